@@ -1,0 +1,270 @@
+/**
+ * Edge module: the engine, through the docker CLI. Every process run-docker
+ * starts is started here, as an argv array (no shell).
+ *
+ * @module
+ */
+
+import { EngineError } from "./errors.ts";
+
+/** Which docker CLI to run and how. */
+export interface Engine {
+  /** Program name or path: `RUN_DOCKER_DOCKER`, else `docker` from PATH. */
+  readonly program: string;
+  /** `DOCKER_HOST` as set, for messages. */
+  readonly endpoint?: string;
+}
+
+/**
+ * Picks the docker CLI.
+ *
+ * @param env The environment (`RUN_DOCKER_DOCKER`, `DOCKER_HOST`).
+ * @returns The engine to use.
+ */
+export function engineFrom(env: Readonly<Record<string, string | undefined>>): Engine {
+  return { program: env.RUN_DOCKER_DOCKER || "docker", endpoint: env.DOCKER_HOST || undefined };
+}
+
+/**
+ * Resolves the docker CLI to a path before anything else happens, so a
+ * missing CLI is reported before run-docker creates a directory.
+ *
+ * @param engine The engine whose `program` to look up.
+ * @param env `PATH` (and `PATHEXT` on Windows).
+ * @param os `Deno.build.os`.
+ * @returns The engine with `program` as found (a path given with a separator is kept).
+ * @throws {EngineError} when the program is not on PATH.
+ */
+export function resolveEngine(
+  engine: Engine,
+  env: { PATH?: string; PATHEXT?: string },
+  os: string,
+): Engine {
+  const separators = os === "windows" ? /[\\/]/ : /\//;
+  const candidates: string[] = [];
+  const extensions = os === "windows"
+    ? ["", ...(env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";").map((e) => e.toLowerCase())]
+    : [""];
+  if (separators.test(engine.program)) {
+    candidates.push(...extensions.map((ext) => engine.program + ext));
+  } else {
+    for (const dir of (env.PATH ?? "").split(os === "windows" ? ";" : ":")) {
+      if (dir === "") continue;
+      for (const ext of extensions) candidates.push(`${dir}/${engine.program}${ext}`);
+    }
+  }
+  for (const candidate of candidates) {
+    try {
+      const info = Deno.statSync(candidate);
+      if (info.isFile && (os === "windows" || ((info.mode ?? 0o111) & 0o111) !== 0)) {
+        return { ...engine, program: candidate };
+      }
+    } catch {
+      // not here
+    }
+  }
+  throw cliMissing(engine, new Deno.errors.NotFound(engine.program));
+}
+
+/** Result of a captured docker CLI call. */
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function capture(engine: Engine, args: string[]): Promise<Captured> {
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(engine.program, {
+      args,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (error) {
+    throw cliMissing(engine, error);
+  }
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+function cliMissing(engine: Engine, error: unknown): Error {
+  if (error instanceof Deno.errors.NotFound) {
+    return new EngineError(
+      `docker CLI not found: ${JSON.stringify(engine.program)}`,
+      "install Docker (Debian: apt-get install docker.io), or set RUN_DOCKER_DOCKER to the docker CLI's path",
+    );
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return new EngineError(
+      `docker CLI not executable: ${JSON.stringify(engine.program)}`,
+      "check the file's permissions, or set RUN_DOCKER_DOCKER to another docker CLI",
+    );
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function unreachable(engine: Engine): EngineError {
+  const where = engine.endpoint ?? "the default endpoint (docker context)";
+  return new EngineError(
+    `cannot connect to the Docker engine at ${where}`,
+    "start the engine (e.g. sudo systemctl start docker), or check DOCKER_HOST and 'docker context ls'",
+  );
+}
+
+const UNREACHABLE =
+  /Cannot connect to the Docker daemon|error during connect|Is the docker daemon running|permission denied while trying to connect/i;
+
+function failure(engine: Engine, what: string, result: Captured): EngineError {
+  if (UNREACHABLE.test(result.stderr)) {
+    if (/permission denied/i.test(result.stderr)) {
+      return new EngineError(
+        `permission denied on the Docker engine's socket${
+          engine.endpoint ? ` (${engine.endpoint})` : ""
+        }`,
+        "add your user to the 'docker' group (then log in again), or use sudo",
+      );
+    }
+    return unreachable(engine);
+  }
+  const firstLine = result.stderr.trim().split("\n")[0] || `exit code ${result.code}`;
+  return new EngineError(
+    `${what} failed: ${firstLine}`,
+    "check that the engine works: docker info",
+  );
+}
+
+/**
+ * The tags of a repository's local images.
+ *
+ * @param engine The docker CLI.
+ * @param repository The familiar name (`ubuntu`, `acme/app`, `localhost:5000/a`).
+ * @returns The tags, in the engine's order; `<none>` (dangling) left out.
+ * @throws {EngineError} when the CLI is missing or the engine unreachable.
+ */
+export async function listLocalTags(engine: Engine, repository: string): Promise<string[]> {
+  const result = await capture(engine, ["image", "ls", "--format", "{{.Tag}}", repository]);
+  if (result.code !== 0) throw failure(engine, "listing local images", result);
+  return result.stdout.split("\n").map((t) => t.trim()).filter((t) => t !== "" && t !== "<none>");
+}
+
+/**
+ * Finds out why `docker run` exited 125 when that was run-docker's business:
+ * the engine is unreachable, or (with `--local`) the image is not local.
+ * Called only after such a failure, so a good run pays nothing for it.
+ *
+ * @param engine The docker CLI.
+ * @param image The image reference given to `docker run`.
+ * @param local Whether `--local` was given.
+ * @returns The error to report, or `undefined` when docker's own message says it all.
+ */
+export async function diagnoseRunFailure(
+  engine: Engine,
+  image: string,
+  local: boolean,
+): Promise<EngineError | undefined> {
+  const result = await capture(engine, ["image", "inspect", "--format", "{{.Id}}", image]);
+  if (result.code === 0) return undefined;
+  if (UNREACHABLE.test(result.stderr)) return failure(engine, "docker run", result);
+  if (local) {
+    return new EngineError(
+      `image ${image} is not local`,
+      "--local never pulls: run without --local, or 'docker load' the image first",
+    );
+  }
+  return undefined;
+}
+
+/** Signal numbers that are the same on Linux and macOS, for the 128+N exit code. */
+const SIGNAL_NUMBERS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGSEGV: 11,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+};
+
+/** Signals forwarded to the docker CLI. */
+const FORWARDED: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+
+/** Seconds between a forwarded stop signal and `docker kill`, as docker stop's default. */
+const KILL_AFTER_SECONDS = 10;
+
+/**
+ * Runs the docker CLI with inherited stdio and waits for it. SIGINT, SIGTERM,
+ * SIGHUP and SIGQUIT sent to run-docker go to the docker CLI (which passes
+ * them to the container); if the container is still running
+ * {@link KILL_AFTER_SECONDS} seconds after such a signal, it is killed, so it
+ * never outlives run-docker.
+ *
+ * @param engine The docker CLI.
+ * @param args The argv after `docker`.
+ * @param options `env`: variables added to the CLI's environment;
+ *   `containerName`: for the kill; `stdinIsTty`: a SIGINT from the terminal
+ *   already reached the CLI (same process group), so it is not sent twice.
+ * @returns The CLI's exit code, which is the container's; 128+N when the CLI died of signal N.
+ * @throws {EngineError} when the CLI is missing or not executable.
+ */
+export async function runForeground(
+  engine: Engine,
+  args: string[],
+  options: { env?: Record<string, string>; containerName: string; stdinIsTty: boolean },
+): Promise<number> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(engine.program, {
+      args,
+      env: options.env,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+  } catch (error) {
+    throw cliMissing(engine, error);
+  }
+
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const handlers = new Map<Deno.Signal, () => void>();
+  const supported = Deno.build.os === "windows" ? (["SIGINT"] as Deno.Signal[]) : FORWARDED;
+  for (const signal of supported) {
+    const handler = () => {
+      if (!(signal === "SIGINT" && options.stdinIsTty)) {
+        try {
+          child.kill(signal);
+        } catch {
+          // already gone
+        }
+      }
+      if (killTimer === undefined) {
+        killTimer = setTimeout(() => {
+          new Deno.Command(engine.program, {
+            args: ["kill", options.containerName],
+            stdin: "null",
+            stdout: "null",
+            stderr: "null",
+          }).spawn();
+        }, KILL_AFTER_SECONDS * 1000);
+      }
+    };
+    handlers.set(signal, handler);
+    Deno.addSignalListener(signal, handler);
+  }
+
+  const status = await child.status;
+  if (killTimer !== undefined) clearTimeout(killTimer);
+  for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+  if (status.signal !== null) return 128 + (SIGNAL_NUMBERS[status.signal] ?? 0);
+  return status.code;
+}

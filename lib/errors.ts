@@ -1,0 +1,91 @@
+/**
+ * The errors a user can cause, each with a hint and docker's exit code for
+ * "docker run itself failed" (125).
+ *
+ * Pure module: no I/O.
+ *
+ * @module
+ */
+
+/** Exit code for run-docker's own failures, as docker uses for `docker run` failures. */
+export const EXIT_RUN_FAILED = 125;
+
+/** Anything run-docker reports as `run-docker: error: <message>` plus a hint line. */
+export class RunDockerError extends Error {
+  /** One line telling the user what to do next. */
+  readonly hint: string;
+  /** The process exit code to use; 125 unless a subclass says otherwise. */
+  readonly exitCode: number = EXIT_RUN_FAILED;
+
+  /**
+   * @param message What went wrong, naming the thing and the value.
+   * @param hint What to do about it.
+   */
+  constructor(message: string, hint: string) {
+    super(message);
+    this.name = "RunDockerError";
+    this.hint = hint;
+  }
+}
+
+/** The command line is not valid: unknown option, missing value, bad value. */
+export class UsageError extends RunDockerError {
+  /**
+   * @param message What is wrong with the command line.
+   * @param hint Defaults to pointing at `--help`.
+   */
+  constructor(message: string, hint = "see 'run-docker --help'") {
+    super(message, hint);
+    this.name = "UsageError";
+  }
+}
+
+/** The engine (docker CLI or daemon) could not do what was asked. */
+export class EngineError extends RunDockerError {
+  constructor(message: string, hint: string) {
+    super(message, hint);
+    this.name = "EngineError";
+  }
+}
+
+/**
+ * Turns any thrown value into the two lines run-docker prints on stderr and
+ * its exit code. Errors that are not run-docker's own (bugs) still give one
+ * line, never a stack trace.
+ *
+ * @param error What was thrown.
+ * @returns `{ lines, exitCode }`: `lines` are without trailing newlines.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatError, UsageError } from "./errors.ts";
+ * const { lines, exitCode } = formatError(new UsageError('unknown option "--x"'));
+ * assert.deepEqual(lines, ['run-docker: error: unknown option "--x"', "hint: see 'run-docker --help'"]);
+ * assert.equal(exitCode, 125);
+ * ```
+ */
+export function formatError(error: unknown): { lines: string[]; exitCode: number } {
+  if (error instanceof RunDockerError || isHinted(error)) {
+    return {
+      lines: [`run-docker: error: ${oneLine(error.message)}`, `hint: ${oneLine(error.hint)}`],
+      exitCode: error instanceof RunDockerError ? error.exitCode : EXIT_RUN_FAILED,
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    lines: [
+      `run-docker: error: ${oneLine(message)}`,
+      "hint: this looks like a bug in run-docker; please report it with the command you ran",
+    ],
+    exitCode: EXIT_RUN_FAILED,
+  };
+}
+
+function isHinted(error: unknown): error is Error & { hint: string } {
+  return error instanceof Error && typeof (error as { hint?: unknown }).hint === "string";
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}

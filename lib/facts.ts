@@ -1,0 +1,70 @@
+/**
+ * The data the options builder needs from the outside world: host facts and
+ * settings. Gathered by the edge (`lib/host.ts`) once, then passed in.
+ *
+ * Pure module: types and defaults only.
+ *
+ * @module
+ */
+
+/** What stdin is connected to. */
+export type StdinKind = "tty" | "pipe" | "file" | "other";
+
+/** Facts about the host, gathered once by {@link gatherHostFacts} in `lib/host.ts`. */
+export interface HostFacts {
+  /** Absolute home directory of the invoking user, e.g. `/home/zepu`. */
+  readonly home: string;
+  /** Current working directory, for relative `--host*dir` values. */
+  readonly cwd: string;
+  /** Login name of the invoking user, e.g. `zepu`. */
+  readonly user: string;
+  /** Numeric uid/gid of the invoking user; `undefined` on Windows. */
+  readonly uid?: number;
+  readonly gid?: number;
+  /** `Deno.build.os`: `"linux"`, `"darwin"`, `"windows"`, … */
+  readonly os: string;
+  /** Host name, kernel release and machine architecture, for `HOST_UNAME`. */
+  readonly hostname: string;
+  readonly osRelease: string;
+  readonly arch: string;
+  /** The host's first non-loopback IPv4 address, when it has one. */
+  readonly hostIp?: string;
+  /** IANA time zone of the host, e.g. `Europe/Berlin`. */
+  readonly timeZone: string;
+  /** The current time. */
+  readonly now: Date;
+  /** What stdin is: a TTY, a pipe (or socket), a regular file, or something else (`/dev/null`). */
+  readonly stdin: StdinKind;
+  /** Whether stdout is a TTY. */
+  readonly stdoutIsTty: boolean;
+  /** Which of the directories the caller asked about exist (absolute paths, as asked). */
+  readonly existingDirs: ReadonlySet<string>;
+  /** The environment variables run-docker reads (e.g. `RUN_DOCKER_WORKDIR`), by name. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Settings with their built-in defaults; the configuration files (later) override them. */
+export interface Settings {
+  /** Container user in the image. */
+  readonly containerUser: string;
+  /** Home directory of that user in the image. */
+  readonly containerHome: string;
+  /** `--memory` default, docker size syntax. */
+  readonly memory: string;
+  /** `--shm-size` default, docker size syntax. */
+  readonly shmSize: string;
+  /** Host port (and container port) of the notebook. */
+  readonly notebookPort: number;
+  /** Host address the notebook port is published on. */
+  readonly notebookBind: string;
+}
+
+/** Built-in defaults. */
+export const DEFAULT_SETTINGS: Settings = {
+  containerUser: "docker-user",
+  containerHome: "/home/docker-user",
+  memory: "12g",
+  shmSize: "4g",
+  notebookPort: 8888,
+  notebookBind: "127.0.0.1",
+};

@@ -1,0 +1,83 @@
+/**
+ * The host directory conventions: `~/work` (or `RUN_DOCKER_WORKDIR`) holds
+ * `src/<project>`, `data` and `log`; which of them a run mounts.
+ *
+ * Pure module: no I/O.
+ *
+ * @module
+ */
+
+import nodePath from "node:path";
+import type { ValidRunRequest } from "./request.ts";
+import { imageBaseName } from "./reference.ts";
+
+/** Where things are on the host for one run. All paths are absolute host paths. */
+export interface HostLayout {
+  /** The work root, e.g. `/home/zepu/work`. */
+  readonly workRoot: string;
+  /** The source tree that makes dev mode when it exists, e.g. `/home/zepu/work/src/app`. */
+  readonly srcDir: string;
+  /** Whether `srcDir` came from `--hostsrcdir` (then it must exist). */
+  readonly srcDirGiven: boolean;
+  /** Data directory to mount, or `undefined` for `--hostdatadir no`. */
+  readonly dataDir?: string;
+  /** Log directory to mount, or `undefined` for `--hostlogdir no`. */
+  readonly logDir?: string;
+}
+
+/**
+ * Works out the host directories of a run.
+ *
+ * @param request The validated request (for `--host*dir` and the image name).
+ * @param host `{ home, os, env }`: home directory, `Deno.build.os`, and the
+ *   environment (`RUN_DOCKER_WORKDIR` overrides the work root; `~/` expands).
+ * @returns The layout; relative `--host*dir` values resolve against `host.cwd`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseRunRequest } from "./cli.ts";
+ * import { validateRunRequest } from "./request.ts";
+ * import { planLayout } from "./layout.ts";
+ * const request = validateRunRequest(parseRunRequest(["zppz/app"]));
+ * const layout = planLayout(request, { home: "/home/z", os: "linux", cwd: "/", env: {} });
+ * assert.equal(layout.srcDir, "/home/z/work/src/app");
+ * assert.equal(layout.dataDir, "/home/z/work/data");
+ * ```
+ */
+export function planLayout(
+  request: ValidRunRequest,
+  host: {
+    home: string;
+    os: string;
+    cwd: string;
+    env: Readonly<Record<string, string | undefined>>;
+  },
+): HostLayout {
+  const path = host.os === "windows" ? nodePath.win32 : nodePath.posix;
+  const expand = (p: string): string => {
+    if (p === "~") return host.home;
+    if (p.startsWith("~/") || (host.os === "windows" && p.startsWith("~\\"))) {
+      return path.join(host.home, p.slice(2));
+    }
+    return path.resolve(host.cwd, p);
+  };
+  const override = host.env.RUN_DOCKER_WORKDIR;
+  const workRoot = override ? expand(override) : path.join(host.home, "work");
+  const own = request.own;
+  const dir = (given: string | undefined, fallback: string): string | undefined =>
+    given === "no"
+      ? undefined
+      : given !== undefined
+      ? expand(given)
+      : path.join(workRoot, fallback);
+  return {
+    workRoot,
+    srcDir: own.hostSrcDir !== undefined
+      ? expand(own.hostSrcDir)
+      : path.join(workRoot, "src", imageBaseName(request.reference)),
+    srcDirGiven: own.hostSrcDir !== undefined,
+    dataDir: dir(own.hostDataDir, "data"),
+    logDir: dir(own.hostLogDir, "log"),
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Cross-option rules: turns a parsed {@link RunRequest} into a
+ * {@link ValidRunRequest} the options builder can use without failing.
+ *
+ * Pure module: no I/O.
+ *
+ * @module
+ */
+
+import { parseBoolean, type RunRequest } from "./cli.ts";
+import { UsageError } from "./errors.ts";
+import { type ImageReference, parseReference } from "./reference.ts";
+
+/** A request whose values have been checked. */
+export interface ValidRunRequest extends RunRequest {
+  /** The IMAGE argument, parsed. */
+  readonly reference: ImageReference;
+  /** The notebook port as a number, when given. */
+  readonly notebookPort?: number;
+  /** Whether the container runs detached (`-d`, `--detach`, last one wins). */
+  readonly detach: boolean;
+}
+
+/** docker's size grammar (`units.RAMInBytes`): a number, an optional unit, optional `i`/`b`. */
+const SIZE = /^\d+(?:\.\d+)? ?[kKmMgGtTpP]?[iI]?[bB]?$/;
+
+/**
+ * The docker options the user gave, by canonical long name, in order.
+ *
+ * @param request A parsed request.
+ * @param long Canonical long name without `--`, e.g. `"memory"`.
+ * @returns The values given (`undefined` entries for bare booleans); empty when not given.
+ */
+export function givenValues(request: RunRequest, long: string): (string | undefined)[] {
+  const values: (string | undefined)[] = [];
+  for (const pass of request.docker) {
+    for (const option of pass.options) if (option.long === long) values.push(option.value);
+  }
+  return values;
+}
+
+/**
+ * Whether the user gave a docker option at all (with any value, even `false`).
+ *
+ * @param request A parsed request.
+ * @param long Canonical long name without `--`.
+ */
+export function isGiven(request: RunRequest, long: string): boolean {
+  return request.docker.some((pass) => pass.options.some((o) => o.long === long));
+}
+
+/**
+ * Checks values and cross-option rules.
+ *
+ * @param request From {@link parseRunRequest}; must not be a `--help`/`--version` request.
+ * @returns The request with the image reference parsed and numbers converted.
+ * @throws {UsageError} when IMAGE is missing or a value is invalid
+ *   (`--memory 12x`, `--notebook-port 0`, `--detach=maybe`).
+ * @throws {InvalidReferenceError} when IMAGE is not a valid reference.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseRunRequest } from "./cli.ts";
+ * import { validateRunRequest } from "./request.ts";
+ * const valid = validateRunRequest(parseRunRequest(["-d", "zppz/app:1", "true"]));
+ * assert.equal(valid.detach, true);
+ * assert.equal(valid.reference.repository, "zppz/app");
+ * ```
+ */
+export function validateRunRequest(request: RunRequest): ValidRunRequest {
+  if (request.image === undefined) {
+    throw new UsageError(
+      "no image given",
+      "usage: run-docker [OPTIONS] IMAGE[:TAG|@DIGEST] [COMMAND [ARG...]]",
+    );
+  }
+  const reference = parseReference(request.image);
+
+  for (const long of ["memory", "shm-size"]) {
+    for (const value of givenValues(request, long)) {
+      if (value === undefined || !SIZE.test(value)) {
+        throw new UsageError(
+          `invalid --${long} value ${JSON.stringify(value ?? "")}`,
+          "a size is a number with an optional unit b, k, m or g, e.g. 12g or 512m",
+        );
+      }
+    }
+  }
+
+  let notebookPort: number | undefined;
+  if (request.own.notebookPort !== undefined) {
+    const text = request.own.notebookPort;
+    notebookPort = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+    if (!(notebookPort >= 1 && notebookPort <= 65535)) {
+      throw new UsageError(
+        `invalid --notebook-port value ${JSON.stringify(text)}`,
+        "a port is a whole number from 1 to 65535, e.g. --notebook-port 8889",
+      );
+    }
+  }
+
+  for (
+    const [long, value] of [
+      ["hostdatadir", request.own.hostDataDir],
+      ["hostlogdir", request.own.hostLogDir],
+      ["hostsrcdir", request.own.hostSrcDir],
+    ] as const
+  ) {
+    if (value === "") {
+      throw new UsageError(`--${long} needs a directory`, `give a path, or 'no' for no mount`);
+    }
+  }
+  if (request.own.hostSrcDir === "no") {
+    throw new UsageError(
+      "--hostsrcdir cannot be 'no'",
+      "leave --hostsrcdir out to run in prod mode when ~/work/src/<image name> does not exist",
+    );
+  }
+
+  let detach = false;
+  for (const value of givenValues(request, "detach")) detach = parseBoolean("--detach", value);
+  for (const long of ["rm", "init", "interactive", "tty"]) {
+    for (const value of givenValues(request, long)) parseBoolean(`--${long}`, value);
+  }
+
+  return { ...request, reference, notebookPort, detach };
+}

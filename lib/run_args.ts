@@ -1,0 +1,237 @@
+/**
+ * The options builder: request + host facts + settings + resolved image →
+ * the `docker run` argv. The heart of run-docker.
+ *
+ * Pure module: reads nothing; every fact comes in as data.
+ *
+ * @module
+ */
+
+import nodePath from "node:path";
+import type { HostFacts, Settings } from "./facts.ts";
+import type { HostLayout } from "./layout.ts";
+import { formatReference, imageBaseName, type ImageReference } from "./reference.ts";
+import { givenValues, isGiven, type ValidRunRequest } from "./request.ts";
+
+/** Everything the builder needs. */
+export interface RunArgsInput {
+  /** The validated command line. */
+  readonly request: ValidRunRequest;
+  /** The image to run, with the tag (or digest) resolved. */
+  readonly image: ImageReference;
+  /** Host facts, with `existingDirs` covering `layout.srcDir`. */
+  readonly host: HostFacts;
+  /** Host directories, from {@link planLayout}. */
+  readonly layout: HostLayout;
+  /** Settings (built-in defaults for now). */
+  readonly settings: Settings;
+  /** run-docker's version, for the `run-docker.version` label. */
+  readonly version: string;
+  /** 4 random hex digits that make the default container name unique. */
+  readonly nonce: string;
+  /** Jupyter token for the `notebook` command (random, made by the caller). */
+  readonly notebookToken?: string;
+}
+
+/** The planned run: the argv and what the caller needs to know about it. */
+export interface RunPlan {
+  /** The full argv after `docker`: `["run", …options, image, …command]`. */
+  readonly args: string[];
+  /** The container name (the user's `--name` when given). */
+  readonly name: string;
+  /** `dev` when the source tree is mounted, else `prod`. */
+  readonly mode: "dev" | "prod";
+  /** Environment to add to the docker CLI's own (the notebook token travels here, not in argv). */
+  readonly engineEnv: Record<string, string>;
+  /** For `notebook`: the URL to open, including its token. */
+  readonly notebookUrl?: string;
+}
+
+/** Where the source tree is mounted in the container, relative to the container home. */
+const SRC = "src";
+
+/**
+ * Builds the `docker run` argv with run-docker's conventions.
+ *
+ * @param input See {@link RunArgsInput}.
+ * @returns The argv after `docker`, starting with `"run"`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildRunArgs } from "./run_args.ts";
+ * import { exampleInput } from "../tests/fixtures.ts";
+ * const args = buildRunArgs(exampleInput(["zppz/app:1", "true"]));
+ * assert.equal(args[0], "run");
+ * assert.deepEqual(args.slice(-2), ["zppz/app:1", "true"]);
+ * ```
+ */
+export function buildRunArgs(input: RunArgsInput): string[] {
+  return planRun(input).args;
+}
+
+/**
+ * Builds the `docker run` argv and the facts about the run the caller needs.
+ * Never throws on validated input.
+ *
+ * @param input See {@link RunArgsInput}.
+ * @returns See {@link RunPlan}.
+ */
+export function planRun(input: RunArgsInput): RunPlan {
+  const { request, host, layout, settings, image } = input;
+  const path = nodePath.posix; // container paths are always POSIX
+  const root = request.own.root;
+  const home = settings.containerHome;
+  const mode = layout.srcDirGiven || host.existingDirs.has(layout.srcDir) ? "dev" : "prod";
+  const srcTarget = path.join(home, SRC);
+  const workdir = mode === "dev" ? srcTarget : home;
+  const given = (long: string) => isGiven(request, long);
+  const args: string[] = ["run"];
+
+  // Lifecycle and identity.
+  if (!given("rm") && !request.detach && !given("restart")) args.push("--rm");
+  if (!given("init")) args.push("--init");
+  const lastName = givenValues(request, "name").at(-1);
+  const name = lastName ?? containerName(host, input.nonce);
+  if (!given("name")) args.push("--name", name);
+  if (!request.detach) {
+    const interactive = host.stdin !== "other";
+    if (interactive && !given("interactive")) args.push("--interactive");
+    if (host.stdin === "tty" && host.stdoutIsTty && !given("tty")) args.push("--tty");
+  }
+  if (!given("user")) args.push("--user", root ? "root" : settings.containerUser);
+  if (!given("workdir")) args.push("--workdir", workdir);
+  if (!given("memory")) args.push("--memory", settings.memory);
+  if (!given("shm-size")) args.push("--shm-size", settings.shmSize);
+  if (request.own.local && !given("pull")) args.push("--pull", "never");
+  args.push("--label", `run-docker.version=${input.version}`, "--label", `run-docker.mode=${mode}`);
+
+  // Bind mounts.
+  if (mode === "dev") args.push("--mount", bindMount(layout.srcDir, srcTarget));
+  const dataTarget = path.join(home, "data");
+  const logTarget = path.join(home, "log");
+  if (layout.dataDir !== undefined) args.push("--mount", bindMount(layout.dataDir, dataTarget));
+  if (layout.logDir !== undefined) args.push("--mount", bindMount(layout.logDir, logTarget));
+
+  // Environment; a variable the user sets with -e/--env is left to the user.
+  const userEnv = new Set(
+    givenValues(request, "env").map((v) => (v ?? "").split("=", 1)[0]),
+  );
+  const env: [string, string | undefined][] = [
+    ["HOME", root ? "/root" : home],
+    ["USER", root ? "root" : settings.containerUser],
+    ["HOSTUSER", host.uid !== undefined ? `${host.uid}:${host.gid}` : undefined],
+    ["IMAGE_NAME", imageBaseName(image)],
+    ["IMAGE_VERSION", image.tag ?? image.digest],
+    ["TZ", host.timeZone],
+    ["HOST_UNAME", [host.os, host.hostname, host.osRelease, host.arch].join(" ")],
+    ["HOST_WHOAMI", host.user],
+    ["HOST_IP", host.hostIp],
+    ["DATADIR", layout.dataDir !== undefined ? dataTarget : "/tmp"],
+    ["LOGDIR", layout.logDir !== undefined ? logTarget : "/tmp"],
+    ["PYTHONPATH", mode === "dev" ? path.join(srcTarget, "src") : undefined],
+  ];
+  for (const [key, value] of env) {
+    if (value !== undefined && !userEnv.has(key)) args.push("--env", `${key}=${value}`);
+  }
+
+  // The command, with its shortcuts.
+  let command = [...request.command];
+  const engineEnv: Record<string, string> = {};
+  let notebookUrl: string | undefined;
+  if (command[0] === "notebook") {
+    const port = request.notebookPort ?? settings.notebookPort;
+    args.push("--publish", `${settings.notebookBind}:${port}:${port}`);
+    if (input.notebookToken !== undefined) {
+      // By name only: the value reaches docker through its environment, so the
+      // token is in no argv (`ps`) and in no --dry-run output.
+      args.push("--env", "JUPYTER_TOKEN");
+      engineEnv.JUPYTER_TOKEN = input.notebookToken;
+      notebookUrl = `http://${
+        urlHost(settings.notebookBind)
+      }:${port}/lab?token=${input.notebookToken}`;
+    }
+    command = [
+      "jupyter",
+      "lab",
+      "--ip=0.0.0.0",
+      `--port=${port}`,
+      "--no-browser",
+      `--ServerApp.root_dir=${workdir}`,
+      ...(root ? ["--allow-root"] : []),
+      ...command.slice(1),
+    ];
+  } else if (command[0] === "pytest" || command[0] === "py.test") {
+    command = [command[0], "-p", "no:cacheprovider", ...command.slice(1)];
+  }
+
+  for (const pass of request.docker) args.push(...pass.tokens);
+  args.push(formatReference(image), ...command);
+  return { args, name, mode, engineEnv, notebookUrl };
+}
+
+function urlHost(bind: string): string {
+  if (bind === "0.0.0.0" || bind === "") return "127.0.0.1";
+  return bind.includes(":") ? `[${bind}]` : bind;
+}
+
+/**
+ * The value of `--mount` for a bind mount, CSV-quoted where docker's CSV
+ * reader needs it (a field with `,`, `"` or a line break).
+ *
+ * @param source Absolute host path; any characters.
+ * @param target Absolute container path.
+ * @returns e.g. `type=bind,source=/a/b,target=/c`, or `type=bind,"source=/a,b",target=/c`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bindMount } from "./run_args.ts";
+ * assert.equal(bindMount('/x/a,"b', "/t"), 'type=bind,"source=/x/a,""b",target=/t');
+ * ```
+ */
+export function bindMount(source: string, target: string): string {
+  return ["type=bind", `source=${source}`, `target=${target}`].map(csvField).join(",");
+}
+
+function csvField(field: string): string {
+  return /[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
+}
+
+/**
+ * The default container name: `<host user>-<YYYYMMDD-HHMMSS>-<nonce>`, in the
+ * host's time zone, sanitized to docker's name grammar `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
+ *
+ * @param host `{ user, now, timeZone }`.
+ * @param nonce Random hex digits, so two runs in the same second differ.
+ * @returns e.g. `zepu-20210502-002343-9f3a`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { containerName } from "./run_args.ts";
+ * const now = new Date("2021-05-02T00:23:43Z");
+ * assert.equal(containerName({ user: "j.doe@corp", now, timeZone: "UTC" }, "9f3a"), "j.doe_corp-20210502-002343-9f3a");
+ * ```
+ */
+export function containerName(
+  host: Pick<HostFacts, "user" | "now" | "timeZone">,
+  nonce: string,
+): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: host.timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    }).formatToParts(host.now).map((p) => [p.type, p.value]),
+  );
+  const stamp =
+    `${parts.year}${parts.month}${parts.day}-${parts.hour}${parts.minute}${parts.second}`;
+  const user = host.user.replace(/[^a-zA-Z0-9_.-]/g, "_").replace(/^[^a-zA-Z0-9]+/, "");
+  return `${user || "run-docker"}-${stamp}-${nonce}`;
+}

@@ -1,0 +1,150 @@
+/**
+ * run-docker: runs a project's Docker image the right way.
+ *
+ * The edge: gathers facts, calls the pure core in `lib/`, reports errors,
+ * exits with the container's code. Nothing else lives here.
+ *
+ * @module
+ */
+
+import { parseRunRequest } from "./lib/cli.ts";
+import {
+  diagnoseRunFailure,
+  type Engine,
+  engineFrom,
+  listLocalTags,
+  resolveEngine,
+  runForeground,
+} from "./lib/engine.ts";
+import { EngineError, formatError, RunDockerError, UsageError } from "./lib/errors.ts";
+import { DEFAULT_SETTINGS, type HostFacts } from "./lib/facts.ts";
+import { helpText } from "./lib/help.ts";
+import {
+  checkDirs,
+  gatherHostFacts,
+  isPortFree,
+  makeDirs,
+  randomHex,
+  removeEmptyDirs,
+} from "./lib/host.ts";
+import { planLayout } from "./lib/layout.ts";
+import { familiarName, formatReference, type ImageReference } from "./lib/reference.ts";
+import { validateRunRequest } from "./lib/request.ts";
+import { planRun } from "./lib/run_args.ts";
+import { quoteCommand } from "./lib/shell_quote.ts";
+import { newestTag } from "./lib/tags.ts";
+import { VERSION } from "./lib/version.ts";
+
+/**
+ * Runs run-docker.
+ *
+ * @param argv The arguments after the program name.
+ * @returns The exit code: the container's, 0 for `--help`/`--version`/`--dry-run`,
+ *   125 for run-docker's own failures.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const request = parseRunRequest(argv);
+  if (request.own.help) {
+    await write(Deno.stdout, helpText(VERSION));
+    return 0;
+  }
+  if (request.own.version) {
+    await write(
+      Deno.stdout,
+      `run-docker ${VERSION} (${Deno.build.target}, deno ${Deno.version.deno})\n`,
+    );
+    return 0;
+  }
+  const valid = validateRunRequest(request);
+  let host: HostFacts = gatherHostFacts();
+  const layout = planLayout(valid, host);
+  host = { ...host, existingDirs: checkDirs([layout.srcDir]) };
+  if (layout.srcDirGiven && !host.existingDirs.has(layout.srcDir)) {
+    throw new UsageError(
+      `--hostsrcdir ${JSON.stringify(layout.srcDir)} is not a directory`,
+      "give the path of an existing source tree",
+    );
+  }
+
+  let engine = engineFrom(host.env);
+  if (!valid.own.dryRun) engine = resolveEngine(engine, Deno.env.toObject(), host.os);
+  const image = await resolveImage(engine, valid.reference);
+  const isNotebook = valid.command[0] === "notebook";
+  const plan = planRun({
+    request: valid,
+    image,
+    host,
+    layout,
+    settings: DEFAULT_SETTINGS,
+    version: VERSION,
+    nonce: randomHex(2),
+    notebookToken: isNotebook && !valid.own.dryRun ? randomHex(24) : undefined,
+  });
+
+  if (valid.own.dryRun) {
+    await write(Deno.stdout, quoteCommand([engine.program, ...plan.args]) + "\n");
+    return 0;
+  }
+  if (isNotebook) {
+    const port = valid.notebookPort ?? DEFAULT_SETTINGS.notebookPort;
+    if (!isPortFree(DEFAULT_SETTINGS.notebookBind, port)) {
+      throw new UsageError(
+        `port ${port} is already in use on ${DEFAULT_SETTINGS.notebookBind}`,
+        "pick another port with --notebook-port PORT",
+      );
+    }
+  }
+  const created = makeDirs([layout.dataDir, layout.logDir]);
+  if (plan.notebookUrl !== undefined) {
+    await write(Deno.stderr, `run-docker: notebook at ${plan.notebookUrl}\n`);
+  }
+  const code = await runForeground(engine, plan.args, {
+    env: plan.engineEnv,
+    containerName: plan.name,
+    stdinIsTty: host.stdin === "tty",
+  });
+  if (code === 125) {
+    const diagnosis = await diagnoseRunFailure(engine, formatReference(image), valid.own.local);
+    if (diagnosis !== undefined) {
+      removeEmptyDirs(created);
+      throw diagnosis;
+    }
+  }
+  return code;
+}
+
+/** Picks the tag when none was given: the newest among the local images. */
+async function resolveImage(engine: Engine, reference: ImageReference): Promise<ImageReference> {
+  if (reference.tag !== undefined || reference.digest !== undefined) return reference;
+  const name = familiarName(reference);
+  const tag = newestTag(await listLocalTags(engine, name));
+  if (tag === undefined) {
+    throw new EngineError(
+      `no local image of ${name}`,
+      `build or pull it first, or give a tag (run-docker ${name}:TAG); registry lookup is not there yet`,
+    );
+  }
+  return { ...reference, tag };
+}
+
+async function write(stream: { write(p: Uint8Array): Promise<number> }, text: string) {
+  const bytes = new TextEncoder().encode(text);
+  let offset = 0;
+  while (offset < bytes.length) offset += await stream.write(bytes.subarray(offset));
+}
+
+if (import.meta.main) {
+  let code: number;
+  try {
+    code = await main(Deno.args);
+  } catch (error) {
+    const report = formatError(error);
+    try {
+      await write(Deno.stderr, report.lines.join("\n") + "\n");
+    } catch {
+      // stderr closed: nothing more to say
+    }
+    code = error instanceof RunDockerError ? error.exitCode : report.exitCode;
+  }
+  Deno.exit(code);
+}
