@@ -273,7 +273,7 @@ function parseShortGroup(token: string, next: (name: string) => string): PassThr
       options.push({ long: option.long, value: rest.slice(1), known: true });
       break;
     }
-    options.push({ long: option.long, known: true });
+    options.push({ long: option.long, value: undefined, known: true });
   }
   return { tokens, options };
 }

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { parseRunRequest } from "../lib/cli.ts";
+import { formatError, UsageError } from "../lib/errors.ts";
+import { InvalidReferenceError } from "../lib/reference.ts";
+import { validateRunRequest } from "../lib/request.ts";
+
+const validate = (...argv: string[]) => validateRunRequest(parseRunRequest(argv));
+
+const errors: [string, string[], RegExp][] = [
+  ["no image", [], /no image given/],
+  ["a bad memory size", ["--memory", "12x", "i"], /invalid --memory value "12x"/],
+  ["a bad -m size", ["-m", "lots", "i"], /invalid --memory value "lots"/],
+  ["a bad shm size", ["--shm-size=4gigs", "i"], /invalid --shm-size value "4gigs"/],
+  ["port 0", ["--notebook-port", "0", "i"], /invalid --notebook-port value "0"/],
+  ["port 65536", ["--nb_port", "65536", "i"], /invalid --notebook-port value "65536"/],
+  [
+    "a port that is not a number",
+    ["--nb_port", "http", "i"],
+    /invalid --notebook-port value "http"/,
+  ],
+  ["--hostsrcdir no", ["--hostsrcdir", "no", "i"], /--hostsrcdir cannot be 'no'/],
+  ["an empty --hostdatadir", ["--hostdatadir=", "i"], /--hostdatadir needs a directory/],
+  ["--detach=maybe", ["--detach=maybe", "i"], /invalid boolean value "maybe" for --detach/],
+];
+for (const [name, argv, message] of errors) {
+  Deno.test(`validateRunRequest() rejects ${name}`, () => {
+    assert.throws(
+      () => validate(...argv),
+      (e: unknown) => e instanceof UsageError && message.test(e.message),
+    );
+  });
+}
+
+Deno.test("validateRunRequest() accepts docker's size spellings", () => {
+  for (const size of ["12g", "12G", "512m", "1.5g", "1024", "4gb", "2GiB", "100k"]) {
+    assert.equal(validate("--memory", size, "i").reference.repository, "library/i");
+  }
+});
+
+Deno.test("validateRunRequest() reports a bad reference as InvalidReferenceError with a hint", () => {
+  assert.throws(() => validate("alpine:"), InvalidReferenceError);
+  const { lines, exitCode } = formatError((() => {
+    try {
+      validate("Alpine");
+    } catch (e) {
+      return e;
+    }
+  })());
+  assert.equal(exitCode, 125);
+  assert.equal(lines.length, 2);
+  assert.match(
+    lines[0],
+    /^run-docker: error: cannot parse image reference "Alpine": repository name must be lowercase/,
+  );
+  assert.match(lines[1], /^hint: /);
+});
+
+Deno.test("formatError() gives one line and a hint for a bug, never a stack", () => {
+  const { lines, exitCode } = formatError(new TypeError("x is undefined"));
+  assert.deepEqual(lines[0], "run-docker: error: x is undefined");
+  assert.equal(lines.length, 2);
+  assert.equal(exitCode, 125);
+});
