@@ -6,6 +6,7 @@
  * @module
  */
 
+import { fstatSync } from "node:fs";
 import { userInfo } from "node:os";
 import { posix, win32 } from "node:path";
 import { RunDockerError } from "./errors.ts";
@@ -77,9 +78,10 @@ function stdinKind(): StdinKind {
   if (Deno.stdin.isTerminal()) return "tty";
   if (Deno.build.os === "windows") return "pipe";
   try {
-    const info = Deno.statSync("/dev/stdin");
-    if (info.isFile) return "file";
-    if (info.isFifo || info.isSocket) return "pipe";
+    // Not Deno.statSync("/dev/stdin"): Deno wants --allow-all for /dev and /proc paths.
+    const info = fstatSync(0);
+    if (info.isFile()) return "file";
+    if (info.isFIFO() || info.isSocket()) return "pipe";
     return "other";
   } catch {
     return "other";

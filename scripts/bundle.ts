@@ -1,0 +1,35 @@
+/**
+ * `deno task bundle`: builds `dist/run-docker.js` (one file, no network
+ * needed) and `dist/run-docker`, a launcher that runs it with the permission
+ * flags of {@link PERMISSION_FLAGS}, the same the compiled binary gets.
+ *
+ * @module
+ */
+
+import { PERMISSION_FLAGS } from "./permissions.ts";
+
+const root = new URL("..", import.meta.url).pathname;
+const dist = `${root}dist`;
+await Deno.mkdir(dist, { recursive: true });
+const bundle = await new Deno.Command(Deno.execPath(), {
+  args: [
+    "bundle",
+    "--quiet",
+    "--platform",
+    "deno",
+    "--output",
+    `${dist}/run-docker.js`,
+    `${root}main.ts`,
+  ],
+  stdout: "inherit",
+  stderr: "inherit",
+}).output();
+if (!bundle.success) Deno.exit(bundle.code);
+
+const quoted = PERMISSION_FLAGS.map((f) => `'${f}'`).join(" ");
+await Deno.writeTextFile(
+  `${dist}/run-docker`,
+  `#!/bin/sh\nexec deno run --quiet --no-prompt ${quoted} "$(dirname "$0")/run-docker.js" "$@"\n`,
+  { mode: 0o755 },
+);
+console.log(`built ${dist}/run-docker.js and ${dist}/run-docker`);

@@ -1,0 +1,461 @@
+/**
+ * End-to-end tests on a real engine: the bundle (`dist/run-docker.js`, run
+ * with the permission flags of the compiled binary) or `RUN_DOCKER_BIN`,
+ * against the engine at `DOCKER_HOST` (scripts/test.sh starts a private
+ * dockerd), with an image made by `docker import` from busybox-static.
+ *
+ * Without a reachable engine these tests are ignored, except in CI
+ * (`CI=true`), where that is a failure.
+ */
+
+import assert from "node:assert/strict";
+import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const IMAGE = "e2e/app";
+const NEWEST = "20210502-002343";
+const OLDER = ["20201231-235959", "1.9", "latest"];
+const decoder = new TextDecoder();
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function docker(...args: string[]): Promise<Result> {
+  const out = await new Deno.Command("docker", {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
+async function engineReachable(): Promise<string | undefined> {
+  try {
+    const result = await docker("version", "--format", "{{.Server.Version}}");
+    return result.code === 0 ? undefined : result.stderr.trim() || `exit ${result.code}`;
+  } catch (error) {
+    return `docker CLI: ${error instanceof Error ? error.message : error}`;
+  }
+}
+
+/** Builds `e2e/app:<tag>` images from a busybox-static rootfs with docker-user (uid 1000). */
+async function buildImages(): Promise<void> {
+  const rootfs = await Deno.makeTempDir({ prefix: "run-docker-rootfs-" });
+  try {
+    for (const dir of ["bin", "etc", "tmp", "root", "home/docker-user"]) {
+      await Deno.mkdir(`${rootfs}/${dir}`, { recursive: true });
+    }
+    await Deno.copyFile("/bin/busybox", `${rootfs}/bin/busybox`);
+    await Deno.chmod(`${rootfs}/bin/busybox`, 0o755);
+    for (
+      const applet of [
+        "sh",
+        "cat",
+        "id",
+        "echo",
+        "printf",
+        "pwd",
+        "sleep",
+        "true",
+        "env",
+        "ls",
+        "stat",
+      ]
+    ) {
+      await Deno.symlink("busybox", `${rootfs}/bin/${applet}`);
+    }
+    await Deno.writeTextFile(
+      `${rootfs}/etc/passwd`,
+      "root:x:0:0:root:/root:/bin/sh\ndocker-user:x:1000:1000::/home/docker-user:/bin/sh\n",
+    );
+    await Deno.writeTextFile(`${rootfs}/etc/group`, "root:x:0:\ndocker-user:x:1000:\n");
+    await Deno.chmod(`${rootfs}/tmp`, 0o1777);
+    await Deno.chown(`${rootfs}/home/docker-user`, 1000, 1000);
+    const tarball = `${rootfs}.tar`;
+    const tar = await new Deno.Command("tar", { args: ["-C", rootfs, "-cf", tarball, "."] })
+      .output();
+    assert.equal(tar.code, 0, "tar of the rootfs");
+    for (const tag of [NEWEST, ...OLDER]) {
+      const result = await docker(
+        "import",
+        "--change",
+        "ENV PATH=/bin",
+        "--change",
+        `ENV BUILT_TAG=${tag}`,
+        tarball,
+        `${IMAGE}:${tag}`,
+      );
+      assert.equal(result.code, 0, result.stderr);
+    }
+    await Deno.remove(tarball);
+  } finally {
+    await Deno.remove(rootfs, { recursive: true });
+  }
+}
+
+const unreachable = await engineReachable();
+const inCI = Deno.env.get("CI") === "true";
+if (unreachable !== undefined && !inCI) {
+  console.error(`end-to-end tests ignored: no engine (${unreachable}); scripts/test.sh starts one`);
+}
+if (unreachable === undefined) await buildImages();
+const ignore = unreachable !== undefined && !inCI;
+
+Deno.test({
+  name: "e2e: a Docker engine is reachable (required in CI)",
+  ignore,
+  fn() {
+    assert.equal(unreachable, undefined, `no engine: ${unreachable}`);
+  },
+});
+
+/** The program to run: `RUN_DOCKER_BIN`, else the bundle with the binary's permissions. */
+function program(args: string[]): [string, string[]] {
+  const bin = Deno.env.get("RUN_DOCKER_BIN");
+  if (bin) return [bin, args];
+  return [Deno.execPath(), [
+    "run",
+    "--quiet",
+    "--no-prompt",
+    ...PERMISSION_FLAGS,
+    `${ROOT}dist/run-docker.js`,
+    ...args,
+  ]];
+}
+
+interface RunOptions {
+  home: string;
+  stdin?: string;
+  env?: Record<string, string>;
+}
+
+function baseEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    HOME: home,
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    TZ: "UTC",
+  };
+  const host = Deno.env.get("DOCKER_HOST");
+  if (host) env.DOCKER_HOST = host;
+  return { ...env, ...extra };
+}
+
+async function runDocker(args: string[], options: RunOptions): Promise<Result> {
+  const [cmd, argv] = program(args);
+  const child = new Deno.Command(cmd, {
+    args: argv,
+    clearEnv: true,
+    env: baseEnv(options.home, options.env),
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const out = await child.output();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
+async function withHome(name: string, fn: (home: string) => Promise<void>): Promise<void> {
+  const base = await Deno.makeTempDir({ prefix: "run-docker-e2e-" });
+  const home = `${base}/${name}`;
+  await Deno.mkdir(home);
+  try {
+    await fn(home);
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+}
+
+function e2e(name: string, fn: () => Promise<void>) {
+  Deno.test({ name: `e2e: ${name}`, ignore, fn });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+e2e("dev mode sees the source tree and PYTHONPATH", () =>
+  withHome("h", async (home) => {
+    await Deno.mkdir(`${home}/work/src/app`, { recursive: true });
+    await Deno.writeTextFile(`${home}/work/src/app/hello.txt`, "from the host\n");
+    const result = await runDocker([
+      `${IMAGE}:${NEWEST}`,
+      "sh",
+      "-c",
+      'cat hello.txt; echo "$PYTHONPATH"; pwd',
+    ], {
+      home,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      result.stdout,
+      "from the host\n/home/docker-user/src/src\n/home/docker-user/src\n",
+    );
+  }));
+
+e2e(
+  "prod mode has no source tree and works in the container home",
+  () =>
+    withHome("h", async (home) => {
+      const result = await runDocker([
+        `${IMAGE}:${NEWEST}`,
+        "sh",
+        "-c",
+        'pwd; echo "[$PYTHONPATH]"; id -un',
+      ], { home });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "/home/docker-user\n[]\ndocker-user\n");
+    }),
+);
+
+e2e("a file written to $DATADIR lands on the host", () =>
+  withHome("h", async (home) => {
+    await Deno.mkdir(`${home}/work/data`, { recursive: true });
+    await Deno.chown(`${home}/work/data`, 1000, 1000); // the image's docker-user
+    const result = await runDocker([
+      `${IMAGE}:${NEWEST}`,
+      "sh",
+      "-c",
+      'echo saved > "$DATADIR/out.txt"',
+    ], { home });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(await Deno.readTextFile(`${home}/work/data/out.txt`), "saved\n");
+  }));
+
+e2e(
+  "the data and log directories are created by the invoking user",
+  () =>
+    withHome("h", async (home) => {
+      const result = await runDocker([`${IMAGE}:${NEWEST}`, "true"], { home });
+      assert.equal(result.code, 0, result.stderr);
+      for (const dir of ["data", "log"]) {
+        const info = await Deno.stat(`${home}/work/${dir}`);
+        assert.ok(info.isDirectory);
+        assert.equal(info.uid, Deno.uid());
+      }
+    }),
+);
+
+e2e("with no tag the newest local tag runs", () =>
+  withHome("h", async (home) => {
+    const result = await runDocker([IMAGE, "sh", "-c", 'echo "$IMAGE_VERSION $BUILT_TAG"'], {
+      home,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `${NEWEST} ${NEWEST}\n`);
+  }));
+
+e2e("the container's exit code passes through", () =>
+  withHome("h", async (home) => {
+    const result = await runDocker([`${IMAGE}:${NEWEST}`, "sh", "-c", "exit 7"], { home });
+    assert.equal(result.code, 7);
+  }));
+
+e2e("stdin piping works", () =>
+  withHome("h", async (home) => {
+    const result = await runDocker([`${IMAGE}:${NEWEST}`, "cat"], {
+      home,
+      stdin: "hello\nworld\n",
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "hello\nworld\n");
+  }));
+
+e2e(
+  "SIGTERM to run-docker stops the container and leaves none",
+  () =>
+    withHome("h", async (home) => {
+      const name = `e2e-sigterm-${crypto.randomUUID().slice(0, 8)}`;
+      const [cmd, argv] = program([
+        "--name",
+        name,
+        `${IMAGE}:${NEWEST}`,
+        "sh",
+        "-c",
+        "echo ready; exec sleep 300",
+      ]);
+      const child = new Deno.Command(cmd, {
+        args: argv,
+        clearEnv: true,
+        env: baseEnv(home),
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const reader = child.stdout.getReader();
+      let seen = "";
+      while (!seen.includes("ready\n")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += decoder.decode(value);
+      }
+      assert.equal(seen, "ready\n");
+      child.kill("SIGTERM");
+      reader.releaseLock();
+      const [status] = await Promise.all([
+        child.status,
+        child.stdout.cancel(),
+        child.stderr.cancel(),
+      ]);
+      assert.equal(status.code, 143);
+      const left = await docker("ps", "--all", "--quiet", "--filter", `name=^${name}$`);
+      assert.equal(left.stdout.trim(), "", `container ${name} still exists`);
+    }),
+);
+
+e2e(
+  "a HOME path with spaces, quotes, $ and unicode works",
+  () =>
+    withHome("my home $x 'q' ü,1", async (home) => {
+      await Deno.mkdir(`${home}/work/src/app`, { recursive: true });
+      await Deno.writeTextFile(`${home}/work/src/app/hello.txt`, "ok\n");
+      const result = await runDocker([`${IMAGE}:${NEWEST}`, "cat", "hello.txt"], {
+        home,
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "ok\n");
+    }),
+);
+
+e2e("an env value with = and spaces survives", () =>
+  withHome("h", async (home) => {
+    const value = "a=b  c $HOME 'q'";
+    const result = await runDocker([
+      "-e",
+      `FOO=${value}`,
+      `${IMAGE}:${NEWEST}`,
+      "sh",
+      "-c",
+      'printf %s "$FOO"',
+    ], {
+      home,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, value);
+  }));
+
+e2e("two runs started together both succeed", () =>
+  withHome("h", async (home) => {
+    const results = await Promise.all(
+      [1, 2].map(() => runDocker([`${IMAGE}:${NEWEST}`, "true"], { home })),
+    );
+    for (const result of results) assert.equal(result.code, 0, result.stderr);
+  }));
+
+e2e(
+  "--dry-run prints a pasteable command and touches nothing",
+  () =>
+    withHome("h", async (home) => {
+      const before = (await docker("ps", "--all", "--quiet")).stdout;
+      const result = await runDocker(["--dry-run", IMAGE, "printf", "%s\\n", "it's $HOME"], {
+        home,
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(
+        result.stdout,
+        /^docker run .* e2e\/app:20210502-002343 printf '%s\\n' 'it'\\''s \$HOME'\n$/,
+      );
+      assert.equal(await exists(`${home}/work`), false, "--dry-run created directories");
+      assert.equal(
+        (await docker("ps", "--all", "--quiet")).stdout,
+        before,
+        "--dry-run changed the containers",
+      );
+      // The printed line runs as it is.
+      const line = result.stdout.trim().replace(/^docker run /, "docker run --hostname dry ");
+      const pasted = await new Deno.Command("bash", {
+        args: ["-c", `mkdir -p "$HOME/work/data" "$HOME/work/log" && ${line}`],
+        clearEnv: true,
+        env: baseEnv(home),
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(decoder.decode(pasted.stdout), "it's $HOME\n", decoder.decode(pasted.stderr));
+    }),
+);
+
+e2e(
+  "errors are one line plus a hint, exit 125, and leave nothing behind",
+  () =>
+    withHome("h", async (home) => {
+      const cases: [string[], Record<string, string>, RegExp][] = [
+        [["Bad:"], {}, /cannot parse image reference "Bad:"/],
+        [["e2e/none"], {}, /no local image of e2e\/none/],
+        [
+          ["--local", "e2e/app:0.0.0-absent", "true"],
+          {},
+          /image e2e\/app:0.0.0-absent is not local/,
+        ],
+        [
+          [`${IMAGE}:${NEWEST}`, "true"],
+          { RUN_DOCKER_DOCKER: "/nonexistent/docker" },
+          /docker CLI not found/,
+        ],
+        [
+          [`${IMAGE}:${NEWEST}`, "true"],
+          { DOCKER_HOST: `unix://${home}/none.sock` },
+          /cannot connect to the Docker engine/,
+        ],
+        [
+          [IMAGE, "true"],
+          { DOCKER_HOST: `unix://${home}/none.sock` },
+          /cannot connect to the Docker engine/,
+        ],
+        [["--memory", "12gb!", IMAGE], {}, /invalid --memory value/],
+      ];
+      for (const [args, env, message] of cases) {
+        const result = await runDocker(args, { home, env });
+        assert.equal(result.code, 125, `${args.join(" ")}: ${result.stderr}`);
+        const lines = result.stderr.trimEnd().split("\n");
+        const ours = lines.findIndex((l) => l.startsWith("run-docker: error: "));
+        assert.ok(ours !== -1, result.stderr);
+        assert.match(lines[ours], message);
+        assert.match(lines[ours + 1], /^hint: /);
+        assert.equal(lines.length, ours + 2, `nothing after the hint: ${result.stderr}`);
+        assert.ok(!/\bat .*\.(ts|js):\d+/.test(result.stderr), `stack trace: ${result.stderr}`);
+        assert.equal(await exists(`${home}/work`), false, `${args.join(" ")} left ~/work behind`);
+      }
+    }),
+);
+
+e2e("the notebook says so when its port is taken", () =>
+  withHome("h", async (home) => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    try {
+      const port = (listener.addr as Deno.NetAddr).port;
+      const result = await runDocker(
+        ["--nb_port", String(port), `${IMAGE}:${NEWEST}`, "notebook"],
+        { home },
+      );
+      assert.equal(result.code, 125);
+      assert.match(
+        result.stderr,
+        new RegExp(`port ${port} is already in use on 127.0.0.1\\nhint: .*--notebook-port`),
+      );
+    } finally {
+      listener.close();
+    }
+  }));
+
+e2e("--version and --help exit 0", () =>
+  withHome("h", async (home) => {
+    const version = await runDocker(["--version"], { home });
+    assert.equal(version.code, 0);
+    assert.match(version.stdout, /^run-docker \d+\.\d+\.\d+ /);
+    const help = await runDocker(["--help"], { home });
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /--notebook-port, --nb_port PORT/);
+  }));
