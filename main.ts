@@ -101,7 +101,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const code = await runForeground(engine, plan.args, {
     env: plan.engineEnv,
     containerName: plan.name,
-    stdinIsTty: host.stdin === "tty",
+    stdinIsTty: host.stdinIsTty,
   });
   if (code === 125) {
     const diagnosis = await diagnoseRunFailure(engine, formatReference(image), valid.own.local);

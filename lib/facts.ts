@@ -7,9 +7,6 @@
  * @module
  */
 
-/** What stdin is connected to. */
-export type StdinKind = "tty" | "pipe" | "file" | "other";
-
 /** Facts about the host, gathered once by {@link gatherHostFacts} in `lib/host.ts`. */
 export interface HostFacts {
   /** Absolute home directory of the invoking user, e.g. `/home/zepu`. */
@@ -31,10 +28,12 @@ export interface HostFacts {
   readonly hostIp?: string;
   /** IANA time zone of the host, e.g. `Europe/Berlin`. */
   readonly timeZone: string;
+  /** The host's offset from UTC at `now`, in minutes (`+120` for Berlin in summer). */
+  readonly utcOffsetMinutes: number;
   /** The current time. */
   readonly now: Date;
-  /** What stdin is: a TTY, a pipe (or socket), a regular file, or something else (`/dev/null`). */
-  readonly stdin: StdinKind;
+  /** Whether stdin is a TTY. */
+  readonly stdinIsTty: boolean;
   /** Whether stdout is a TTY. */
   readonly stdoutIsTty: boolean;
   /** Which of the directories the caller asked about exist (absolute paths, as asked). */

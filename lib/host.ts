@@ -6,11 +6,9 @@
  * @module
  */
 
-import { fstatSync } from "node:fs";
-import { userInfo } from "node:os";
-import { posix, win32 } from "node:path";
+import { dirname } from "pathe";
 import { RunDockerError } from "./errors.ts";
-import type { HostFacts, StdinKind } from "./facts.ts";
+import type { HostFacts } from "./facts.ts";
 
 /** Environment variables run-docker reads; everything else stays unread. */
 export const ENV_NAMES = [
@@ -21,34 +19,35 @@ export const ENV_NAMES = [
 ] as const;
 
 /**
- * Gathers host facts.
+ * Gathers host facts. Cheap on purpose (every run pays for it): no `node:os`,
+ * `node:fs` or `Intl` time zone data on the common path.
  *
  * @param dirsToCheck Absolute host paths whose existence (as directories)
  *   the caller needs to know, e.g. the dev-mode source tree.
  * @returns The facts; never throws: a fact that cannot be read gets a safe
- *   fallback (user `user`, zone `UTC`, no host IP, stdin `other`).
+ *   fallback (user `user`, zone `UTC`, no host IP).
  */
 export function gatherHostFacts(dirsToCheck: readonly string[] = []): HostFacts {
   const env: Record<string, string | undefined> = {};
   for (const name of ENV_NAMES) env[name] = Deno.env.get(name);
-  const existingDirs = checkDirs(dirsToCheck);
-  const os = Deno.build.os;
+  const now = new Date();
   return {
     home: homeDir(),
     cwd: Deno.cwd(),
     user: userName(),
     uid: Deno.uid() ?? undefined,
     gid: Deno.gid() ?? undefined,
-    os,
+    os: Deno.build.os,
     hostname: attempt(() => Deno.hostname(), "localhost"),
     osRelease: attempt(() => Deno.osRelease(), ""),
     arch: Deno.build.arch,
     hostIp: hostIp(),
-    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC",
-    now: new Date(),
-    stdin: stdinKind(),
+    timeZone: timeZone(),
+    utcOffsetMinutes: -now.getTimezoneOffset(),
+    now,
+    stdinIsTty: Deno.stdin.isTerminal(),
     stdoutIsTty: Deno.stdout.isTerminal(),
-    existingDirs,
+    existingDirs: checkDirs(dirsToCheck),
     env,
   };
 }
@@ -61,31 +60,51 @@ export function gatherHostFacts(dirsToCheck: readonly string[] = []): HostFacts 
  */
 export function homeDir(): string {
   const fromEnv = Deno.build.os === "windows" ? Deno.env.get("USERPROFILE") : Deno.env.get("HOME");
-  return fromEnv || attempt(() => userInfo().homedir, "/");
+  return fromEnv || passwdEntry()?.home || "/";
 }
 
 function userName(): string {
-  return attempt(() => userInfo().username, "") || Deno.env.get("USER") ||
-    Deno.env.get("USERNAME") || "user";
+  return Deno.env.get("USER") || Deno.env.get("LOGNAME") || Deno.env.get("USERNAME") ||
+    passwdEntry()?.name || "user";
+}
+
+/**
+ * The host's IANA time zone: `$TZ` when set, else the target of the
+ * `/etc/localtime` link (`…/zoneinfo/Europe/Berlin`), else `Intl` (slow: it
+ * loads the time zone data), else `UTC`.
+ */
+function timeZone(): string {
+  const tz = Deno.env.get("TZ");
+  if (tz) return tz.replace(/^:/, "");
+  if (Deno.build.os !== "windows") {
+    const link = attempt(() => Deno.readLinkSync("/etc/localtime"), "");
+    const zone = /zoneinfo\/(.+)$/.exec(link)?.[1];
+    if (zone) return zone;
+  }
+  return attempt(() => Intl.DateTimeFormat().resolvedOptions().timeZone, "") || "UTC";
+}
+
+/**
+ * The invoking user's entry in /etc/passwd, for hosts whose environment has
+ * no HOME or USER (systemd services). Not `node:os`: loading Node
+ * compatibility costs ~15 ms on every run.
+ */
+function passwdEntry(): { name: string; home: string } | undefined {
+  const uid = Deno.uid();
+  if (uid === null) return undefined;
+  const text = attempt(() => Deno.readTextFileSync("/etc/passwd"), "");
+  for (const line of text.split("\n")) {
+    const fields = line.split(":");
+    if (fields.length >= 6 && fields[2] === String(uid)) {
+      return { name: fields[0], home: fields[5] };
+    }
+  }
+  return undefined;
 }
 
 function hostIp(): string | undefined {
   const interfaces = attempt(() => Deno.networkInterfaces(), []);
   return interfaces.find((i) => i.family === "IPv4" && !i.address.startsWith("127."))?.address;
-}
-
-function stdinKind(): StdinKind {
-  if (Deno.stdin.isTerminal()) return "tty";
-  if (Deno.build.os === "windows") return "pipe";
-  try {
-    // Not Deno.statSync("/dev/stdin"): Deno wants --allow-all for /dev and /proc paths.
-    const info = fstatSync(0);
-    if (info.isFile()) return "file";
-    if (info.isFIFO() || info.isSocket()) return "pipe";
-    return "other";
-  } catch {
-    return "other";
-  }
 }
 
 function attempt<T>(read: () => T, fallback: T): T {
@@ -174,10 +193,6 @@ function exists(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-function dirname(path: string): string {
-  return Deno.build.os === "windows" ? win32.dirname(path) : posix.dirname(path);
 }
 
 /**

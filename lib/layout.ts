@@ -7,7 +7,7 @@
  * @module
  */
 
-import nodePath from "node:path";
+import { join, resolve } from "pathe";
 import type { ValidRunRequest } from "./request.ts";
 import { imageBaseName } from "./reference.ts";
 
@@ -32,6 +32,7 @@ export interface HostLayout {
  * @param host `{ home, os, env }`: home directory, `Deno.build.os`, and the
  *   environment (`RUN_DOCKER_WORKDIR` overrides the work root; `~/` expands).
  * @returns The layout; relative `--host*dir` values resolve against `host.cwd`.
+ *   Paths use `/` on every OS (pathe); docker on Windows takes `C:/Users/...`.
  *
  * @example
  * ```ts
@@ -54,28 +55,23 @@ export function planLayout(
     env: Readonly<Record<string, string | undefined>>;
   },
 ): HostLayout {
-  const path = host.os === "windows" ? nodePath.win32 : nodePath.posix;
   const expand = (p: string): string => {
     if (p === "~") return host.home;
     if (p.startsWith("~/") || (host.os === "windows" && p.startsWith("~\\"))) {
-      return path.join(host.home, p.slice(2));
+      return join(host.home, p.slice(2));
     }
-    return path.resolve(host.cwd, p);
+    return resolve(host.cwd, p);
   };
   const override = host.env.RUN_DOCKER_WORKDIR;
-  const workRoot = override ? expand(override) : path.join(host.home, "work");
+  const workRoot = override ? expand(override) : join(host.home, "work");
   const own = request.own;
   const dir = (given: string | undefined, fallback: string): string | undefined =>
-    given === "no"
-      ? undefined
-      : given !== undefined
-      ? expand(given)
-      : path.join(workRoot, fallback);
+    given === "no" ? undefined : given !== undefined ? expand(given) : join(workRoot, fallback);
   return {
     workRoot,
     srcDir: own.hostSrcDir !== undefined
       ? expand(own.hostSrcDir)
-      : path.join(workRoot, "src", imageBaseName(request.reference)),
+      : join(workRoot, "src", imageBaseName(request.reference)),
     srcDirGiven: own.hostSrcDir !== undefined,
     dataDir: dir(own.hostDataDir, "data"),
     logDir: dir(own.hostLogDir, "log"),

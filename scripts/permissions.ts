@@ -20,6 +20,6 @@ export const PERMISSION_FLAGS: readonly string[] = [
   "--allow-write",
   "--allow-env",
   "--allow-run",
-  "--allow-sys=hostname,osRelease,uid,gid,networkInterfaces,userInfo,homedir",
+  "--allow-sys=hostname,osRelease,uid,gid,networkInterfaces",
   "--allow-net",
 ];

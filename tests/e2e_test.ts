@@ -10,6 +10,7 @@
 
 import assert from "node:assert/strict";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { buildTestImages } from "./test_image.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const IMAGE = "e2e/app";
@@ -42,67 +43,12 @@ async function engineReachable(): Promise<string | undefined> {
   }
 }
 
-/** Builds `e2e/app:<tag>` images from a busybox-static rootfs with docker-user (uid 1000). */
-async function buildImages(): Promise<void> {
-  const rootfs = await Deno.makeTempDir({ prefix: "run-docker-rootfs-" });
-  try {
-    for (const dir of ["bin", "etc", "tmp", "root", "home/docker-user"]) {
-      await Deno.mkdir(`${rootfs}/${dir}`, { recursive: true });
-    }
-    await Deno.copyFile("/bin/busybox", `${rootfs}/bin/busybox`);
-    await Deno.chmod(`${rootfs}/bin/busybox`, 0o755);
-    for (
-      const applet of [
-        "sh",
-        "cat",
-        "id",
-        "echo",
-        "printf",
-        "pwd",
-        "sleep",
-        "true",
-        "env",
-        "ls",
-        "stat",
-      ]
-    ) {
-      await Deno.symlink("busybox", `${rootfs}/bin/${applet}`);
-    }
-    await Deno.writeTextFile(
-      `${rootfs}/etc/passwd`,
-      "root:x:0:0:root:/root:/bin/sh\ndocker-user:x:1000:1000::/home/docker-user:/bin/sh\n",
-    );
-    await Deno.writeTextFile(`${rootfs}/etc/group`, "root:x:0:\ndocker-user:x:1000:\n");
-    await Deno.chmod(`${rootfs}/tmp`, 0o1777);
-    await Deno.chown(`${rootfs}/home/docker-user`, 1000, 1000);
-    const tarball = `${rootfs}.tar`;
-    const tar = await new Deno.Command("tar", { args: ["-C", rootfs, "-cf", tarball, "."] })
-      .output();
-    assert.equal(tar.code, 0, "tar of the rootfs");
-    for (const tag of [NEWEST, ...OLDER]) {
-      const result = await docker(
-        "import",
-        "--change",
-        "ENV PATH=/bin",
-        "--change",
-        `ENV BUILT_TAG=${tag}`,
-        tarball,
-        `${IMAGE}:${tag}`,
-      );
-      assert.equal(result.code, 0, result.stderr);
-    }
-    await Deno.remove(tarball);
-  } finally {
-    await Deno.remove(rootfs, { recursive: true });
-  }
-}
-
 const unreachable = await engineReachable();
 const inCI = Deno.env.get("CI") === "true";
 if (unreachable !== undefined && !inCI) {
   console.error(`end-to-end tests ignored: no engine (${unreachable}); scripts/test.sh starts one`);
 }
-if (unreachable === undefined) await buildImages();
+if (unreachable === undefined) await buildTestImages(IMAGE, [NEWEST, ...OLDER]);
 const ignore = unreachable !== undefined && !inCI;
 
 Deno.test({
