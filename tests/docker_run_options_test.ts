@@ -7,12 +7,13 @@ async function helpOptions(): Promise<
 > {
   let output: Deno.CommandOutput;
   try {
+    // With no engine to ask, the CLI lists every option, not only those the engine supports.
     output = await new Deno.Command("docker", {
       args: ["run", "--help"],
+      env: { DOCKER_HOST: "unix:///nonexistent/docker.sock" },
       stdout: "piped",
       stderr: "null",
-    })
-      .output();
+    }).output();
   } catch {
     return undefined;
   }
