@@ -29,7 +29,8 @@ if (!bundle.success) Deno.exit(bundle.code);
 const quoted = PERMISSION_FLAGS.map((f) => `'${f}'`).join(" ");
 await Deno.writeTextFile(
   `${dist}/run-docker`,
-  `#!/bin/sh\nexec deno run --quiet --no-prompt ${quoted} "$(dirname "$0")/run-docker.js" "$@"\n`,
+  `#!/bin/sh\nself=$(readlink -f "$0" 2>/dev/null || printf '%s' "$0")\n` +
+    `exec deno run --quiet --no-prompt ${quoted} "$(dirname "$self")/run-docker.js" "$@"\n`,
   { mode: 0o755 },
 );
 console.log(`built ${dist}/run-docker.js and ${dist}/run-docker`);
