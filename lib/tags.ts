@@ -1,19 +1,76 @@
 /**
  * Tag policy: which tag of a repository is the newest.
  *
- * Natural order: runs of digits compare as numbers, other runs as text, so
- * timestamp tags (`20210502-002343`), calendar versions (`21.01.02`) and
- * `1.10` vs `1.9` order by age. `latest` is used only when it is the only
- * candidate; signature and attestation tags (`sha256-<64 hex>[.sig|.att|.sbom]`)
- * are never candidates.
+ * Orders: `natural` (default: runs of digits compare as numbers, other runs
+ * as text, so `20210502-002343`, `21.01.02` and `1.10` vs `1.9` order by age),
+ * `semver` (npm's semver, loosened for `v`, leading zeros and a fourth
+ * component), `alphabetical` and `numerical`. `filter` is a regex a tag must
+ * match; its named group `version`, when present, is what gets compared (as
+ * Flux's `extract`). `latest` is used only when nothing else is left;
+ * signature and attestation tags (`sha256-<64 hex>[.sig|.att|.sbom]`) never.
+ *
+ * `semver` is loaded on demand by {@link loadTagPolicy}: its CommonJS shim
+ * touches `process`, which costs ~40 ms of Node compatibility on every run.
  *
  * Pure module: no I/O.
  *
  * @module
  */
 
+import type SemverModule from "semver";
+
+/** How to pick the newest tag. */
+export interface TagPolicy {
+  /** Ordering; default `natural`. */
+  order?: "natural" | "semver" | "alphabetical" | "numerical";
+  /** Regex a tag must match (whole or part: anchor it yourself); group `version` is compared. */
+  filter?: string;
+  /** npm semver range (`^1.2`, `>=2022.1.0 <2023`); implies semver parsing of the compared part. */
+  range?: string;
+}
+
+/** The orders, for validation and help. */
+export const TAG_ORDERS = ["natural", "semver", "alphabetical", "numerical"] as const;
+
 const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(?:\.(?:sig|att|sbom))?$/;
 const RUNS = /\d+|\D+/g;
+const LOOSE_SEMVER =
+  /^[vV]?(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
+
+let semver: typeof SemverModule | undefined;
+
+/**
+ * Loads what a policy needs (npm's semver for `semver` or `range`) and checks it.
+ *
+ * @param policy The policy to use with {@link sortTags} and {@link newestTag}.
+ * @throws {SyntaxError} for an invalid `filter` regex or `range`.
+ * @throws {TypeError} for an unknown `order`.
+ */
+export async function loadTagPolicy(policy: TagPolicy = {}): Promise<void> {
+  if (policy.order !== undefined && !TAG_ORDERS.includes(policy.order)) {
+    throw new TypeError(
+      `unknown tag order ${JSON.stringify(policy.order)} (one of ${TAG_ORDERS.join(", ")})`,
+    );
+  }
+  if (policy.filter !== undefined) compileFilter(policy.filter);
+  if (policy.order === "semver" || policy.range !== undefined) {
+    const lib: typeof SemverModule = semver ?? (await import("semver")).default;
+    semver = lib;
+    if (policy.range !== undefined && lib.validRange(policy.range, { loose: true }) === null) {
+      throw new SyntaxError(`invalid semver range ${JSON.stringify(policy.range)}`);
+    }
+  }
+}
+
+function compileFilter(filter: string): RegExp {
+  try {
+    return new RegExp(filter);
+  } catch (error) {
+    throw new SyntaxError(
+      `invalid tag filter ${JSON.stringify(filter)}: ${(error as Error).message}`,
+    );
+  }
+}
 
 /**
  * Compares two tags in natural order.
@@ -40,7 +97,7 @@ export function naturalCompare(a: string, b: string): number {
     const qDigits = isDigits(q);
     let order: number;
     if (pDigits && qDigits) order = compareDigits(p, q);
-    else if (pDigits !== qDigits) order = pDigits ? 1 : -1; // a number beats text: 1.0 > 1.rc
+    else if (pDigits !== qDigits) order = pDigits ? 1 : -1; // a number beats a word
     else order = p < q ? -1 : p > q ? 1 : 0;
     if (order !== 0) return order;
   }
@@ -70,33 +127,119 @@ export function isCandidateTag(tag: string): boolean {
   return !SIGNATURE_TAG.test(tag);
 }
 
+/** A tag with the key it is ordered by. */
+interface Keyed {
+  tag: string;
+  key: string;
+  semver?: { version: string; fourth: number };
+  number?: number;
+}
+
+function requireSemver(): typeof SemverModule {
+  if (semver === undefined) throw new Error("semver tag policy used before loadTagPolicy()");
+  return semver;
+}
+
+/** Parses loosely: optional v, leading zeros, 2 to 4 numeric components. */
+function looseSemver(text: string): { version: string; fourth: number } | undefined {
+  const m = LOOSE_SEMVER.exec(text);
+  if (m === null) return undefined;
+  const n = (s: string | undefined) => String(Number(s ?? "0"));
+  const pre = m[5] === undefined ? "" : `-${m[5]}`;
+  const version = `${n(m[1])}.${n(m[2])}.${n(m[3])}${pre}`;
+  return requireSemver().valid(version) === null
+    ? undefined
+    : { version, fourth: Number(m[4] ?? 0) };
+}
+
 /**
- * Sorts tags newest first in natural order, dropping signature and
- * attestation tags and duplicates; `latest` goes last.
+ * Sorts tags newest first by a policy, dropping signature/attestation tags,
+ * duplicates, and tags the policy rejects (filter, range, pre-releases,
+ * non-numbers under `numerical`); `latest` goes last when it passes.
  *
  * @param tags Tags in any order.
+ * @param policy See {@link TagPolicy}; `semver`/`range` need {@link loadTagPolicy} first.
  * @returns A new array, newest first.
+ * @throws {Error} when a semver policy is used before {@link loadTagPolicy}.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { sortTags } from "./tags.ts";
  * assert.deepEqual(sortTags(["1.9", "latest", "1.10"]), ["1.10", "1.9", "latest"]);
+ * assert.deepEqual(sortTags(["b", "a", "c"], { order: "alphabetical" }), ["c", "b", "a"]);
+ * assert.deepEqual(sortTags(["app-2", "web-9", "app-10"], { filter: "^app-(?<version>\\d+)$" }), [
+ *   "app-10",
+ *   "app-2",
+ * ]);
  * ```
  */
-export function sortTags(tags: readonly string[]): string[] {
-  const unique = [...new Set(tags)].filter(isCandidateTag);
-  return unique.sort((a, b) => {
-    if (a === "latest") return 1;
-    if (b === "latest") return -1;
-    return naturalCompare(b, a);
-  });
+export function sortTags(tags: readonly string[], policy: TagPolicy = {}): string[] {
+  const order = policy.order ?? "natural";
+  const filter = policy.filter === undefined ? undefined : compileFilter(policy.filter);
+  const useSemver = order === "semver" || policy.range !== undefined;
+  const keyed: Keyed[] = [];
+  let latest = false;
+  for (const tag of new Set(tags)) {
+    if (!isCandidateTag(tag)) continue;
+    if (tag === "latest" && filter === undefined && policy.range === undefined) {
+      latest = true;
+      continue;
+    }
+    let key = tag;
+    if (filter !== undefined) {
+      const m = filter.exec(tag);
+      if (m === null) continue;
+      key = m.groups?.version ?? tag;
+    }
+    const item: Keyed = { tag, key };
+    if (useSemver) {
+      item.semver = looseSemver(key);
+      if (item.semver === undefined) continue;
+      const lib = requireSemver();
+      if (policy.range !== undefined) {
+        if (!lib.satisfies(item.semver.version, policy.range, { loose: true })) continue;
+      } else if (lib.prerelease(item.semver.version) !== null) {
+        continue;
+      }
+    }
+    if (order === "numerical") {
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(key)) continue;
+      item.number = Number(key);
+    }
+    keyed.push(item);
+  }
+  const compare = comparator(order);
+  keyed.sort((a, b) => compare(b, a) || (a.tag < b.tag ? 1 : a.tag > b.tag ? -1 : 0));
+  const sorted = keyed.map((k) => k.tag);
+  if (latest) sorted.push("latest");
+  return sorted;
+}
+
+function comparator(order: NonNullable<TagPolicy["order"]>): (a: Keyed, b: Keyed) => number {
+  switch (order) {
+    case "semver":
+      return (a, b) =>
+        requireSemver().compare(a.semver!.version, b.semver!.version) ||
+        a.semver!.fourth - b.semver!.fourth;
+    case "alphabetical":
+      return (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+    case "numerical":
+      return (a, b) => a.number! - b.number!;
+    default:
+      return (a, b) =>
+        a.semver !== undefined && b.semver !== undefined
+          ? requireSemver().compare(a.semver.version, b.semver.version) ||
+            a.semver.fourth - b.semver.fourth
+          : naturalCompare(a.key, b.key);
+  }
 }
 
 /**
- * The newest tag: `latest` only when it is the only candidate.
+ * The newest tag by a policy: `latest` only when it is the only candidate.
  *
  * @param tags Tags in any order.
+ * @param policy See {@link TagPolicy}.
  * @returns The newest tag, or `undefined` when there is no candidate.
  *
  * @example
@@ -108,6 +251,6 @@ export function sortTags(tags: readonly string[]): string[] {
  * assert.equal(newestTag([]), undefined);
  * ```
  */
-export function newestTag(tags: readonly string[]): string | undefined {
-  return sortTags(tags)[0];
+export function newestTag(tags: readonly string[], policy?: TagPolicy): string | undefined {
+  return sortTags(tags, policy)[0];
 }

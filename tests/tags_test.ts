@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { naturalCompare, newestTag, sortTags } from "../lib/tags.ts";
+import { loadTagPolicy, naturalCompare, newestTag, sortTags, type TagPolicy } from "../lib/tags.ts";
 
 const newestCases: [string, string[], string | undefined][] = [
   ["timestamps", ["20210502-002343", "20201231-235959", "20210601-000000"], "20210601-000000"],
@@ -38,4 +38,80 @@ Deno.test("naturalCompare() is a total order consistent with equality", () => {
   assert.equal(naturalCompare("a1", "a1"), 0);
   assert.ok(naturalCompare("01", "1") !== 0);
   assert.equal(Math.sign(naturalCompare("01", "1")), -Math.sign(naturalCompare("1", "01")));
+});
+
+const SIG = `sha256-${"c".repeat(64)}`;
+const policyCases: [string, string[], TagPolicy, string[]][] = [
+  ["natural: many numeric components", ["3d-dev-1.0.9", "3d-dev-1.0.63"], {}, [
+    "3d-dev-1.0.63",
+    "3d-dev-1.0.9",
+  ]],
+  ["natural: git describe", ["v2.8.1-9-gabc", "v2.8.1-11-gdef"], {}, [
+    "v2.8.1-11-gdef",
+    "v2.8.1-9-gabc",
+  ]],
+  ["natural: signature tags left out", [SIG, `${SIG}.sig`, `${SIG}.att`, `${SIG}.sbom`, "1"], {}, [
+    "1",
+  ]],
+  ["semver: optional v, leading zeros", ["v1.2.3", "2022.04.0", "1.10.0"], { order: "semver" }, [
+    "2022.04.0",
+    "1.10.0",
+    "v1.2.3",
+  ]],
+  ["semver: four components", ["1.2.3.4", "1.2.3.10", "1.2.3"], { order: "semver" }, [
+    "1.2.3.10",
+    "1.2.3.4",
+    "1.2.3",
+  ]],
+  ["semver: release newer than its pre-releases; pre-releases left out", [
+    "1.0.0-rc.1",
+    "1.0.0",
+    "0.9.0",
+  ], {
+    order: "semver",
+  }, ["1.0.0", "0.9.0"]],
+  ["semver: a range that includes pre-releases keeps them", ["1.0.0-rc.1", "1.0.0-rc.2", "0.9.0"], {
+    order: "semver",
+    range: ">=1.0.0-rc.0",
+  }, ["1.0.0-rc.2", "1.0.0-rc.1"]],
+  ["semver: range", ["1.2.0", "1.9.9", "2.0.0", "latest"], { range: "^1.2" }, ["1.9.9", "1.2.0"]],
+  ["semver: non-versions skipped", ["main", "1.0.0", "latest"], { order: "semver" }, [
+    "1.0.0",
+    "latest",
+  ]],
+  ["filter: named group version compared", ["app-1.9", "app-1.10", "web-2.0"], {
+    filter: "^app-(?<version>.+)$",
+  }, [
+    "app-1.10",
+    "app-1.9",
+  ]],
+  ["filter with semver", ["rel-v1.2.0", "rel-v1.10.0", "dev-v9.0.0"], {
+    filter: "^rel-(?<version>.*)$",
+    order: "semver",
+  }, ["rel-v1.10.0", "rel-v1.2.0"]],
+  ["alphabetical", ["b", "c", "a", "latest"], { order: "alphabetical" }, ["c", "b", "a", "latest"]],
+  ["numerical: non-numbers skipped", ["10", "9", "x", "1e3", "latest"], { order: "numerical" }, [
+    "1e3",
+    "10",
+    "9",
+    "latest",
+  ]],
+];
+
+await loadTagPolicy({ order: "semver" });
+for (const [name, tags, policy, expected] of policyCases) {
+  Deno.test(`sortTags() orders by policy: ${name}`, () => {
+    assert.deepEqual(sortTags(tags, policy), expected);
+  });
+}
+
+Deno.test("loadTagPolicy() rejects a bad regex, range or order", async () => {
+  await assert.rejects(loadTagPolicy({ filter: "(" }), SyntaxError);
+  await assert.rejects(loadTagPolicy({ range: "not a range" }), SyntaxError);
+  await assert.rejects(loadTagPolicy({ order: "random" as TagPolicy["order"] }), TypeError);
+});
+
+Deno.test("newestTag() uses latest only when nothing else is left after the policy", () => {
+  assert.equal(newestTag(["latest", "main"], { order: "semver" }), "latest");
+  assert.equal(newestTag(["latest", "1.0.0"], { order: "semver" }), "1.0.0");
 });
