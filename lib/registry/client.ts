@@ -1,0 +1,457 @@
+/**
+ * A client for one registry, over the OCI Distribution API
+ * (distribution-spec v1.1 "Content discovery": `GET /v2/<name>/tags/list`)
+ * with docker's token authentication (distribution "Token Authentication
+ * Specification" and "OAuth2 Token Authentication").
+ *
+ * Layers: scheme (https, then http where allowed) → ping and challenge →
+ * credentials → token (cached per realm, service and scope for the run) →
+ * transport (deadlines, retries, redirects, caps).
+ *
+ * @module
+ */
+
+import { type Challenge, parseChallenges } from "./challenge.ts";
+import type { Credential } from "./credentials.ts";
+import { RegistryError, scrubSecrets } from "./errors.ts";
+import { apiHost, httpAllowed, isPrivateHost, splitHostPort, tagPageSize } from "./hosts.ts";
+import {
+  type ReadResponse,
+  SMALL_BODY_LIMIT,
+  TAGS_BODY_LIMIT,
+  Transport,
+  type TransportOptions,
+} from "./transport.ts";
+
+/** What the client needs besides the transport. */
+export interface RegistryClientOptions extends TransportOptions {
+  /** Finds the credential for a registry; `undefined` means anonymous. Called at most once. */
+  readonly credential?: () => Promise<Credential | undefined>;
+  /** Registries that may use plain http (besides loopback ones), `host[:port]`. */
+  readonly insecure?: readonly string[];
+}
+
+/** Tag listing stops after this many pages. */
+export const MAX_TAG_PAGES = 1000;
+const TAG = /^[\w][\w.-]{0,127}$/;
+
+/** One registry, as named in a reference (`docker.io`, `localhost:5000`). */
+export class RegistryClient {
+  readonly registry: string;
+  readonly #options: RegistryClientOptions;
+  readonly #transport: Transport;
+  #origin?: string;
+  #challenges?: Challenge[];
+  #credential?: Promise<Credential | undefined>;
+  readonly #tokens = new Map<string, { token: string; expires: number }>();
+
+  constructor(registry: string, options: RegistryClientOptions) {
+    this.registry = registry;
+    this.#options = options;
+    this.#transport = new Transport(options);
+  }
+
+  /**
+   * Lists a repository's tags, following pagination.
+   *
+   * Sends no `n` unless the registry needs one ({@link tagPageSize}); on a
+   * 400/405/413 that blames `n`, retries once without it. Follows
+   * `Link: <…>; rel="next"` (same origin only); when a full page of exactly
+   * `n` tags comes without a Link, asks for `last=<last tag>`. Stops on a
+   * repeated URL, a page with no new tags, or {@link MAX_TAG_PAGES} pages.
+   *
+   * @param repository e.g. `library/ubuntu`.
+   * @returns Valid, distinct tags in no particular order (server order is never relied on).
+   * @throws {RegistryError} for any failure, classified by `kind`.
+   */
+  async listTags(repository: string): Promise<string[]> {
+    try {
+      return await this.#listTags(repository);
+    } catch (error) {
+      throw scrubSecrets(error, await this.#secrets());
+    }
+  }
+
+  async #secrets(): Promise<string[]> {
+    const credential = await this.#credential?.catch(() => undefined);
+    return [
+      credential?.password,
+      credential?.identityToken,
+      credential?.registryToken,
+      ...[...this.#tokens.values()].map((t) => t.token),
+    ].filter((s): s is string => typeof s === "string");
+  }
+
+  async #listTags(repository: string): Promise<string[]> {
+    const context = { host: this.registry, repository };
+    const origin = await this.#ping(context);
+    let n = tagPageSize(this.registry);
+    const base = `${origin}/v2/${repository}/tags/list`;
+    let url = n === undefined ? base : `${base}?n=${n}`;
+    const seenUrls = new Set<string>();
+    const tags = new Set<string>();
+    for (let page = 0; page < MAX_TAG_PAGES; page++) {
+      if (seenUrls.has(url)) break;
+      seenUrls.add(url);
+      let response = await this.#authorizedGet(url, repository, TAGS_BODY_LIMIT);
+      if (
+        n !== undefined && page === 0 && [400, 405, 413].includes(response.status) &&
+        blamesN(response)
+      ) {
+        n = undefined;
+        url = base;
+        seenUrls.add(url);
+        response = await this.#authorizedGet(url, repository, TAGS_BODY_LIMIT);
+      }
+      if (response.status !== 200) throw statusError(response, context);
+      const pageTags = parseTagPage(response, context);
+      const before = tags.size;
+      for (const tag of pageTags) if (typeof tag === "string" && TAG.test(tag)) tags.add(tag);
+      if (tags.size === before) break;
+      const next = nextLink(response.headers.get("link"), response.url);
+      if (next !== undefined) {
+        if (new URL(next).origin !== new URL(response.url).origin) break; // same origin only
+        url = next;
+      } else if (n !== undefined && pageTags.length === n) {
+        const last = pageTags[pageTags.length - 1];
+        url = `${base}?n=${n}&last=${encodeURIComponent(String(last))}`;
+      } else {
+        break;
+      }
+    }
+    return [...tags];
+  }
+
+  /** Finds the scheme and the challenges: `GET /v2/`, https first, then http where allowed. */
+  async #ping(context: { host: string; repository?: string }): Promise<string> {
+    if (this.#origin !== undefined) return this.#origin;
+    const host = apiHost(this.registry);
+    const schemes = httpAllowed(this.registry, this.#options.insecure ?? [])
+      ? ["https", "http"]
+      : ["https"];
+    let lastError: unknown;
+    for (const scheme of schemes) {
+      const origin = `${scheme}://${host}`;
+      let response: ReadResponse;
+      try {
+        response = await this.#transport.send(`${origin}/v2/`, {}, SMALL_BODY_LIMIT, context);
+      } catch (error) {
+        lastError = error;
+        if (
+          error instanceof RegistryError && (error.kind === "unreachable" || error.kind === "tls")
+        ) continue;
+        throw error;
+      }
+      if (response.status === 401) {
+        this.#challenges = parseAuthenticate(response, context);
+      } else if (response.status !== 200) {
+        throw statusError(response, context);
+      } else {
+        this.#challenges = [];
+      }
+      this.#origin = origin;
+      return origin;
+    }
+    throw lastError;
+  }
+
+  async #authorizedGet(url: string, repository: string, limit: number): Promise<ReadResponse> {
+    const context = { host: this.registry, repository };
+    let authorization = await this.#authorization(this.#challenges ?? [], repository, false);
+    let response = await this.#send(url, authorization, limit, context);
+    if (response.status === 401) {
+      // The resource asked for more than the ping did (or the token expired): once more.
+      const challenges = parseAuthenticate(response, context);
+      if (challenges.length > 0) {
+        authorization = await this.#authorization(challenges, repository, true);
+        if (authorization !== undefined) {
+          response = await this.#send(url, authorization, limit, context);
+        }
+      }
+    }
+    return response;
+  }
+
+  #send(url: string, authorization: string | undefined, limit: number, context: { host: string }) {
+    const headers: Record<string, string> = { accept: "application/json" };
+    // Credentials go only to the registry's own origin.
+    if (authorization !== undefined && new URL(url).origin === this.#origin) {
+      headers.authorization = authorization;
+    }
+    return this.#transport.send(url, { headers }, limit, context);
+  }
+
+  #loadCredential(): Promise<Credential | undefined> {
+    this.#credential ??= this.#options.credential?.() ?? Promise.resolve(undefined);
+    return this.#credential;
+  }
+
+  async #authorization(
+    challenges: Challenge[],
+    repository: string,
+    fresh: boolean,
+  ): Promise<string | undefined> {
+    const bearer = challenges.find((c) => c.scheme === "bearer");
+    const basic = challenges.find((c) => c.scheme === "basic");
+    if (bearer === undefined && basic === undefined) return undefined;
+    const credential = await this.#loadCredential();
+    if (bearer !== undefined) {
+      if (credential?.registryToken) return `Bearer ${credential.registryToken}`;
+      return `Bearer ${await this.#token(bearer, repository, credential, fresh)}`;
+    }
+    if (credential?.username !== undefined && credential.password !== undefined) {
+      return `Basic ${btoa(utf8Binary(`${credential.username}:${credential.password}`))}`;
+    }
+    return undefined;
+  }
+
+  async #token(
+    challenge: Challenge,
+    repository: string,
+    credential: Credential | undefined,
+    fresh: boolean,
+  ) {
+    const context = { host: this.registry, repository };
+    const realm = this.#checkRealm(challenge.params.realm, context);
+    const service = challenge.params.service ?? "";
+    // Our own scope: some registries' challenges name a placeholder scope.
+    const scope = `repository:${repository}:pull`;
+    const key = `${realm.href}\n${service}\n${scope}`;
+    const now = (this.#options.now ?? Date.now)();
+    const cached = this.#tokens.get(key);
+    if (!fresh && cached !== undefined && cached.expires > now) return cached.token;
+
+    let response: ReadResponse | undefined;
+    if (credential?.identityToken) {
+      const form = new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: credential.identityToken,
+        service,
+        scope,
+        client_id: "run-docker",
+      });
+      response = await this.#transport.send(
+        realm.href,
+        {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: form.toString(),
+        },
+        SMALL_BODY_LIMIT,
+        context,
+      );
+      if (response.status === 404) response = undefined; // no OAuth2 endpoint: GET below
+    }
+    if (response === undefined) {
+      const url = new URL(realm.href);
+      if (service) url.searchParams.set("service", service);
+      url.searchParams.set("scope", scope);
+      const headers: Record<string, string> = {};
+      if (credential?.username !== undefined && credential.password !== undefined) {
+        headers.authorization = `Basic ${
+          btoa(utf8Binary(`${credential.username}:${credential.password}`))
+        }`;
+      }
+      response = await this.#transport.send(url.href, { headers }, SMALL_BODY_LIMIT, context);
+    }
+    if (response.status !== 200) throw statusError(response, context, "token request");
+    let body: { token?: string; access_token?: string; expires_in?: number };
+    try {
+      body = JSON.parse(new TextDecoder().decode(response.body));
+    } catch {
+      throw protocolError(
+        `the token service of ${this.registry} sent an answer that is not JSON`,
+        context,
+      );
+    }
+    const token = body.token || body.access_token;
+    if (typeof token !== "string" || token === "") {
+      throw protocolError(`the token service of ${this.registry} sent no token`, context);
+    }
+    const seconds = typeof body.expires_in === "number" && body.expires_in > 0
+      ? body.expires_in
+      : 60;
+    this.#tokens.set(key, { token, expires: now + seconds * 1000 });
+    return token;
+  }
+
+  /** A realm must be https when the registry is, and not private unless the registry is. */
+  #checkRealm(realm: string | undefined, context: { host: string; repository?: string }): URL {
+    let url: URL;
+    try {
+      url = new URL(realm ?? "");
+    } catch {
+      throw protocolError(
+        `registry ${this.registry} sent a Bearer challenge without a valid realm`,
+        context,
+      );
+    }
+    const registryOrigin = new URL(this.#origin!);
+    if (registryOrigin.protocol === "https:" && url.protocol !== "https:") {
+      throw protocolError(
+        `registry ${this.registry} named a token realm that is not https (${url.host})`,
+        context,
+      );
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+      throw protocolError(
+        `registry ${this.registry} named a token realm with scheme ${url.protocol}`,
+        context,
+      );
+    }
+    const registryPrivate = isPrivateHost(splitHostPort(apiHost(this.registry)).hostname);
+    if (!registryPrivate && isPrivateHost(url.hostname)) {
+      throw protocolError(
+        `registry ${this.registry} named a token realm on a private address (${url.hostname}); refused`,
+        context,
+      );
+    }
+    return url;
+  }
+}
+
+function utf8Binary(text: string): string {
+  return String.fromCharCode(...new TextEncoder().encode(text));
+}
+
+function parseAuthenticate(
+  response: ReadResponse,
+  context: { host: string; repository?: string },
+): Challenge[] {
+  const header = response.headers.get("www-authenticate") ?? "";
+  try {
+    return parseChallenges(header);
+  } catch (error) {
+    throw protocolError(
+      `registry ${context.host} sent a malformed challenge: ${(error as Error).message}`,
+      context,
+    );
+  }
+}
+
+function protocolError(
+  message: string,
+  context: { host: string; repository?: string },
+): RegistryError {
+  return new RegistryError({
+    kind: "protocol",
+    message,
+    hint: "the registry misbehaves; run with --local to use local images",
+    host: context.host,
+    repository: context.repository,
+  });
+}
+
+function blamesN(response: ReadResponse): boolean {
+  if (response.status !== 400) return true;
+  const text = new TextDecoder().decode(response.body);
+  return /pagination|\bn\b|page size|limit|number/i.test(text);
+}
+
+function parseTagPage(
+  response: ReadResponse,
+  context: { host: string; repository?: string },
+): unknown[] {
+  let body: { tags?: unknown };
+  try {
+    body = JSON.parse(new TextDecoder().decode(response.body));
+  } catch {
+    throw protocolError(`registry ${context.host} sent a tag list that is not JSON`, context);
+  }
+  if (body === null || typeof body !== "object") {
+    throw protocolError(`registry ${context.host} sent a tag list that is not an object`, context);
+  }
+  if (body.tags === null || body.tags === undefined) return [];
+  if (!Array.isArray(body.tags)) {
+    throw protocolError(`registry ${context.host} sent tags that are not a list`, context);
+  }
+  return body.tags;
+}
+
+/**
+ * The `rel="next"` target of a `Link` header (RFC 8288), resolved against the request URL.
+ *
+ * @param header The `Link` header value, possibly with several links.
+ * @param requestUrl The URL the response came from.
+ * @returns The absolute next URL, or `undefined`.
+ */
+export function nextLink(header: string | null, requestUrl: string): string | undefined {
+  if (header === null) return undefined;
+  for (const match of header.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
+    const params = match[2];
+    const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(params);
+    const rels = (rel?.[1] ?? rel?.[2] ?? "").toLowerCase().split(/\s+/);
+    if (rels.includes("next")) {
+      try {
+        return new URL(match[1], requestUrl).href;
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Turns a non-success status into a classified, hinted error. */
+function statusError(
+  response: ReadResponse,
+  context: { host: string; repository?: string },
+  what = "request",
+): RegistryError {
+  const text = new TextDecoder().decode(response.body);
+  let code: string | undefined;
+  let detail = "";
+  try {
+    const first = JSON.parse(text)?.errors?.[0];
+    code = typeof first?.code === "string" ? first.code : undefined;
+    detail = typeof first?.message === "string" ? first.message : "";
+  } catch {
+    // not an OCI error body
+  }
+  const base = {
+    host: context.host,
+    repository: context.repository,
+    status: response.status,
+    code,
+  };
+  const repo = context.repository ?? "the repository";
+  if (response.status === 401 || response.status === 403) {
+    return new RegistryError({
+      ...base,
+      kind: "denied",
+      message: `access denied to ${repo} on ${context.host}`,
+      hint: `docker login ${context.host}`,
+    });
+  }
+  if (response.status === 404) {
+    return new RegistryError({
+      ...base,
+      kind: "not-found",
+      message: `no repository ${repo} on ${context.host}`,
+      hint: "check the image name, or build and push it first",
+    });
+  }
+  if (response.status === 429) {
+    const figures = ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"]
+      .map((h) => [h, response.headers.get(h)] as const)
+      .filter(([, v]) => v !== null)
+      .map(([h, v]) => `${h}: ${v}`);
+    return new RegistryError({
+      ...base,
+      kind: "rate-limited",
+      message: `registry ${context.host} rate-limited the ${what}${
+        figures.length ? ` (${figures.join(", ")})` : ""
+      }`,
+      hint:
+        `wait and try again, docker login ${context.host} for a higher limit, or run with --local`,
+    });
+  }
+  return new RegistryError({
+    ...base,
+    kind: "protocol",
+    message: `registry ${context.host} answered the ${what} with ${response.status}${
+      code ? ` ${code}` : ""
+    }${detail ? `: ${detail}` : ""}`,
+    hint: "try again later, or run with --local",
+  });
+}
