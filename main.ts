@@ -10,13 +10,12 @@
 import { parseRunRequest } from "./lib/cli.ts";
 import {
   diagnoseRunFailure,
-  type Engine,
   engineFrom,
-  listLocalTags,
+  pullImage,
   resolveEngine,
   runForeground,
 } from "./lib/engine.ts";
-import { EngineError, formatError, RunDockerError, UsageError } from "./lib/errors.ts";
+import { formatError, RunDockerError, UsageError } from "./lib/errors.ts";
 import { DEFAULT_SETTINGS, type HostFacts } from "./lib/facts.ts";
 import { helpText } from "./lib/help.ts";
 import {
@@ -28,11 +27,13 @@ import {
   removeEmptyDirs,
 } from "./lib/host.ts";
 import { planLayout } from "./lib/layout.ts";
-import { familiarName, formatReference, type ImageReference } from "./lib/reference.ts";
+import { resolveImage } from "./lib/image.ts";
+import { familiarName, formatReference } from "./lib/reference.ts";
+import { formatTagRows } from "./lib/resolve.ts";
 import { validateRunRequest } from "./lib/request.ts";
 import { planRun } from "./lib/run_args.ts";
 import { quoteCommand } from "./lib/shell_quote.ts";
-import { newestTag } from "./lib/tags.ts";
+import { loadTagPolicy, type TagPolicy } from "./lib/tags.ts";
 import { VERSION } from "./lib/version.ts";
 
 /**
@@ -68,7 +69,39 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   let engine = engineFrom(host.env);
   if (!valid.own.dryRun) engine = resolveEngine(engine, Deno.env.toObject(), host.os);
-  const image = await resolveImage(engine, valid.reference);
+  await loadPolicy(valid.tagPolicy);
+  const resolution = await resolveImage(valid.reference, {
+    engine,
+    policy: valid.tagPolicy,
+    local: valid.own.local,
+    env: host.env,
+    warn,
+    listAll: valid.own.listTags,
+  });
+  if (valid.own.listTags) {
+    await write(
+      Deno.stdout,
+      formatTagRows(familiarName(valid.reference), resolution.rows ?? [], valid.own.json),
+    );
+    return 0;
+  }
+  const image = resolution.image;
+  if (valid.own.resolve) {
+    const reference = formatReference(image);
+    await write(
+      Deno.stdout,
+      valid.own.json
+        ? JSON.stringify({
+          reference,
+          source: resolution.source,
+          candidates: resolution.candidates,
+          policy: valid.tagPolicy,
+        }) + "\n"
+        : `${reference}\n`,
+    );
+    return 0;
+  }
+  const mustPull = resolution.source === "remote";
   const isNotebook = valid.command[0] === "notebook";
   const plan = planRun({
     request: valid,
@@ -79,6 +112,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     version: VERSION,
     nonce: randomHex(2),
     notebookToken: isNotebook && !valid.own.dryRun ? randomHex(24) : undefined,
+    pullNever: mustPull,
   });
 
   if (valid.own.dryRun) {
@@ -94,6 +128,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       );
     }
   }
+  if (mustPull) await pullImage(engine, formatReference(image));
   const created = makeDirs([layout.dataDir, layout.logDir]);
   if (plan.notebookUrl !== undefined) {
     await write(Deno.stderr, `run-docker: notebook at ${plan.notebookUrl}\n`);
@@ -113,18 +148,26 @@ export async function main(argv: readonly string[]): Promise<number> {
   return code;
 }
 
-/** Picks the tag when none was given: the newest among the local images. */
-async function resolveImage(engine: Engine, reference: ImageReference): Promise<ImageReference> {
-  if (reference.tag !== undefined || reference.digest !== undefined) return reference;
-  const name = familiarName(reference);
-  const tag = newestTag(await listLocalTags(engine, name));
-  if (tag === undefined) {
-    throw new EngineError(
-      `no local image of ${name}`,
-      `build or pull it first, or give a tag (run-docker ${name}:TAG); registry lookup is not there yet`,
-    );
+async function loadPolicy(policy: TagPolicy): Promise<void> {
+  try {
+    await loadTagPolicy(policy);
+  } catch (error) {
+    if (error instanceof SyntaxError || error instanceof TypeError) {
+      throw new UsageError(
+        error.message,
+        "see --tag-order, --tag-filter and --tag-range in 'run-docker --help'",
+      );
+    }
+    throw error;
   }
-  return { ...reference, tag };
+}
+
+function warn(message: string): void {
+  try {
+    Deno.stderr.writeSync(new TextEncoder().encode(`run-docker: warning: ${message}\n`));
+  } catch {
+    // stderr closed
+  }
 }
 
 async function write(stream: { write(p: Uint8Array): Promise<number> }, text: string) {

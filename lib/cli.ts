@@ -73,6 +73,45 @@ export const OWN_OPTIONS: readonly OwnOption[] = [
     placeholder: "DIR",
     help: "host source tree to mount in dev mode (default ~/work/src/<image name>)",
   },
+  {
+    long: "tag-order",
+    takesValue: true,
+    repeatable: false,
+    placeholder: "ORDER",
+    help: "how tags order when none is given: natural (default), semver, alphabetical, numerical",
+  },
+  {
+    long: "tag-filter",
+    takesValue: true,
+    repeatable: false,
+    placeholder: "REGEX",
+    help: "only tags matching REGEX; a group (?<version>...) is what gets compared",
+  },
+  {
+    long: "tag-range",
+    takesValue: true,
+    repeatable: false,
+    placeholder: "RANGE",
+    help: "only tags in this npm semver range, e.g. ^1.2",
+  },
+  {
+    long: "list-tags",
+    takesValue: false,
+    repeatable: false,
+    help: "list IMAGE's tags newest first, each marked local, remote or both, and exit",
+  },
+  {
+    long: "resolve",
+    takesValue: false,
+    repeatable: false,
+    help: "print the image reference that would run, and exit",
+  },
+  {
+    long: "json",
+    takesValue: false,
+    repeatable: false,
+    help: "with --list-tags or --resolve: JSON output",
+  },
   { long: "help", takesValue: false, repeatable: false, help: "print this help and exit" },
   { long: "version", takesValue: false, repeatable: false, help: "print the version and exit" },
 ];
@@ -106,6 +145,12 @@ export interface OwnValues {
   hostDataDir?: string;
   hostLogDir?: string;
   hostSrcDir?: string;
+  tagOrder?: string;
+  tagFilter?: string;
+  tagRange?: string;
+  listTags: boolean;
+  resolve: boolean;
+  json: boolean;
 }
 
 /** The command line, parsed but not yet validated. */
@@ -129,6 +174,12 @@ const OWN_FIELD: Record<string, keyof OwnValues> = {
   hostdatadir: "hostDataDir",
   hostlogdir: "hostLogDir",
   hostsrcdir: "hostSrcDir",
+  "tag-order": "tagOrder",
+  "tag-filter": "tagFilter",
+  "tag-range": "tagRange",
+  "list-tags": "listTags",
+  resolve: "resolve",
+  json: "json",
 };
 
 const OWN_BY_LONG = new Map<string, OwnOption>();
@@ -160,7 +211,16 @@ const DOCKER_BY_SHORT = new Map(
  * ```
  */
 export function parseRunRequest(argv: readonly string[]): RunRequest {
-  const own: OwnValues = { dryRun: false, local: false, root: false, help: false, version: false };
+  const own: OwnValues = {
+    dryRun: false,
+    local: false,
+    root: false,
+    help: false,
+    version: false,
+    listTags: false,
+    resolve: false,
+    json: false,
+  };
   const docker: PassThrough[] = [];
   let i = 0;
   const next = (name: string): string => {

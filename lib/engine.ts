@@ -154,6 +154,36 @@ export async function listLocalTags(engine: Engine, repository: string): Promise
 }
 
 /**
+ * Pulls an image with docker's own progress, sent to stderr so that stdout
+ * stays the container's.
+ *
+ * @param engine The docker CLI.
+ * @param image The reference to pull.
+ * @throws {EngineError} when the pull fails.
+ */
+export async function pullImage(engine: Engine, image: string): Promise<void> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(engine.program, {
+      args: ["pull", image],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+  } catch (error) {
+    throw cliMissing(engine, error);
+  }
+  await child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true });
+  const status = await child.status;
+  if (!status.success) {
+    throw new EngineError(
+      `docker pull ${image} failed (exit ${status.code})`,
+      "check the registry login (docker login) and the network, or run with --local",
+    );
+  }
+}
+
+/**
  * Finds out why `docker run` exited 125 when that was run-docker's business:
  * the engine is unreachable, or (with `--local`) the image is not local.
  * Called only after such a failure, so a good run pays nothing for it.

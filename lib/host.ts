@@ -12,10 +12,13 @@ import type { HostFacts } from "./facts.ts";
 
 /** Environment variables run-docker reads; everything else stays unread. */
 export const ENV_NAMES = [
+  "HOME",
   "RUN_DOCKER_WORKDIR",
   "RUN_DOCKER_DOCKER",
+  "RUN_DOCKER_INSECURE_REGISTRIES",
   "DOCKER_HOST",
   "DOCKER_CONTEXT",
+  "DOCKER_CONFIG",
 ] as const;
 
 /**

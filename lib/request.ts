@@ -10,6 +10,7 @@
 import { parseBoolean, type RunRequest } from "./cli.ts";
 import { UsageError } from "./errors.ts";
 import { type ImageReference, parseReference } from "./reference.ts";
+import { TAG_ORDERS, type TagPolicy } from "./tags.ts";
 
 /** A request whose values have been checked. */
 export interface ValidRunRequest extends RunRequest {
@@ -19,6 +20,8 @@ export interface ValidRunRequest extends RunRequest {
   readonly notebookPort?: number;
   /** Whether the container runs detached (`-d`, `--detach`, last one wins). */
   readonly detach: boolean;
+  /** The tag policy from `--tag-order`, `--tag-filter`, `--tag-range`. */
+  readonly tagPolicy: TagPolicy;
 }
 
 /** docker's size grammar (`units.RAMInBytes`): a number, an optional unit, optional `i`/`b`. */
@@ -124,5 +127,23 @@ export function validateRunRequest(request: RunRequest): ValidRunRequest {
     for (const value of givenValues(request, long)) parseBoolean(`--${long}`, value);
   }
 
-  return { ...request, reference, notebookPort, detach };
+  const order = request.own.tagOrder;
+  if (order !== undefined && !(TAG_ORDERS as readonly string[]).includes(order)) {
+    throw new UsageError(
+      `invalid --tag-order value ${JSON.stringify(order)}`,
+      `one of ${TAG_ORDERS.join(", ")}`,
+    );
+  }
+  const tagPolicy: TagPolicy = {};
+  if (order !== undefined) tagPolicy.order = order as TagPolicy["order"];
+  if (request.own.tagFilter !== undefined) tagPolicy.filter = request.own.tagFilter;
+  if (request.own.tagRange !== undefined) tagPolicy.range = request.own.tagRange;
+  if ((request.own.listTags || request.own.resolve) && request.command.length > 0) {
+    throw new UsageError(
+      `--${request.own.listTags ? "list-tags" : "resolve"} takes IMAGE only, not a command`,
+      "run-docker --list-tags IMAGE [--json]",
+    );
+  }
+
+  return { ...request, reference, notebookPort, detach, tagPolicy };
 }

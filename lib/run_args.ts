@@ -31,6 +31,8 @@ export interface RunArgsInput {
   readonly nonce: string;
   /** Jupyter token for the `notebook` command (random, made by the caller). */
   readonly notebookToken?: string;
+  /** Add `--pull never` (the image was just pulled, or must be local). */
+  readonly pullNever?: boolean;
 }
 
 /** The planned run: the argv and what the caller needs to know about it. */
@@ -103,7 +105,7 @@ export function planRun(input: RunArgsInput): RunPlan {
   if (!given("workdir")) args.push("--workdir", workdir);
   if (!given("memory")) args.push("--memory", settings.memory);
   if (!given("shm-size")) args.push("--shm-size", settings.shmSize);
-  if (request.own.local && !given("pull")) args.push("--pull", "never");
+  if ((request.own.local || input.pullNever) && !given("pull")) args.push("--pull", "never");
   args.push("--label", `run-docker.version=${input.version}`, "--label", `run-docker.mode=${mode}`);
 
   // Bind mounts.

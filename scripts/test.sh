@@ -16,6 +16,9 @@ install_missing() {
   command -v dockerd >/dev/null 2>&1 || packages+=(docker.io)
   [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx sh || packages+=(busybox-static)
   command -v tar >/dev/null 2>&1 || packages+=(tar)
+  [ -x /usr/bin/docker-registry ] || packages+=(docker-registry)
+  command -v skopeo >/dev/null 2>&1 || packages+=(skopeo)
+  command -v openssl >/dev/null 2>&1 || packages+=(openssl)
   if ((${#packages[@]})); then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       log "installing ${packages[*]}"

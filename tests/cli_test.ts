@@ -106,6 +106,9 @@ Deno.test("parseRunRequest() reads run-docker's own options in every form", () =
     hostDataDir: "no",
     hostLogDir: "/l",
     hostSrcDir: "/s",
+    listTags: false,
+    resolve: false,
+    json: false,
   });
   assert.deepEqual(request.docker, []);
   assert.equal(parseRunRequest(["--notebook-port", "1", "img"]).own.notebookPort, "1");

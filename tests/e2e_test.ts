@@ -197,7 +197,13 @@ e2e(
 
 e2e("with no tag the newest local tag runs", () =>
   withHome("h", async (home) => {
-    const result = await runDocker([IMAGE, "sh", "-c", 'echo "$IMAGE_VERSION $BUILT_TAG"'], {
+    const result = await runDocker([
+      "--local",
+      IMAGE,
+      "sh",
+      "-c",
+      'echo "$IMAGE_VERSION $BUILT_TAG"',
+    ], {
       home,
     });
     assert.equal(result.code, 0, result.stderr);
@@ -306,7 +312,14 @@ e2e(
   () =>
     withHome("h", async (home) => {
       const before = (await docker("ps", "--all", "--quiet")).stdout;
-      const result = await runDocker(["--dry-run", IMAGE, "printf", "%s\\n", "it's $HOME"], {
+      const result = await runDocker([
+        "--dry-run",
+        "--local",
+        IMAGE,
+        "printf",
+        "%s\\n",
+        "it's $HOME",
+      ], {
         home,
       });
       assert.equal(result.code, 0, result.stderr);
@@ -339,7 +352,7 @@ e2e(
     withHome("h", async (home) => {
       const cases: [string[], Record<string, string>, RegExp][] = [
         [["Bad:"], {}, /cannot parse image reference "Bad:"/],
-        [["e2e/none"], {}, /no local image of e2e\/none/],
+        [["--local", "e2e/none"], {}, /no image of e2e\/none locally \(--local\)/],
         [
           ["--local", "e2e/app:0.0.0-absent", "true"],
           {},
@@ -356,7 +369,7 @@ e2e(
           /cannot connect to the Docker engine/,
         ],
         [
-          [IMAGE, "true"],
+          ["--local", IMAGE, "true"],
           { DOCKER_HOST: `unix://${home}/none.sock` },
           /cannot connect to the Docker engine/,
         ],

@@ -145,6 +145,8 @@ export class RegistryClient {
       if (response.status === 401) {
         this.#challenges = parseAuthenticate(response, context);
       } else if (response.status !== 200) {
+        // Plain http to a TLS port answers 400: the https failure is the news.
+        if (lastError instanceof RegistryError && lastError.kind === "tls") throw lastError;
         throw statusError(response, context);
       } else {
         this.#challenges = [];

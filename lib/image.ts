@@ -1,0 +1,108 @@
+/**
+ * Edge module: finds the image to run. With a tag or digest, that one.
+ * Without: local tags (engine) and remote tags (registry) in parallel, the
+ * newest by the tag policy over their union, a tie to local; a registry that
+ * cannot be reached, or does not know the repository while a local image
+ * exists, gives one warning and the local choice.
+ *
+ * @module
+ */
+
+import { type Engine, listLocalTags } from "./engine.ts";
+import { EngineError } from "./errors.ts";
+import { familiarName, type ImageReference } from "./reference.ts";
+import { RegistryError, systemRegistryClient } from "./registry/mod.ts";
+import { chooseTag, type TagRow, tagRows, type TagSource } from "./resolve.ts";
+import type { TagPolicy } from "./tags.ts";
+
+/** The outcome of resolving IMAGE. */
+export interface Resolution {
+  /** The reference to run, with its tag. */
+  readonly image: ImageReference;
+  /** `given`: the user named the tag or digest; else where the chosen tag is. */
+  readonly source: "given" | TagSource;
+  /** How many tags the policy kept (0 when given). */
+  readonly candidates: number;
+  /** Every tag newest first, when asked for. */
+  readonly rows?: TagRow[];
+}
+
+/** What resolution needs from the outside. */
+export interface ResolveOptions {
+  readonly engine: Engine;
+  readonly policy: TagPolicy;
+  /** `--local`: no network at all. */
+  readonly local: boolean;
+  /** Environment for the registry client (HOME, DOCKER_CONFIG, RUN_DOCKER_INSECURE_REGISTRIES). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Prints one warning line. */
+  readonly warn: (message: string) => void;
+  /** Look up tags even when the reference has one (for `--list-tags`). */
+  readonly listAll?: boolean;
+}
+
+/**
+ * Resolves IMAGE to the reference to run.
+ *
+ * @param reference The parsed IMAGE.
+ * @param options See {@link ResolveOptions}.
+ * @returns The resolution.
+ * @throws {EngineError} when the engine cannot list images, or no image is found anywhere.
+ * @throws {RegistryError} when the registry fails and there is no local image to fall back to.
+ */
+export async function resolveImage(
+  reference: ImageReference,
+  options: ResolveOptions,
+): Promise<Resolution> {
+  const given = reference.tag !== undefined || reference.digest !== undefined;
+  if (given && !options.listAll) return { image: reference, source: "given", candidates: 0 };
+
+  const name = familiarName(reference);
+  const remotePromise = options.local
+    ? Promise.resolve(undefined)
+    : systemRegistryClient(reference.registry, options.env, options.warn).listTags(
+      reference.repository,
+    );
+  const [localResult, remoteResult] = await Promise.allSettled([
+    listLocalTags(options.engine, name),
+    remotePromise,
+  ]);
+  if (localResult.status === "rejected") throw localResult.reason;
+  const local = localResult.value;
+  let remote: string[] | undefined;
+  if (remoteResult.status === "fulfilled") {
+    remote = remoteResult.value;
+  } else {
+    const error = remoteResult.reason;
+    if (!(error instanceof RegistryError) || local.length === 0) throw error;
+    const why = error.kind === "unreachable" || error.kind === "tls"
+      ? `registry ${reference.registry} unreachable (${error.message.replace(/^.*?: /, "")})`
+      : error.message;
+    options.warn(`${why}; using the newest local image`);
+  }
+
+  const rows = options.listAll ? tagRows(local, remote, options.policy) : undefined;
+  if (given) return { image: reference, source: "given", candidates: 0, rows };
+  const choice = chooseTag(local, remote, options.policy);
+  if (choice === undefined) {
+    const where = options.local
+      ? "locally (--local)"
+      : remote === undefined
+      ? "locally"
+      : "locally or on the registry";
+    throw new EngineError(
+      `no image of ${name} ${where}${
+        local.length + (remote?.length ?? 0) > 0 ? " that the tag policy accepts" : ""
+      }`,
+      options.local
+        ? `build or load it first, or give a tag (run-docker ${name}:TAG)`
+        : `build or push it first, check --tag-order/--tag-filter/--tag-range, or give a tag (${name}:TAG)`,
+    );
+  }
+  return {
+    image: { ...reference, tag: choice.tag },
+    source: choice.source,
+    candidates: choice.candidates,
+    rows,
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Which tag runs when none is given: the newest by the tag policy over the
+ * union of local and remote tags; a tie goes to local.
+ *
+ * Pure module: no I/O.
+ *
+ * @module
+ */
+
+import { sortTags, type TagPolicy } from "./tags.ts";
+
+/** Where a tag is. */
+export type TagSource = "local" | "remote" | "both";
+
+/** One row of `--list-tags`. */
+export interface TagRow {
+  readonly tag: string;
+  readonly local: boolean;
+  readonly remote: boolean;
+}
+
+/** The chosen tag and why. */
+export interface TagChoice {
+  readonly tag: string;
+  /** `local` or `both`: run the local image; `remote`: pull first. */
+  readonly source: TagSource;
+  /** How many tags the policy kept, local and remote together. */
+  readonly candidates: number;
+}
+
+/**
+ * All tags, newest first by the policy, each marked local and/or remote.
+ *
+ * @param local Tags of the local images.
+ * @param remote Tags on the registry; `undefined` when it was not asked (--local) or not reachable.
+ * @param policy The tag policy (load it first with `loadTagPolicy`).
+ * @returns Rows newest first; tags the policy rejects are left out.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tagRows } from "./resolve.ts";
+ * assert.deepEqual(tagRows(["1.9"], ["1.10", "1.9"], {}), [
+ *   { tag: "1.10", local: false, remote: true },
+ *   { tag: "1.9", local: true, remote: true },
+ * ]);
+ * ```
+ */
+export function tagRows(
+  local: readonly string[],
+  remote: readonly string[] | undefined,
+  policy: TagPolicy,
+): TagRow[] {
+  const localSet = new Set(local);
+  const remoteSet = new Set(remote ?? []);
+  return sortTags([...local, ...(remote ?? [])], policy).map((tag) => ({
+    tag,
+    local: localSet.has(tag),
+    remote: remoteSet.has(tag),
+  }));
+}
+
+/**
+ * Chooses the tag to run.
+ *
+ * @param local Tags of the local images.
+ * @param remote Tags on the registry, or `undefined` when not known.
+ * @param policy The tag policy.
+ * @returns The newest tag with its source, or `undefined` when there is no candidate.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { chooseTag } from "./resolve.ts";
+ * assert.deepEqual(chooseTag(["20210101-000000"], ["20210102-000000"], {}), {
+ *   tag: "20210102-000000",
+ *   source: "remote",
+ *   candidates: 2,
+ * });
+ * ```
+ */
+export function chooseTag(
+  local: readonly string[],
+  remote: readonly string[] | undefined,
+  policy: TagPolicy,
+): TagChoice | undefined {
+  const rows = tagRows(local, remote, policy);
+  const first = rows[0];
+  if (first === undefined) return undefined;
+  const source: TagSource = first.local && first.remote ? "both" : first.local ? "local" : "remote";
+  return { tag: first.tag, source, candidates: rows.length };
+}
+
+/**
+ * The output of `--list-tags`.
+ *
+ * @param repository Familiar repository name, for JSON.
+ * @param rows From {@link tagRows}.
+ * @param json JSON (`{"repository","tags":[{"tag","local","remote"}]}`) instead of text lines.
+ * @returns Text ending with a newline (empty list: just JSON, or nothing).
+ */
+export function formatTagRows(repository: string, rows: readonly TagRow[], json: boolean): string {
+  if (json) return JSON.stringify({ repository, tags: rows }) + "\n";
+  const width = Math.max(0, ...rows.map((r) => r.tag.length));
+  return rows.map((r) =>
+    `${r.tag.padEnd(width)}  ${r.local && r.remote ? "both" : r.local ? "local" : "remote"}\n`
+  )
+    .join("");
+}
