@@ -9,47 +9,24 @@
  */
 
 import assert from "node:assert/strict";
-import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import {
+  baseEnv,
+  decoder,
+  docker,
+  e2e,
+  exists,
+  ignore,
+  program,
+  runDocker,
+  unreachable,
+  withHome,
+} from "./e2e_helpers.ts";
 import { buildTestImages } from "./test_image.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const IMAGE = "e2e/app";
 const NEWEST = "20210502-002343";
 const OLDER = ["20201231-235959", "1.9", "latest"];
-const decoder = new TextDecoder();
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function docker(...args: string[]): Promise<Result> {
-  const out = await new Deno.Command("docker", {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
-}
-
-async function engineReachable(): Promise<string | undefined> {
-  try {
-    const result = await docker("version", "--format", "{{.Server.Version}}");
-    return result.code === 0 ? undefined : result.stderr.trim() || `exit ${result.code}`;
-  } catch (error) {
-    return `docker CLI: ${error instanceof Error ? error.message : error}`;
-  }
-}
-
-const unreachable = await engineReachable();
-const inCI = Deno.env.get("CI") === "true";
-if (unreachable !== undefined && !inCI) {
-  console.error(`end-to-end tests ignored: no engine (${unreachable}); scripts/test.sh starts one`);
-}
 if (unreachable === undefined) await buildTestImages(IMAGE, [NEWEST, ...OLDER]);
-const ignore = unreachable !== undefined && !inCI;
 
 Deno.test({
   name: "e2e: a Docker engine is reachable (required in CI)",
@@ -58,80 +35,6 @@ Deno.test({
     assert.equal(unreachable, undefined, `no engine: ${unreachable}`);
   },
 });
-
-/** The program to run: `RUN_DOCKER_BIN`, else the bundle with the binary's permissions. */
-function program(args: string[]): [string, string[]] {
-  const bin = Deno.env.get("RUN_DOCKER_BIN");
-  if (bin) return [bin, args];
-  return [Deno.execPath(), [
-    "run",
-    "--quiet",
-    "--no-prompt",
-    ...PERMISSION_FLAGS,
-    `${ROOT}dist/run-docker.js`,
-    ...args,
-  ]];
-}
-
-interface RunOptions {
-  home: string;
-  stdin?: string;
-  env?: Record<string, string>;
-}
-
-function baseEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {
-    HOME: home,
-    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-    TZ: "UTC",
-  };
-  const host = Deno.env.get("DOCKER_HOST");
-  if (host) env.DOCKER_HOST = host;
-  return { ...env, ...extra };
-}
-
-async function runDocker(args: string[], options: RunOptions): Promise<Result> {
-  const [cmd, argv] = program(args);
-  const child = new Deno.Command(cmd, {
-    args: argv,
-    clearEnv: true,
-    env: baseEnv(options.home, options.env),
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
-  const out = await child.output();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
-}
-
-async function withHome(name: string, fn: (home: string) => Promise<void>): Promise<void> {
-  const base = await Deno.makeTempDir({ prefix: "run-docker-e2e-" });
-  const home = `${base}/${name}`;
-  await Deno.mkdir(home);
-  try {
-    await fn(home);
-  } finally {
-    await Deno.remove(base, { recursive: true });
-  }
-}
-
-function e2e(name: string, fn: () => Promise<void>) {
-  Deno.test({ name: `e2e: ${name}`, ignore, fn });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 e2e("dev mode sees the source tree and PYTHONPATH", () =>
   withHome("h", async (home) => {

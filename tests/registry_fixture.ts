@@ -23,6 +23,8 @@ export interface TestRegistry {
   readonly caPem?: string;
   /** Token requests the issuer saw (`scope` and whether Basic credentials came). */
   readonly tokenRequests: { scope: string | null; basic: string | null }[];
+  /** The registry's access log so far (lines like `"GET /v2/app/tags/list HTTP/1.1" 200`). */
+  accessLog(): string;
   /** Stops the registry (and the issuer); idempotent. */
   stop(): Promise<void>;
 }
@@ -228,7 +230,7 @@ export async function startRegistry(
     : "";
   await Deno.writeTextFile(
     `${dir}/config.yml`,
-    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: ${host}\n  secret: ${crypto.randomUUID()}\n${tlsYaml}${authYaml}`,
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: false\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: ${host}\n  secret: ${crypto.randomUUID()}\n${tlsYaml}${authYaml}`,
   );
   const child = new Deno.Command("/usr/bin/docker-registry", {
     args: ["serve", `${dir}/config.yml`],
@@ -236,6 +238,11 @@ export async function startRegistry(
     stdout: "null",
     stderr: "piped",
   }).spawn();
+  let log = "";
+  const logDone = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
+  })();
   const client = caPem ? Deno.createHttpClient({ caCerts: [caPem] }) : undefined;
   // Wait for the registry to answer (startup, not synchronisation between tests).
   const deadline = Date.now() + 15_000;
@@ -259,6 +266,7 @@ export async function startRegistry(
     pushAuth,
     caPem,
     tokenRequests,
+    accessLog: () => log,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -268,8 +276,8 @@ export async function startRegistry(
       } catch {
         // gone
       }
-      await child.stderr.cancel();
       await child.status;
+      await logDone;
       await issuer?.shutdown();
       await Deno.remove(dir, { recursive: true });
     },

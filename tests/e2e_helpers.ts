@@ -1,0 +1,118 @@
+/**
+ * Shared pieces of the end-to-end tests: the engine check, the program
+ * under test (the bundle with the binary's permission flags, or
+ * `RUN_DOCKER_BIN`), and running it in a temp HOME.
+ *
+ * @module
+ */
+
+import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+
+export const ROOT = new URL("..", import.meta.url).pathname;
+export const decoder = new TextDecoder();
+
+export interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function docker(...args: string[]): Promise<Result> {
+  const out = await new Deno.Command("docker", {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
+export async function engineReachable(): Promise<string | undefined> {
+  try {
+    const result = await docker("version", "--format", "{{.Server.Version}}");
+    return result.code === 0 ? undefined : result.stderr.trim() || `exit ${result.code}`;
+  } catch (error) {
+    return `docker CLI: ${error instanceof Error ? error.message : error}`;
+  }
+}
+
+export const unreachable = await engineReachable();
+export const inCI = Deno.env.get("CI") === "true";
+if (unreachable !== undefined && !inCI) {
+  console.error(`end-to-end tests ignored: no engine (${unreachable}); scripts/test.sh starts one`);
+}
+export const ignore = unreachable !== undefined && !inCI;
+
+/** The program to run: `RUN_DOCKER_BIN`, else the bundle with the binary's permissions. */
+export function program(args: string[]): [string, string[]] {
+  const bin = Deno.env.get("RUN_DOCKER_BIN");
+  if (bin) return [bin, args];
+  return [Deno.execPath(), [
+    "run",
+    "--quiet",
+    "--no-prompt",
+    ...PERMISSION_FLAGS,
+    `${ROOT}dist/run-docker.js`,
+    ...args,
+  ]];
+}
+
+export interface RunOptions {
+  home: string;
+  stdin?: string;
+  env?: Record<string, string>;
+}
+
+export function baseEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    HOME: home,
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    TZ: "UTC",
+  };
+  const host = Deno.env.get("DOCKER_HOST");
+  if (host) env.DOCKER_HOST = host;
+  return { ...env, ...extra };
+}
+
+export async function runDocker(args: string[], options: RunOptions): Promise<Result> {
+  const [cmd, argv] = program(args);
+  const child = new Deno.Command(cmd, {
+    args: argv,
+    clearEnv: true,
+    env: baseEnv(options.home, options.env),
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const out = await child.output();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
+export async function withHome(name: string, fn: (home: string) => Promise<void>): Promise<void> {
+  const base = await Deno.makeTempDir({ prefix: "run-docker-e2e-" });
+  const home = `${base}/${name}`;
+  await Deno.mkdir(home);
+  try {
+    await fn(home);
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+}
+
+export function e2e(name: string, fn: () => Promise<void>) {
+  Deno.test({ name: `e2e: ${name}`, ignore, fn });
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
