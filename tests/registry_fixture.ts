@@ -235,14 +235,15 @@ export async function startRegistry(
   const child = new Deno.Command("/usr/bin/docker-registry", {
     args: ["serve", `${dir}/config.yml`],
     stdin: "null",
-    stdout: "null",
+    stdout: "piped",
     stderr: "piped",
   }).spawn();
   let log = "";
-  const logDone = (async () => {
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
     const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
-  })();
+    for await (const chunk of stream) log += decoder.decode(chunk, { stream: true });
+  };
+  const logDone = Promise.all([collect(child.stdout), collect(child.stderr)]);
   const client = caPem ? Deno.createHttpClient({ caCerts: [caPem] }) : undefined;
   // Wait for the registry to answer (startup, not synchronisation between tests).
   const deadline = Date.now() + 15_000;
