@@ -11,6 +11,7 @@ import { parseRunRequest } from "./lib/cli.ts";
 import {
   diagnoseRunFailure,
   engineFrom,
+  killIfRunning,
   pullImage,
   resolveEngine,
   runForeground,
@@ -77,6 +78,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     env: host.env,
     warn,
     listAll: valid.own.listTags,
+    lookupOnly: valid.own.listTags || valid.own.resolve,
   });
   if (valid.own.listTags) {
     await write(
@@ -116,7 +118,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
 
   if (valid.own.dryRun) {
-    await write(Deno.stdout, quoteCommand([engine.program, ...plan.args]) + "\n");
+    // Pasted into a shell on a fresh machine, the line must work as the run would: the run
+    // creates the data and log directories first, so the line does too.
+    const mounted = [layout.dataDir, layout.logDir].filter((d): d is string => d !== undefined);
+    const existing = checkDirs(mounted);
+    const missing = mounted.filter((d) => !existing.has(d));
+    const mkdir = missing.length > 0
+      ? `${quoteCommand(["mkdir", "-p", "--", ...missing])} && `
+      : "";
+    await write(Deno.stdout, mkdir + quoteCommand([engine.program, ...plan.args]) + "\n");
     return 0;
   }
   if (isNotebook) {
@@ -138,13 +148,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     containerName: plan.name,
     stdinIsTty: host.stdinIsTty,
   });
-  if (code === 125) {
+  if (code === 125 || code === 126) {
+    // docker run itself failed (or says so): nothing of this run should stay behind.
+    if (code === 125) removeEmptyDirs(created);
     const diagnosis = await diagnoseRunFailure(engine, formatReference(image), valid.own.local);
     if (diagnosis !== undefined) {
       removeEmptyDirs(created);
       throw diagnosis;
     }
   }
+  if (code !== 0 && !valid.detach) await killIfRunning(engine, plan.name);
   return code;
 }
 

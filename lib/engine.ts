@@ -66,6 +66,9 @@ export function resolveEngine(
   throw cliMissing(engine, new Deno.errors.NotFound(engine.program));
 }
 
+/** Seconds a captured docker CLI call (listing images, diagnosing) may take. */
+const CAPTURE_TIMEOUT_SECONDS = 30;
+
 /** Result of a captured docker CLI call. */
 interface Captured {
   code: number;
@@ -81,9 +84,18 @@ async function capture(engine: Engine, args: string[]): Promise<Captured> {
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
+      signal: AbortSignal.timeout(CAPTURE_TIMEOUT_SECONDS * 1000),
     }).output();
   } catch (error) {
     throw cliMissing(engine, error);
+  }
+  if (output.signal === "SIGTERM" && output.code !== 0) {
+    throw new EngineError(
+      `the docker CLI did not answer in ${CAPTURE_TIMEOUT_SECONDS} s (docker ${
+        args.slice(0, 2).join(" ")
+      })`,
+      "check that the engine is healthy: docker info",
+    );
   }
   const decoder = new TextDecoder();
   return {
@@ -184,9 +196,10 @@ export async function pullImage(engine: Engine, image: string): Promise<void> {
 }
 
 /**
- * Finds out why `docker run` exited 125 when that was run-docker's business:
- * the engine is unreachable, or (with `--local`) the image is not local.
- * Called only after such a failure, so a good run pays nothing for it.
+ * Finds out why `docker run` exited 125 or 126 when that was run-docker's
+ * business: the engine is unreachable or refuses us, or the image is not
+ * local (and, without `--local`, could not be pulled). Called only after
+ * such an exit, so a good run pays nothing for it.
  *
  * @param engine The docker CLI.
  * @param image The image reference given to `docker run`.
@@ -207,11 +220,29 @@ export async function diagnoseRunFailure(
       "--local never pulls: run without --local, or 'docker load' the image first",
     );
   }
-  return undefined;
+  return new EngineError(
+    `image ${image} is not local and could not be pulled`,
+    "check the tag (run-docker --list-tags IMAGE), 'docker login' to its registry, or the network",
+  );
 }
 
-/** Signal numbers that are the same on Linux and macOS, for the 128+N exit code. */
+/**
+ * Stops a container if it still runs: after the docker CLI ended without
+ * the container's own exit code (a broken pipe, a crash), the container
+ * must not outlive run-docker.
+ *
+ * @param engine The docker CLI.
+ * @param name The container name.
+ */
+export async function killIfRunning(engine: Engine, name: string): Promise<void> {
+  await capture(engine, ["kill", name]).catch(() => undefined);
+}
+
+/** Signal numbers for the 128+N exit code: the same on Linux and macOS, plus each one's own. */
 const SIGNAL_NUMBERS: Record<string, number> = {
+  ...(Deno.build.os === "darwin"
+    ? { SIGBUS: 10, SIGUSR1: 30, SIGUSR2: 31, SIGCHLD: 20, SIGSTOP: 17, SIGTSTP: 18, SIGCONT: 19 }
+    : { SIGBUS: 7, SIGUSR1: 10, SIGUSR2: 12, SIGCHLD: 17, SIGSTOP: 19, SIGTSTP: 20, SIGCONT: 18 }),
   SIGHUP: 1,
   SIGINT: 2,
   SIGQUIT: 3,

@@ -73,6 +73,15 @@ export function formatError(error: unknown): { lines: string[]; exitCode: number
     };
   }
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && error.name === "NotCapable") {
+    return {
+      lines: [
+        `run-docker: error: ${oneLine(message)}`,
+        "hint: run it with the permission flags in scripts/permissions.ts (deno run -A works too)",
+      ],
+      exitCode: EXIT_RUN_FAILED,
+    };
+  }
   return {
     lines: [
       `run-docker: error: ${oneLine(message)}`,

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { dirname } from "pathe";
+import { hostPath } from "./host_path.ts";
 import { RunDockerError } from "./errors.ts";
 import type { HostFacts } from "./facts.ts";
 
@@ -78,9 +78,10 @@ function userName(): string {
  */
 function timeZone(): string {
   const tz = Deno.env.get("TZ");
-  if (tz) return tz.replace(/^:/, "");
+  // POSIX: ":Europe/Berlin" names a zone, ":/etc/localtime" a zone file.
+  if (tz && !tz.startsWith(":/")) return tz.replace(/^:/, "");
   if (Deno.build.os !== "windows") {
-    const link = attempt(() => Deno.readLinkSync("/etc/localtime"), "");
+    const link = attempt(() => Deno.readLinkSync(tz ? tz.slice(1) : "/etc/localtime"), "");
     const zone = /zoneinfo\/(.+)$/.exec(link)?.[1];
     if (zone) return zone;
   }
@@ -149,14 +150,20 @@ export function makeDirs(dirs: readonly (string | undefined)[]): string[] {
   for (const dir of dirs) {
     if (dir === undefined) continue;
     const missing: string[] = [];
+    const { dirname } = hostPath(Deno.build.os);
     for (let d = dir; !exists(d); d = dirname(d)) {
       missing.unshift(d);
       if (dirname(d) === d) break;
     }
     try {
       for (const d of missing) {
-        Deno.mkdirSync(d);
-        created.push(d);
+        try {
+          Deno.mkdirSync(d);
+          created.push(d);
+        } catch (error) {
+          // A run started at the same moment made it: fine, and not ours to remove.
+          if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+        }
       }
     } catch (error) {
       removeEmptyDirs(created);

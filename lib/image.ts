@@ -39,6 +39,8 @@ export interface ResolveOptions {
   readonly warn: (message: string) => void;
   /** Look up tags even when the reference has one (for `--list-tags`). */
   readonly listAll?: boolean;
+  /** Nothing will run (`--list-tags`, `--resolve`): an engine failure is a warning, not an error. */
+  readonly lookupOnly?: boolean;
 }
 
 /**
@@ -67,8 +69,15 @@ export async function resolveImage(
     listLocalTags(options.engine, name),
     remotePromise,
   ]);
-  if (localResult.status === "rejected") throw localResult.reason;
-  const local = localResult.value;
+  let local: string[];
+  if (localResult.status === "fulfilled") {
+    local = localResult.value;
+  } else if (options.lookupOnly && !options.local && localResult.reason instanceof EngineError) {
+    options.warn(`${localResult.reason.message}; local images not considered`);
+    local = [];
+  } else {
+    throw localResult.reason;
+  }
   let remote: string[] | undefined;
   if (remoteResult.status === "fulfilled") {
     remote = remoteResult.value;

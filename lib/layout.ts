@@ -7,7 +7,7 @@
  * @module
  */
 
-import { join, resolve } from "pathe";
+import { hostPath } from "./host_path.ts";
 import type { ValidRunRequest } from "./request.ts";
 import { imageBaseName } from "./reference.ts";
 
@@ -32,7 +32,7 @@ export interface HostLayout {
  * @param host `{ home, os, env }`: home directory, `Deno.build.os`, and the
  *   environment (`RUN_DOCKER_WORKDIR` overrides the work root; `~/` expands).
  * @returns The layout; relative `--host*dir` values resolve against `host.cwd`.
- *   Paths use `/` on every OS (pathe); docker on Windows takes `C:/Users/...`.
+ *   On Windows the paths use `/` (docker there takes `C:/Users/...`).
  *
  * @example
  * ```ts
@@ -55,6 +55,7 @@ export function planLayout(
     env: Readonly<Record<string, string | undefined>>;
   },
 ): HostLayout {
+  const { join, resolve } = hostPath(host.os);
   const expand = (p: string): string => {
     if (p === "~") return host.home;
     if (p.startsWith("~/") || (host.os === "windows" && p.startsWith("~\\"))) {

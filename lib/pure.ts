@@ -11,6 +11,7 @@ export * from "./docker_run_options.ts";
 export * from "./errors.ts";
 export * from "./facts.ts";
 export * from "./help.ts";
+export * from "./host_path.ts";
 export * from "./layout.ts";
 export * from "./reference.ts";
 export * from "./request.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { join } from "pathe";
+import { posixPath } from "./host_path.ts";
 import type { HostFacts, Settings } from "./facts.ts";
 import type { HostLayout } from "./layout.ts";
 import { formatReference, imageBaseName, type ImageReference } from "./reference.ts";
@@ -49,6 +49,13 @@ export interface RunPlan {
   readonly notebookUrl?: string;
 }
 
+/** `uname -s` of each `Deno.build.os`. */
+const KERNEL_NAMES: Record<string, string> = {
+  linux: "Linux",
+  darwin: "Darwin",
+  windows: "Windows_NT",
+};
+
 /** Where the source tree is mounted in the container, relative to the container home. */
 const SRC = "src";
 
@@ -84,13 +91,15 @@ export function planRun(input: RunArgsInput): RunPlan {
   const root = request.own.root;
   const home = settings.containerHome;
   const mode = layout.srcDirGiven || host.existingDirs.has(layout.srcDir) ? "dev" : "prod";
-  const srcTarget = join(home, SRC);
+  const srcTarget = posixPath.join(home, SRC);
   const workdir = mode === "dev" ? srcTarget : home;
   const given = (long: string) => isGiven(request, long);
   const args: string[] = ["run"];
 
   // Lifecycle and identity.
-  if (!given("rm") && !request.detach && !given("restart")) args.push("--rm");
+  const restart = givenValues(request, "restart").at(-1);
+  const restarts = restart !== undefined && restart !== "no";
+  if (!given("rm") && !request.detach && !restarts) args.push("--rm");
   if (!given("init")) args.push("--init");
   const lastName = givenValues(request, "name").at(-1);
   const name = lastName ?? containerName(host, input.nonce);
@@ -110,8 +119,8 @@ export function planRun(input: RunArgsInput): RunPlan {
 
   // Bind mounts.
   if (mode === "dev") args.push("--mount", bindMount(layout.srcDir, srcTarget));
-  const dataTarget = join(home, "data");
-  const logTarget = join(home, "log");
+  const dataTarget = posixPath.join(home, "data");
+  const logTarget = posixPath.join(home, "log");
   if (layout.dataDir !== undefined) args.push("--mount", bindMount(layout.dataDir, dataTarget));
   if (layout.logDir !== undefined) args.push("--mount", bindMount(layout.logDir, logTarget));
 
@@ -126,12 +135,15 @@ export function planRun(input: RunArgsInput): RunPlan {
     ["IMAGE_NAME", imageBaseName(image)],
     ["IMAGE_VERSION", image.tag ?? image.digest],
     ["TZ", host.timeZone],
-    ["HOST_UNAME", [host.os, host.hostname, host.osRelease, host.arch].join(" ")],
+    [
+      "HOST_UNAME",
+      [KERNEL_NAMES[host.os] ?? host.os, host.hostname, host.osRelease, host.arch].join(" "),
+    ],
     ["HOST_WHOAMI", host.user],
     ["HOST_IP", host.hostIp],
     ["DATADIR", layout.dataDir !== undefined ? dataTarget : "/tmp"],
     ["LOGDIR", layout.logDir !== undefined ? logTarget : "/tmp"],
-    ["PYTHONPATH", mode === "dev" ? join(srcTarget, "src") : undefined],
+    ["PYTHONPATH", mode === "dev" ? posixPath.join(srcTarget, "src") : undefined],
   ];
   for (const [key, value] of env) {
     if (value !== undefined && !userEnv.has(key)) args.push("--env", `${key}=${value}`);
@@ -144,7 +156,17 @@ export function planRun(input: RunArgsInput): RunPlan {
   if (command[0] === "notebook") {
     const port = request.notebookPort ?? settings.notebookPort;
     args.push("--publish", `${settings.notebookBind}:${port}:${port}`);
-    if (input.notebookToken !== undefined) {
+    const userToken = givenValues(request, "env").map((v) => v ?? "").find((v) =>
+      v === "JUPYTER_TOKEN" || v.startsWith("JUPYTER_TOKEN=")
+    );
+    if (userToken !== undefined) {
+      // The user's token wins; the URL shows it when it is on the command line.
+      const value = userToken.startsWith("JUPYTER_TOKEN=")
+        ? userToken.slice("JUPYTER_TOKEN=".length)
+        : undefined;
+      notebookUrl = `http://${urlHost(settings.notebookBind)}:${port}/lab` +
+        (value ? `?token=${encodeURIComponent(value)}` : " (token: your JUPYTER_TOKEN)");
+    } else if (input.notebookToken !== undefined) {
       // By name only: the value reaches docker through its environment, so the
       // token is in no argv (`ps`) and in no --dry-run output.
       args.push("--env", "JUPYTER_TOKEN");

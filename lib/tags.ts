@@ -101,7 +101,16 @@ export function naturalCompare(a: string, b: string): number {
     else order = p < q ? -1 : p > q ? 1 : 0;
     if (order !== 0) return order;
   }
-  if (x.length !== y.length) return x.length - y.length;
+  if (x.length !== y.length) {
+    // One is the other plus a tail. A tail like `-rc1`, `-beta` (a dash, then a letter) marks
+    // a pre-release: older. Any other tail (`-11-gabc`, `-002343`, `.1`) makes it newer.
+    const [longer, sign] = x.length > y.length ? [x, 1] : [y, -1];
+    const tail = longer[Math.min(x.length, y.length)];
+    const next = longer[Math.min(x.length, y.length) + 1];
+    const preRelease = (tail === "-" && next !== undefined && !isDigits(next)) ||
+      /^-[A-Za-z]/.test(tail);
+    return preRelease ? -sign : sign;
+  }
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -21,7 +21,7 @@ if (image === undefined) {
   image = "bench/app:20210502-002343";
   await buildTestImages("bench/app", ["20210502-002343"]);
 }
-const root = new URL("..", import.meta.url).pathname;
+const root = decodeURIComponent(new URL("..", import.meta.url).pathname);
 const home = await Deno.makeTempDir({ prefix: "run-docker-bench-" });
 const env = { ...Deno.env.toObject(), HOME: home };
 const bin = Deno.env.get("RUN_DOCKER_BIN");

@@ -8,7 +8,7 @@
 
 import { PERMISSION_FLAGS } from "./permissions.ts";
 
-const root = new URL("..", import.meta.url).pathname;
+const root = decodeURIComponent(new URL("..", import.meta.url).pathname);
 const dist = `${root}dist`;
 await Deno.mkdir(dist, { recursive: true });
 const bundle = await new Deno.Command(Deno.execPath(), {

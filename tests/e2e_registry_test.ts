@@ -6,22 +6,13 @@
 
 import assert from "node:assert/strict";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
-import {
-  baseEnv,
-  decoder,
-  docker,
-  ignore,
-  ROOT,
-  runDocker,
-  unreachable,
-  withHome,
-} from "./e2e_helpers.ts";
+import { baseEnv, decoder, docker, ignore, ROOT, runDocker, withHome } from "./e2e_helpers.ts";
 import { registryAvailable, startRegistry, type TestRegistry } from "./registry_fixture.ts";
 import { buildTestImages } from "./test_image.ts";
 
 const SEED = "e2e-registry/seed";
 const skip = ignore || !registryAvailable();
-if (unreachable === undefined && registryAvailable()) await buildTestImages(SEED, ["1"]);
+if (!skip) await buildTestImages(SEED, ["1"]);
 
 function test(name: string, fn: (registry: TestRegistry, home: string) => Promise<void>) {
   Deno.test({

@@ -26,7 +26,7 @@ import { buildTestImages } from "./test_image.ts";
 const IMAGE = "e2e/app";
 const NEWEST = "20210502-002343";
 const OLDER = ["20201231-235959", "1.9", "latest"];
-if (unreachable === undefined) await buildTestImages(IMAGE, [NEWEST, ...OLDER]);
+if (!ignore && unreachable === undefined) await buildTestImages(IMAGE, [NEWEST, ...OLDER]);
 
 Deno.test({
   name: "e2e: a Docker engine is reachable (required in CI)",
@@ -228,7 +228,7 @@ e2e(
       assert.equal(result.code, 0, result.stderr);
       assert.match(
         result.stdout,
-        /^docker run .* e2e\/app:20210502-002343 printf '%s\\n' 'it'\\''s \$HOME'\n$/,
+        /^mkdir -p -- \S+\/work\/data \S+\/work\/log && docker run .* e2e\/app:20210502-002343 printf '%s\\n' 'it'\\''s \$HOME'\n$/,
       );
       assert.equal(await exists(`${home}/work`), false, "--dry-run created directories");
       assert.equal(
@@ -236,10 +236,9 @@ e2e(
         before,
         "--dry-run changed the containers",
       );
-      // The printed line runs as it is.
-      const line = result.stdout.trim().replace(/^docker run /, "docker run --hostname dry ");
+      // The printed line runs as it is, on this fresh HOME.
       const pasted = await new Deno.Command("bash", {
-        args: ["-c", `mkdir -p "$HOME/work/data" "$HOME/work/log" && ${line}`],
+        args: ["-c", result.stdout],
         clearEnv: true,
         env: baseEnv(home),
         stdout: "piped",
@@ -321,3 +320,47 @@ e2e("--version and --help exit 0", () =>
     assert.equal(help.code, 0);
     assert.match(help.stdout, /--notebook-port, --nb_port PORT/);
   }));
+
+e2e("a docker run failure says why and leaves nothing behind", () =>
+  withHome("h", async (home) => {
+    // A loopback registry that is not there: the pull fails without leaving this machine.
+    const result = await runDocker(["127.0.0.1:1/e2e/none:1", "true"], { home });
+    assert.equal(result.code, 125);
+    assert.match(
+      result.stderr,
+      /run-docker: error: image 127\.0\.0\.1:1\/e2e\/none:1 is not local and could not be pulled\nhint: .*\n$/,
+    );
+    assert.equal(await exists(`${home}/work/data`), false, "the data directory was left behind");
+  }));
+
+e2e(
+  "a container whose output pipe breaks does not outlive run-docker",
+  () =>
+    withHome("h", async (home) => {
+      const name = `e2e-epipe-${crypto.randomUUID().slice(0, 8)}`;
+      const [cmd, argv] = program([
+        "--name",
+        name,
+        `${IMAGE}:${NEWEST}`,
+        "sh",
+        "-c",
+        "while true; do echo y; done",
+      ]);
+      const child = new Deno.Command(cmd, {
+        args: argv,
+        clearEnv: true,
+        env: baseEnv(home),
+        stdin: "null",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      const reader = child.stdout.getReader();
+      await reader.read();
+      await reader.cancel(); // like `| head -1`
+      const status = await child.status;
+      assert.notEqual(status.code, 0);
+      await docker("wait", name); // returns at once when the container is already gone
+      const running = await docker("ps", "--quiet", "--filter", `name=^${name}$`);
+      assert.equal(running.stdout.trim(), "", `container ${name} still runs`);
+    }),
+);

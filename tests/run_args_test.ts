@@ -14,7 +14,7 @@ const COMMON_ENV = [
   "--env",
   "TZ=Europe/Berlin",
   "--env",
-  "HOST_UNAME=linux laptop 6.1.0 x86_64",
+  "HOST_UNAME=Linux laptop 6.1.0 x86_64",
   "--env",
   "HOST_WHOAMI=zepu",
   "--env",
@@ -281,6 +281,20 @@ Deno.test("planRun() publishes the notebook on 127.0.0.1 with a token kept out o
     "lab",
     "--ip=0.0.0.0",
   ]);
+});
+
+Deno.test("planRun() leaves the notebook token to the user's -e JUPYTER_TOKEN", () => {
+  const plan = planRun(
+    exampleInput(["-e", "JUPYTER_TOKEN=mine", "i:1", "notebook"], {}, { notebookToken: "t" }),
+  );
+  assert.equal(plan.notebookUrl, "http://127.0.0.1:8888/lab?token=mine");
+  assert.deepEqual(plan.engineEnv, {});
+  assert.equal(plan.args.filter((a) => a.startsWith("JUPYTER_TOKEN")).length, 1);
+});
+
+Deno.test("buildRunArgs() keeps --rm with --restart no", () => {
+  const args = buildRunArgs(exampleInput(["--restart", "no", "i:1"]));
+  assert.ok(args.includes("--rm"));
 });
 
 Deno.test("planRun() uses --notebook-port for the notebook", () => {

@@ -17,6 +17,8 @@ const newestCases: [string, string[], string | undefined][] = [
     "99999999999999999999",
   ],
   ["a longer version after its prefix", ["1.0", "1.0.1"], "1.0.1"],
+  ["a release after its pre-release", ["1.10-rc1", "1.10", "1.10-beta.2"], "1.10"],
+  ["git describe after its tag", ["v2.8.1", "v2.8.1-3-gabc"], "v2.8.1-3-gabc"],
   ["a number beats a word", ["dev", "20210502-002343"], "20210502-002343"],
 ];
 for (const [name, tags, expected] of newestCases) {
