@@ -90,9 +90,9 @@ export async function resolveImage(
     options.warn(`${why}; using the newest local image`);
   }
 
-  const rows = options.listAll ? tagRows(local, remote, options.policy) : undefined;
+  const rows = tagRows(local, remote, options.policy);
   if (given) return { image: reference, source: "given", candidates: 0, rows };
-  const choice = chooseTag(local, remote, options.policy);
+  const choice = chooseTag(rows);
   if (choice === undefined) {
     const where = options.local
       ? "locally (--local)"

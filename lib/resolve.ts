@@ -61,30 +61,23 @@ export function tagRows(
 }
 
 /**
- * Chooses the tag to run.
+ * Chooses the tag to run: the first row; a tag both local and remote counts as local.
  *
- * @param local Tags of the local images.
- * @param remote Tags on the registry, or `undefined` when not known.
- * @param policy The tag policy.
+ * @param rows From {@link tagRows}, newest first.
  * @returns The newest tag with its source, or `undefined` when there is no candidate.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { chooseTag } from "./resolve.ts";
- * assert.deepEqual(chooseTag(["20210101-000000"], ["20210102-000000"], {}), {
+ * import { chooseTag, tagRows } from "./resolve.ts";
+ * assert.deepEqual(chooseTag(tagRows(["20210101-000000"], ["20210102-000000"], {})), {
  *   tag: "20210102-000000",
  *   source: "remote",
  *   candidates: 2,
  * });
  * ```
  */
-export function chooseTag(
-  local: readonly string[],
-  remote: readonly string[] | undefined,
-  policy: TagPolicy,
-): TagChoice | undefined {
-  const rows = tagRows(local, remote, policy);
+export function chooseTag(rows: readonly TagRow[]): TagChoice | undefined {
   const first = rows[0];
   if (first === undefined) return undefined;
   const source: TagSource = first.local && first.remote ? "both" : first.local ? "local" : "remote";
