@@ -34,7 +34,8 @@ export function helpText(version: string): string {
 
 Usage: run-docker [OPTIONS] IMAGE[:TAG|@DIGEST] [COMMAND [ARG...]]
 
-With no tag, the newest local tag of IMAGE runs. When ~/work/src/<image name>
+With no tag, the newest tag of IMAGE, local or on its registry, runs (pulled
+when only the registry has it). When ~/work/src/<image name>
 exists, it is mounted at ${DEFAULT_SETTINGS.containerHome}/src (dev mode);
 ~/work/data and ~/work/log are always mounted. Every 'docker run' option
 passes through; options go before IMAGE, everything after IMAGE is the
