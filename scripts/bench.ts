@@ -5,6 +5,7 @@
  *   A  docker run --rm IMAGE:TAG true
  *   B  run-docker IMAGE:TAG true          (dist/run-docker.js, or RUN_DOCKER_BIN)
  *   C  run-docker --dry-run IMAGE:TAG
+ *   D  the docker command of C, run directly (what the conventions cost inside docker)
  * and prints medians and B/A. Goals: B/A ≤ 1.15; C under 100 ms.
  *
  * Usage: deno task bench [ROUNDS] [IMAGE:TAG]   (default 15 rounds; an image is built when none is given)
@@ -52,8 +53,17 @@ async function time([program, args]: [string, string[]]): Promise<number> {
   return elapsed;
 }
 
+// The docker command run-docker would run, run directly: separates what the conventions cost
+// inside docker (--init, mounts, limits) from what the wrapper process costs.
+const dry = await new Deno.Command(runDocker(["--dry-run", image, "true"])[0], {
+  args: runDocker(["--dry-run", image, "true"])[1],
+  env,
+  stdout: "piped",
+}).output();
+const line = new TextDecoder().decode(dry.stdout).trim();
 const cases: Record<string, [string, string[]]> = {
   "docker run --rm IMAGE true": ["docker", ["run", "--rm", image, "true"]],
+  "same docker run as run-docker": ["bash", ["-c", line]],
   "run-docker IMAGE true": runDocker([image, "true"]),
   "run-docker --dry-run IMAGE": runDocker(["--dry-run", image]),
 };
@@ -73,7 +83,7 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const [docker, wrapped, dry] = Object.keys(cases).map((name) => median(samples[name]));
+const [docker, same, wrapped, dryRun] = Object.keys(cases).map((name) => median(samples[name]));
 console.log(
   `rounds: ${rounds}, image: ${image}, engine: ${Deno.env.get("DOCKER_HOST") ?? "default"}`,
 );
@@ -85,5 +95,11 @@ console.log(
   `run-docker / docker: ${ratio.toFixed(3)} (goal ≤ 1.15: ${ratio <= 1.15 ? "met" : "missed"})`,
 );
 console.log(
-  `--dry-run median: ${dry.toFixed(1)} ms (goal < 100 ms: ${dry < 100 ? "met" : "missed"})`,
+  `--dry-run median: ${dryRun.toFixed(1)} ms (goal < 100 ms: ${dryRun < 100 ? "met" : "missed"})`,
+);
+console.log(
+  `of the ${(wrapped - docker).toFixed(1)} ms added: docker doing the conventions ${
+    (same - docker).toFixed(1)
+  } ms, ` +
+    `the wrapper process ${(wrapped - same).toFixed(1)} ms`,
 );

@@ -15,6 +15,7 @@ const bundle = await new Deno.Command(Deno.execPath(), {
   args: [
     "bundle",
     "--quiet",
+    "--minify", // ~5 ms less start-up per run; run-docker never shows a stack trace
     "--platform",
     "deno",
     "--output",
