@@ -23,3 +23,26 @@ export const PERMISSION_FLAGS: readonly string[] = [
   "--allow-sys=hostname,osRelease,uid,gid,networkInterfaces",
   "--allow-net",
 ];
+
+const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
+
+/**
+ * run-docker as shipped, for the end-to-end tests and the benchmarks:
+ * `RUN_DOCKER_BIN` (a compiled binary) when set, else `dist/run-docker.js`
+ * run by deno with {@link PERMISSION_FLAGS}.
+ *
+ * @param args run-docker's arguments.
+ * @returns `[program, args]`.
+ */
+export function runDockerCommand(args: string[]): [program: string, args: string[]] {
+  const bin = Deno.env.get("RUN_DOCKER_BIN");
+  if (bin) return [bin, args];
+  return [Deno.execPath(), [
+    "run",
+    "--quiet",
+    "--no-prompt",
+    ...PERMISSION_FLAGS,
+    `${ROOT}dist/run-docker.js`,
+    ...args,
+  ]];
+}

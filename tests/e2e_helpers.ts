@@ -6,7 +6,7 @@
  * @module
  */
 
-import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { runDockerCommand } from "../scripts/permissions.ts";
 
 export const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
 export const decoder = new TextDecoder();
@@ -46,18 +46,7 @@ export const ignore = Deno.env.get("RUN_DOCKER_E2E") === "skip" ||
   (unreachable !== undefined && !inCI);
 
 /** The program to run: `RUN_DOCKER_BIN`, else the bundle with the binary's permissions. */
-export function program(args: string[]): [string, string[]] {
-  const bin = Deno.env.get("RUN_DOCKER_BIN");
-  if (bin) return [bin, args];
-  return [Deno.execPath(), [
-    "run",
-    "--quiet",
-    "--no-prompt",
-    ...PERMISSION_FLAGS,
-    `${ROOT}dist/run-docker.js`,
-    ...args,
-  ]];
-}
+export const program = runDockerCommand;
 
 export interface RunOptions {
   home: string;
@@ -74,6 +63,26 @@ export function baseEnv(home: string, extra: Record<string, string> = {}): Recor
   const host = Deno.env.get("DOCKER_HOST");
   if (host) env.DOCKER_HOST = host;
   return { ...env, ...extra };
+}
+
+/**
+ * Starts run-docker in a temp HOME with stdout piped (stdin closed), for tests
+ * that talk to it while it runs.
+ */
+export function spawnRunDocker(
+  args: string[],
+  home: string,
+  stderr: "piped" | "null" = "piped",
+): Deno.ChildProcess {
+  const [cmd, argv] = program(args);
+  return new Deno.Command(cmd, {
+    args: argv,
+    clearEnv: true,
+    env: baseEnv(home),
+    stdin: "null",
+    stdout: "piped",
+    stderr,
+  }).spawn();
 }
 
 export async function runDocker(args: string[], options: RunOptions): Promise<Result> {

@@ -16,8 +16,8 @@ import {
   e2e,
   exists,
   ignore,
-  program,
   runDocker,
+  spawnRunDocker,
   unreachable,
   withHome,
 } from "./e2e_helpers.ts";
@@ -134,22 +134,18 @@ e2e(
   () =>
     withHome("h", async (home) => {
       const name = `e2e-sigterm-${crypto.randomUUID().slice(0, 8)}`;
-      const [cmd, argv] = program([
-        "--name",
-        name,
-        `${IMAGE}:${NEWEST}`,
-        "sh",
-        "-c",
-        "echo ready; exec sleep 300",
-      ]);
-      const child = new Deno.Command(cmd, {
-        args: argv,
-        clearEnv: true,
-        env: baseEnv(home),
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      const child = spawnRunDocker(
+        [
+          "--name",
+          name,
+          `${IMAGE}:${NEWEST}`,
+          "sh",
+          "-c",
+          "echo ready; exec sleep 300",
+        ],
+        home,
+        "piped",
+      );
       const reader = child.stdout.getReader();
       let seen = "";
       while (!seen.includes("ready\n")) {
@@ -338,22 +334,18 @@ e2e(
   () =>
     withHome("h", async (home) => {
       const name = `e2e-epipe-${crypto.randomUUID().slice(0, 8)}`;
-      const [cmd, argv] = program([
-        "--name",
-        name,
-        `${IMAGE}:${NEWEST}`,
-        "sh",
-        "-c",
-        "while true; do echo y; done",
-      ]);
-      const child = new Deno.Command(cmd, {
-        args: argv,
-        clearEnv: true,
-        env: baseEnv(home),
-        stdin: "null",
-        stdout: "piped",
-        stderr: "null",
-      }).spawn();
+      const child = spawnRunDocker(
+        [
+          "--name",
+          name,
+          `${IMAGE}:${NEWEST}`,
+          "sh",
+          "-c",
+          "while true; do echo y; done",
+        ],
+        home,
+        "null",
+      );
       const reader = child.stdout.getReader();
       await reader.read();
       await reader.cancel(); // like `| head -1`
