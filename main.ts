@@ -17,7 +17,10 @@ import {
   runForeground,
 } from "./lib/engine.ts";
 import { formatError, RunDockerError, UsageError } from "./lib/errors.ts";
-import { DEFAULT_SETTINGS, type HostFacts } from "./lib/facts.ts";
+import { loadConfig } from "./lib/config/load.ts";
+import { formatConfig } from "./lib/config/layers.ts";
+import { settingsFor } from "./lib/config/settings.ts";
+import type { HostFacts } from "./lib/facts.ts";
 import { helpText } from "./lib/help.ts";
 import {
   checkDirs,
@@ -26,6 +29,7 @@ import {
   makeDirs,
   randomHex,
   removeEmptyDirs,
+  writeHostUserFiles,
 } from "./lib/host.ts";
 import { planLayout } from "./lib/layout.ts";
 import { resolveImage } from "./lib/image.ts";
@@ -57,9 +61,36 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     return 0;
   }
-  const valid = validateRunRequest(request);
   let host: HostFacts = gatherHostFacts();
-  const layout = planLayout(valid, host);
+  if (request.own.printConfig && request.image === undefined) {
+    const loaded = await loadConfig(request, host, () => undefined);
+    await write(Deno.stdout, formatConfig(loaded.config, loaded.provenance, loaded.files));
+    return 0;
+  }
+  const valid = validateRunRequest(request);
+  const name = familiarName(valid.reference);
+  // Dev mode decides whether the project file is read, and the work root (from the
+  // configuration) decides where the source tree is.
+  let devTree: string | undefined;
+  const loaded = await loadConfig(request, host, (workRoot) => {
+    const layout = planLayout(valid, { ...host, workRoot });
+    devTree = checkDirs([layout.srcDir]).has(layout.srcDir) ? layout.srcDir : undefined;
+    return devTree;
+  });
+  const { settings, policy: rulePolicy, globs } = settingsFor(
+    loaded.config,
+    loaded.provenance,
+    name,
+  );
+  if (valid.own.printConfig) {
+    const rules = globs.length ? ` (images rules matching ${name}: ${globs.join(", ")})` : "";
+    await write(
+      Deno.stdout,
+      formatConfig(loaded.config, loaded.provenance, loaded.files) + (rules ? `#${rules}\n` : ""),
+    );
+    return 0;
+  }
+  const layout = planLayout(valid, { ...host, workRoot: loaded.workRoot });
   host = { ...host, existingDirs: checkDirs([layout.srcDir]) };
   if (layout.srcDirGiven && !host.existingDirs.has(layout.srcDir)) {
     throw new UsageError(
@@ -68,23 +99,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
   }
 
-  let engine = engineFrom(host.env);
+  let engine = engineFrom({ ...host.env, RUN_DOCKER_DOCKER: loaded.config.engine });
   if (!valid.own.dryRun) engine = resolveEngine(engine, Deno.env.toObject(), host.os);
-  await loadPolicy(valid.tagPolicy);
+  const policy = { ...rulePolicy, ...valid.tagPolicy };
+  await loadPolicy(policy);
   const resolution = await resolveImage(valid.reference, {
     engine,
-    policy: valid.tagPolicy,
+    policy,
     local: valid.own.local,
     env: host.env,
+    registries: loaded.config.registries,
     warn,
     listAll: valid.own.listTags,
     lookupOnly: valid.own.listTags || valid.own.resolve,
   });
   if (valid.own.listTags) {
-    await write(
-      Deno.stdout,
-      formatTagRows(familiarName(valid.reference), resolution.rows ?? [], valid.own.json),
-    );
+    await write(Deno.stdout, formatTagRows(name, resolution.rows ?? [], valid.own.json));
     return 0;
   }
   const image = resolution.image;
@@ -97,25 +127,39 @@ export async function main(argv: readonly string[]): Promise<number> {
           reference,
           source: resolution.source,
           candidates: resolution.candidates,
-          policy: valid.tagPolicy,
+          policy,
         }) + "\n"
         : `${reference}\n`,
     );
     return 0;
   }
   const mustPull = resolution.source === "remote";
-  const isNotebook = valid.command[0] === "notebook";
+  const isNotebook = (valid.command[0] ?? settings.command?.[0]) === "notebook";
+  const hostUser = settings.containerUser === "host" && !valid.own.root && !valid.own.dryRun
+    ? writeHostUserFiles(host, settings.containerHome)
+    : undefined;
   const plan = planRun({
     request: valid,
     image,
     host,
     layout,
-    settings: DEFAULT_SETTINGS,
+    settings,
     version: VERSION,
     nonce: randomHex(2),
     notebookToken: isNotebook && !valid.own.dryRun ? randomHex(24) : undefined,
     pullNever: mustPull,
+    hostUserFiles: hostUser,
   });
+  if (valid.own.explain) {
+    const tag = resolution.source === "given"
+      ? `tag: ${formatReference(image)} (given)`
+      : `tag: ${image.tag} (newest of ${resolution.candidates} by ${
+        policy.order ?? "natural"
+      } order; ${resolution.source})`;
+    const lines = [...plan.explain.slice(0, 1), tag, ...plan.explain.slice(1)];
+    if (loaded.files.length) lines.unshift(`config: ${loaded.files.join(", ")}`);
+    await write(Deno.stderr, lines.map((l) => `run-docker: explain: ${l}\n`).join(""));
+  }
 
   if (valid.own.dryRun) {
     // Pasted into a shell on a fresh machine, the line must work as the run would: the run
@@ -130,10 +174,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (isNotebook) {
-    const port = valid.notebookPort ?? DEFAULT_SETTINGS.notebookPort;
-    if (!isPortFree(DEFAULT_SETTINGS.notebookBind, port)) {
+    const port = valid.notebookPort ?? settings.notebookPort;
+    if (!isPortFree(settings.notebookBind, port)) {
       throw new UsageError(
-        `port ${port} is already in use on ${DEFAULT_SETTINGS.notebookBind}`,
+        `port ${port} is already in use on ${settings.notebookBind}`,
         "pick another port with --notebook-port PORT",
       );
     }

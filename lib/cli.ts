@@ -112,6 +112,19 @@ export const OWN_OPTIONS: readonly OwnOption[] = [
     repeatable: false,
     help: "with --list-tags or --resolve: JSON output",
   },
+  {
+    long: "print-config",
+    takesValue: false,
+    repeatable: false,
+    help:
+      "print the effective configuration (for IMAGE, if given), each value with its source, and exit",
+  },
+  {
+    long: "explain",
+    takesValue: false,
+    repeatable: false,
+    help: "say on stderr, before running, why each choice was made (mode, tag, user, defaults)",
+  },
   { long: "help", takesValue: false, repeatable: false, help: "print this help and exit" },
   { long: "version", takesValue: false, repeatable: false, help: "print the version and exit" },
 ];
@@ -151,6 +164,8 @@ export interface OwnValues {
   listTags: boolean;
   resolve: boolean;
   json: boolean;
+  printConfig: boolean;
+  explain: boolean;
 }
 
 /** The command line, parsed but not yet validated. */
@@ -180,6 +195,8 @@ const OWN_FIELD: Record<string, keyof OwnValues> = {
   "list-tags": "listTags",
   resolve: "resolve",
   json: "json",
+  "print-config": "printConfig",
+  explain: "explain",
 };
 
 const OWN_BY_LONG = new Map<string, OwnOption>();
@@ -220,6 +237,8 @@ export function parseRunRequest(argv: readonly string[]): RunRequest {
     listTags: false,
     resolve: false,
     json: false,
+    printConfig: false,
+    explain: false,
   };
   const docker: PassThrough[] = [];
   let i = 0;

@@ -42,9 +42,9 @@ export interface HostFacts {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-/** Settings with their built-in defaults; the configuration files (later) override them. */
+/** What the builder takes from the configuration (see `lib/config/`), for one image. */
 export interface Settings {
-  /** Container user in the image. */
+  /** `docker-user` (default), `root`, `host` (the invoking uid:gid), or a name or uid[:gid]. */
   readonly containerUser: string;
   /** Home directory of that user in the image. */
   readonly containerHome: string;
@@ -56,6 +56,22 @@ export interface Settings {
   readonly notebookPort: number;
   /** Host address the notebook port is published on. */
   readonly notebookBind: string;
+  /** `TZ` in the container; `undefined`: the host's zone. */
+  readonly timeZone?: string;
+  /** Whether to add `--init`. */
+  readonly init: boolean;
+  /** `--gpus` value, when set. */
+  readonly gpus?: string;
+  /** Extra environment; a `null` value passes the host's value by name. */
+  readonly env: Readonly<Record<string, string | null>>;
+  /** Extra `--volume`, `--publish` values and raw docker options, in order. */
+  readonly volumes: readonly string[];
+  readonly ports: readonly string[];
+  readonly dockerArgs: readonly string[];
+  /** The command to run when the command line gives none. */
+  readonly command?: readonly string[];
+  /** Where each setting came from (`default`, `file:line`, `env VAR`, `option --x`), for --explain. */
+  readonly provenance?: ReadonlyMap<string, string>;
 }
 
 /** Built-in defaults. */
@@ -66,4 +82,9 @@ export const DEFAULT_SETTINGS: Settings = {
   shmSize: "4g",
   notebookPort: 8888,
   notebookBind: "127.0.0.1",
+  init: true,
+  env: {},
+  volumes: [],
+  ports: [],
+  dockerArgs: [],
 };

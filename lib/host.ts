@@ -16,6 +16,18 @@ export const ENV_NAMES = [
   "RUN_DOCKER_WORKDIR",
   "RUN_DOCKER_DOCKER",
   "RUN_DOCKER_INSECURE_REGISTRIES",
+  "RUN_DOCKER_CONFIG",
+  "XDG_CONFIG_HOME",
+  "RUN_DOCKER_CONTAINER_HOME",
+  "RUN_DOCKER_USER",
+  "RUN_DOCKER_MEMORY",
+  "RUN_DOCKER_SHM_SIZE",
+  "RUN_DOCKER_TIMEZONE",
+  "RUN_DOCKER_NOTEBOOK_PORT",
+  "RUN_DOCKER_NOTEBOOK_BIND",
+  "RUN_DOCKER_INIT",
+  "RUN_DOCKER_GPUS",
+  "RUN_DOCKER_ENGINE",
   "DOCKER_HOST",
   "DOCKER_CONTEXT",
   "DOCKER_CONFIG",
@@ -232,4 +244,63 @@ export function randomHex(bytes: number): string {
     crypto.getRandomValues(new Uint8Array(bytes)),
     (b) => b.toString(16).padStart(2, "0"),
   ).join("");
+}
+
+/**
+ * For `user: host`: writes passwd and group files that add the invoking
+ * user (HOME = the container home) to the standard root and docker-user
+ * entries, in `$TMPDIR/run-docker-<uid>/` (mode 0700, checked to be ours),
+ * replaced atomically on every run.
+ *
+ * @param host `uid`, `gid`, `user`.
+ * @param containerHome The user's HOME in the container.
+ * @returns The host paths to mount at /etc/passwd and /etc/group, or `undefined` on Windows.
+ * @throws {RunDockerError} when the folder exists but is not a private folder of ours.
+ */
+export function writeHostUserFiles(
+  host: Pick<HostFacts, "uid" | "gid" | "user">,
+  containerHome: string,
+): { passwd: string; group: string } | undefined {
+  if (host.uid === undefined || host.gid === undefined) return undefined;
+  const dir = `${(Deno.env.get("TMPDIR") || "/tmp").replace(/\/+$/, "")}/run-docker-${host.uid}`;
+  try {
+    Deno.mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  const info = Deno.lstatSync(dir);
+  if (!info.isDirectory || info.uid !== host.uid || ((info.mode ?? 0) & 0o077) !== 0) {
+    throw new RunDockerError(
+      `${dir} is not a private directory of yours`,
+      "remove it (someone else may have made it), then run again",
+    );
+  }
+  const name = host.user.replace(/[^A-Za-z0-9_.-]/g, "_") || "user";
+  const groupName = hostGroupName(host.gid) ?? name;
+  const passwd = [
+    "root:x:0:0:root:/root:/bin/sh",
+    ...(host.uid !== 1000 ? ["docker-user:x:1000:1000::/home/docker-user:/bin/sh"] : []),
+    ...(host.uid !== 0
+      ? [`${name}:x:${host.uid}:${host.gid}:${name}:${containerHome}:/bin/sh`]
+      : []),
+  ];
+  const group = [
+    "root:x:0:",
+    ...(host.gid !== 1000 ? ["docker-user:x:1000:"] : []),
+    ...(host.gid !== 0 ? [`${groupName}:x:${host.gid}:`] : []),
+  ];
+  const files = { passwd: `${dir}/passwd`, group: `${dir}/group` };
+  for (const [file, lines] of [[files.passwd, passwd], [files.group, group]] as const) {
+    const temp = `${file}.${randomHex(4)}`;
+    Deno.writeTextFileSync(temp, lines.join("\n") + "\n", { mode: 0o644 });
+    Deno.renameSync(temp, file);
+  }
+  return files;
+}
+
+function hostGroupName(gid: number): string | undefined {
+  const text = attempt(() => Deno.readTextFileSync("/etc/group"), "");
+  return text.split("\n").map((l) => l.split(":")).find((f) =>
+    f.length >= 3 && f[2] === String(gid)
+  )?.[0];
 }

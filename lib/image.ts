@@ -14,6 +14,23 @@ import { familiarName, type ImageReference } from "./reference.ts";
 import { RegistryError, systemRegistryClient } from "./registry/mod.ts";
 import { chooseTag, type TagRow, tagRows, type TagSource } from "./resolve.ts";
 import type { TagPolicy } from "./tags.ts";
+import type { RegistrySettings } from "./config/schema.ts";
+
+/** Lists the remote tags, with the configured mirror, insecure flag and timeout of the registry. */
+function lookupRemote(reference: ImageReference, options: ResolveOptions): Promise<string[]> {
+  const configured = options.registries?.[reference.registry] ?? {};
+  const insecure = Object.entries(options.registries ?? {}).filter(([, r]) => r.insecure).map((
+    [h],
+  ) => h);
+  const env = {
+    ...options.env,
+    RUN_DOCKER_INSECURE_REGISTRIES: [options.env.RUN_DOCKER_INSECURE_REGISTRIES, ...insecure]
+      .filter(Boolean).join(","),
+  };
+  const signal = AbortSignal.timeout((configured.timeout_seconds ?? 30) * 1000);
+  const host = configured.mirror ?? reference.registry;
+  return systemRegistryClient(host, env, options.warn, signal).listTags(reference.repository);
+}
 
 /** The outcome of resolving IMAGE. */
 export interface Resolution {
@@ -35,6 +52,8 @@ export interface ResolveOptions {
   readonly local: boolean;
   /** Environment for the registry client (HOME, DOCKER_CONFIG, RUN_DOCKER_INSECURE_REGISTRIES). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** `registries` of the configuration: `insecure`, `timeout_seconds`, `mirror` per host. */
+  readonly registries?: Readonly<Record<string, RegistrySettings>>;
   /** Prints one warning line. */
   readonly warn: (message: string) => void;
   /** Look up tags even when the reference has one (for `--list-tags`). */
@@ -62,9 +81,7 @@ export async function resolveImage(
   const name = familiarName(reference);
   const remotePromise = options.local
     ? Promise.resolve(undefined)
-    : systemRegistryClient(reference.registry, options.env, options.warn).listTags(
-      reference.repository,
-    );
+    : lookupRemote(reference, options);
   const [localResult, remoteResult] = await Promise.allSettled([
     listLocalTags(options.engine, name),
     remotePromise,

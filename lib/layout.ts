@@ -29,8 +29,8 @@ export interface HostLayout {
  * Works out the host directories of a run.
  *
  * @param request The validated request (for `--host*dir` and the image name).
- * @param host `{ home, os, env }`: home directory, `Deno.build.os`, and the
- *   environment (`RUN_DOCKER_WORKDIR` overrides the work root; `~/` expands).
+ * @param host `{ home, os, cwd, workRoot }`: home directory, `Deno.build.os`, the current
+ *   directory, and the configured work root (`~/` expands).
  * @returns The layout; relative `--host*dir` values resolve against `host.cwd`.
  *   On Windows the paths use `/` (docker there takes `C:/Users/...`).
  *
@@ -41,7 +41,7 @@ export interface HostLayout {
  * import { validateRunRequest } from "./request.ts";
  * import { planLayout } from "./layout.ts";
  * const request = validateRunRequest(parseRunRequest(["zppz/app"]));
- * const layout = planLayout(request, { home: "/home/z", os: "linux", cwd: "/", env: {} });
+ * const layout = planLayout(request, { home: "/home/z", os: "linux", cwd: "/" });
  * assert.equal(layout.srcDir, "/home/z/work/src/app");
  * assert.equal(layout.dataDir, "/home/z/work/data");
  * ```
@@ -52,7 +52,8 @@ export function planLayout(
     home: string;
     os: string;
     cwd: string;
-    env: Readonly<Record<string, string | undefined>>;
+    /** The configured work root (`workdir`, expanded); default `~/work`. */
+    workRoot?: string;
   },
 ): HostLayout {
   const { join, resolve } = hostPath(host.os);
@@ -63,8 +64,7 @@ export function planLayout(
     }
     return resolve(host.cwd, p);
   };
-  const override = host.env.RUN_DOCKER_WORKDIR;
-  const workRoot = override ? expand(override) : join(host.home, "work");
+  const workRoot = host.workRoot ? expand(host.workRoot) : join(host.home, "work");
   const own = request.own;
   const dir = (given: string | undefined, fallback: string): string | undefined =>
     given === "no" ? undefined : given !== undefined ? expand(given) : join(workRoot, fallback);

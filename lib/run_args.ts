@@ -33,6 +33,8 @@ export interface RunArgsInput {
   readonly notebookToken?: string;
   /** Add `--pull never` (the image was just pulled, or must be local). */
   readonly pullNever?: boolean;
+  /** For `user: host`: host paths of the generated passwd and group files to mount. */
+  readonly hostUserFiles?: { readonly passwd: string; readonly group: string };
 }
 
 /** The planned run: the argv and what the caller needs to know about it. */
@@ -47,6 +49,8 @@ export interface RunPlan {
   readonly engineEnv: Record<string, string>;
   /** For `notebook`: the URL to open, including its token. */
   readonly notebookUrl?: string;
+  /** One line per decision, for `--explain`. */
+  readonly explain: string[];
 }
 
 /** `uname -s` of each `Deno.build.os`. */
@@ -88,32 +92,63 @@ export function buildRunArgs(input: RunArgsInput): string[] {
  */
 export function planRun(input: RunArgsInput): RunPlan {
   const { request, host, layout, settings, image } = input;
-  const root = request.own.root;
+  const user = request.own.root ? "root" : settings.containerUser;
+  const root = user === "root";
   const home = settings.containerHome;
   const mode = layout.srcDirGiven || host.existingDirs.has(layout.srcDir) ? "dev" : "prod";
   const srcTarget = posixPath.join(home, SRC);
   const workdir = mode === "dev" ? srcTarget : home;
   const given = (long: string) => isGiven(request, long);
   const args: string[] = ["run"];
+  const explain: string[] = [];
+  const from = (key: string) => settings.provenance?.get(key) ?? "default";
+  const add = (option: string, value: string | undefined, key: string, why = from(key)) => {
+    if (given(option)) {
+      explain.push(`left out --${option}: given on the command line`);
+      return;
+    }
+    args.push(`--${option}`, ...(value === undefined ? [] : [value]));
+    explain.push(`added --${option}${value === undefined ? "" : ` ${value}`} (${why})`);
+  };
+  explain.push(
+    mode === "dev"
+      ? `mode: dev (${layout.srcDirGiven ? "--hostsrcdir" : `${layout.srcDir} exists`})`
+      : `mode: prod (${layout.srcDir} does not exist)`,
+  );
 
   // Lifecycle and identity.
   const restart = givenValues(request, "restart").at(-1);
   const restarts = restart !== undefined && restart !== "no";
-  if (!given("rm") && !request.detach && !restarts) args.push("--rm");
-  if (!given("init")) args.push("--init");
+  if (request.detach || restarts) explain.push("left out --rm: detached or restarting");
+  else add("rm", undefined, "rm", "always, unless detached");
+  if (settings.init) add("init", undefined, "init");
+  else explain.push(`left out --init: init is false (${from("init")})`);
   const lastName = givenValues(request, "name").at(-1);
   const name = lastName ?? containerName(host, input.nonce);
-  if (!given("name")) args.push("--name", name);
+  add("name", name, "name", "unique per run");
   if (!request.detach) {
     // -i always: a TTY, a pipe or a file stays readable (`echo x | run-docker img cat`);
     // from /dev/null the container reads EOF at once, as it would without -i.
     if (!given("interactive")) args.push("--interactive");
     if (host.stdinIsTty && host.stdoutIsTty && !given("tty")) args.push("--tty");
   }
-  if (!given("user")) args.push("--user", root ? "root" : settings.containerUser);
-  if (!given("workdir")) args.push("--workdir", workdir);
-  if (!given("memory")) args.push("--memory", settings.memory);
-  if (!given("shm-size")) args.push("--shm-size", settings.shmSize);
+  const userValue = user === "host"
+    ? (host.uid !== undefined ? `${host.uid}:${host.gid}` : "docker-user")
+    : user;
+  add("user", userValue, "user", request.own.root ? "option --root" : from("user"));
+  if (
+    user !== "host" && !root && host.os === "linux" && mode === "dev" && host.uid !== undefined &&
+    host.uid !== 1000
+  ) {
+    explain.push(
+      `note: your uid ${host.uid} differs from the image user's (docker-user, uid 1000 by convention): ` +
+        "files in src, data and log may not be writable; set `user: host` in the configuration",
+    );
+  }
+  add("workdir", workdir, "workdir", mode === "dev" ? "dev mode" : "prod mode");
+  add("memory", settings.memory, "memory");
+  add("shm-size", settings.shmSize, "shm_size");
+  if (settings.gpus !== undefined) add("gpus", settings.gpus, "gpus");
   if ((request.own.local || input.pullNever) && !given("pull")) args.push("--pull", "never");
   args.push("--label", `run-docker.version=${input.version}`, "--label", `run-docker.mode=${mode}`);
 
@@ -123,6 +158,13 @@ export function planRun(input: RunArgsInput): RunPlan {
   const logTarget = posixPath.join(home, "log");
   if (layout.dataDir !== undefined) args.push("--mount", bindMount(layout.dataDir, dataTarget));
   if (layout.logDir !== undefined) args.push("--mount", bindMount(layout.logDir, logTarget));
+  if (user === "host" && input.hostUserFiles !== undefined) {
+    // The host user exists in the container, so `id -un`, getpass.getuser() and pip work.
+    args.push("--mount", `${bindMount(input.hostUserFiles.passwd, "/etc/passwd")},readonly`);
+    args.push("--mount", `${bindMount(input.hostUserFiles.group, "/etc/group")},readonly`);
+  }
+  for (const volume of settings.volumes) args.push("--volume", volume);
+  for (const port of settings.ports) args.push("--publish", port);
 
   // Environment; a variable the user sets with -e/--env is left to the user.
   const userEnv = new Set(
@@ -130,11 +172,11 @@ export function planRun(input: RunArgsInput): RunPlan {
   );
   const env: [string, string | undefined][] = [
     ["HOME", root ? "/root" : home],
-    ["USER", root ? "root" : settings.containerUser],
+    ["USER", root ? "root" : user === "host" ? host.user : user],
     ["HOSTUSER", host.uid !== undefined ? `${host.uid}:${host.gid}` : undefined],
     ["IMAGE_NAME", imageBaseName(image)],
     ["IMAGE_VERSION", image.tag ?? image.digest],
-    ["TZ", host.timeZone],
+    ["TZ", settings.timeZone ?? host.timeZone],
     [
       "HOST_UNAME",
       [KERNEL_NAMES[host.os] ?? host.os, host.hostname, host.osRelease, host.arch].join(" "),
@@ -148,9 +190,13 @@ export function planRun(input: RunArgsInput): RunPlan {
   for (const [key, value] of env) {
     if (value !== undefined && !userEnv.has(key)) args.push("--env", `${key}=${value}`);
   }
+  for (const [key, value] of Object.entries(settings.env)) {
+    if (userEnv.has(key)) continue;
+    args.push("--env", value === null ? key : `${key}=${value}`);
+  }
 
   // The command, with its shortcuts.
-  let command = [...request.command];
+  let command = request.command.length > 0 ? [...request.command] : [...(settings.command ?? [])];
   const engineEnv: Record<string, string> = {};
   let notebookUrl: string | undefined;
   if (command[0] === "notebook") {
@@ -189,9 +235,10 @@ export function planRun(input: RunArgsInput): RunPlan {
     command = [command[0], "-p", "no:cacheprovider", ...command.slice(1)];
   }
 
+  args.push(...settings.dockerArgs);
   for (const pass of request.docker) args.push(...pass.tokens);
   args.push(formatReference(image), ...command);
-  return { args, name, mode, engineEnv, notebookUrl };
+  return { args, name, mode, engineEnv, notebookUrl, explain };
 }
 
 function urlHost(bind: string): string {

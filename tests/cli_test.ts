@@ -109,6 +109,8 @@ Deno.test("parseRunRequest() reads run-docker's own options in every form", () =
     listTags: false,
     resolve: false,
     json: false,
+    printConfig: false,
+    explain: false,
   });
   assert.deepEqual(request.docker, []);
   assert.equal(parseRunRequest(["--notebook-port", "1", "img"]).own.notebookPort, "1");

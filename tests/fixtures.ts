@@ -51,7 +51,7 @@ export function exampleInput(
     request,
     image: request.reference,
     host: facts,
-    layout: planLayout(request, facts),
+    layout: planLayout(request, { ...facts, workRoot: facts.env.RUN_DOCKER_WORKDIR }),
     settings: DEFAULT_SETTINGS,
     version: "0.1.0",
     nonce: "9f3a",

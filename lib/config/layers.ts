@@ -1,0 +1,153 @@
+/**
+ * The environment and command-line layers of the configuration, and the
+ * `--print-config` output.
+ *
+ * Pure module: no I/O.
+ *
+ * @module
+ */
+
+import type { RunRequest } from "../cli.ts";
+import { givenValues } from "../request.ts";
+import { ConfigError } from "./errors.ts";
+import {
+  type Assignment,
+  type Config,
+  ENV_KEYS,
+  KEY_KINDS,
+  type Provenance,
+  scalar,
+  showPath,
+} from "./schema.ts";
+
+/**
+ * The environment layer: `RUN_DOCKER_WORKDIR`, `RUN_DOCKER_DOCKER` (the engine) and
+ * `RUN_DOCKER_<KEY>` for every scalar key (`RUN_DOCKER_MEMORY=8g`, `RUN_DOCKER_INIT=false`).
+ *
+ * @param env The process environment.
+ * @returns Assignments with provenance `env NAME`.
+ * @throws {ConfigError} `RUN_DOCKER_X: …` for a bad value.
+ */
+export function envAssignments(env: Readonly<Record<string, string | undefined>>): Assignment[] {
+  const out: Assignment[] = [];
+  const add = (name: string, key: string) => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return;
+    const kind = KEY_KINDS[key] as Parameters<typeof scalar>[1];
+    const value = kind === "bool" ? parseEnvBool(name, raw) : raw;
+    const node = { kind: "scalar" as const, value, line: 0, col: 0 };
+    const parsed = scalar(node, kind, [key], (_n, message) => {
+      throw new ConfigError(
+        `${name}: ${message.replace(/^[^:]+: /, "")}`,
+        `unset ${name} or fix its value`,
+      );
+    });
+    out.push({ path: [key], value: parsed, where: `env ${name}` });
+  };
+  for (const key of ENV_KEYS) add(`RUN_DOCKER_${key.toUpperCase()}`, key);
+  add("RUN_DOCKER_DOCKER", "engine");
+  return out;
+}
+
+function parseEnvBool(name: string, raw: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(
+    `${name}: expected true or false, got ${JSON.stringify(raw)}`,
+    `unset ${name} or fix its value`,
+  );
+}
+
+/**
+ * The command-line layer: run-docker options that are also configuration keys.
+ *
+ * @param request The parsed command line.
+ * @returns Assignments with provenance `option --x`.
+ */
+export function optionAssignments(request: RunRequest): Assignment[] {
+  const out: Assignment[] = [];
+  const last = (long: string) => givenValues(request, long).at(-1);
+  const memory = last("memory");
+  if (memory !== undefined) out.push({ path: ["memory"], value: memory, where: "option --memory" });
+  const shm = last("shm-size");
+  if (shm !== undefined) out.push({ path: ["shm_size"], value: shm, where: "option --shm-size" });
+  const user = last("user");
+  if (request.own.root) out.push({ path: ["user"], value: "root", where: "option --root" });
+  else if (user !== undefined) out.push({ path: ["user"], value: user, where: "option --user" });
+  if (request.own.notebookPort !== undefined) {
+    out.push({
+      path: ["notebook_port"],
+      value: Number(request.own.notebookPort),
+      where: "option --notebook-port",
+    });
+  }
+  return out;
+}
+
+/**
+ * The effective configuration as YAML, each value commented with where it came from.
+ *
+ * @param config The merged configuration.
+ * @param provenance From `mergeConfig`.
+ * @param files The files that were read, for a header.
+ * @returns YAML text ending with a newline.
+ */
+export function formatConfig(
+  config: Config,
+  provenance: Provenance,
+  files: readonly string[],
+): string {
+  const q = (v: unknown) => (v === null ? "null" : typeof v === "string" ? quote(v) : String(v));
+  const from = (path: string) => `  # ${provenance.get(path) ?? "default"}`;
+  const lines = [
+    `# run-docker effective configuration; files read: ${files.length ? files.join(", ") : "none"}`,
+  ];
+  for (const key of Object.keys(KEY_KINDS)) {
+    const value = (config as unknown as Record<string, unknown>)[key];
+    const kind = KEY_KINDS[key];
+    if (kind === "list") {
+      const list = value as string[];
+      lines.push(list.length ? `${key}:` : `${key}: []${from(key)}`);
+      list.forEach((item, i) => lines.push(`  - ${q(item)}${from(`${key}[${i}]`)}`));
+    } else if (kind === "env" || kind === "registries" || kind === "images") {
+      const map = value as Record<string, unknown>;
+      if (Object.keys(map).length === 0) {
+        lines.push(`${key}: {}${from(key)}`);
+        continue;
+      }
+      lines.push(`${key}:`);
+      for (const [k, v] of Object.entries(map)) {
+        if (v !== null && typeof v === "object") {
+          lines.push(`  ${quote(k)}:`);
+          for (const [f, fv] of Object.entries(v as Record<string, unknown>)) {
+            if (fv !== null && typeof fv === "object" && !Array.isArray(fv)) {
+              lines.push(`    ${f}:`);
+              for (const [ek, ev] of Object.entries(fv)) {
+                lines.push(`      ${ek}: ${q(ev)}${from(showPath([key, k, f, ek]))}`);
+              }
+            } else {
+              lines.push(
+                `    ${f}: ${Array.isArray(fv) ? JSON.stringify(fv) : q(fv)}${
+                  from(showPath([key, k, f]))
+                }`,
+              );
+            }
+          }
+        } else {
+          lines.push(`  ${k}: ${q(v)}${from(showPath([key, k]))}`);
+        }
+      }
+    } else if (value !== undefined) {
+      lines.push(`${key}: ${q(value)}${from(key)}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+function quote(text: string): string {
+  return /^[A-Za-z0-9_./@-][A-Za-z0-9_./@:+ -]*$/.test(text) &&
+      !/^(true|false|null|yes|no|~|\d.*)$/i.test(text) &&
+      !text.endsWith(" ")
+    ? text
+    : JSON.stringify(text);
+}

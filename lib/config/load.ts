@@ -1,0 +1,61 @@
+/**
+ * Edge module: the whole configuration for one run, layer by layer:
+ * defaults, system file, user file, project file (dev mode only),
+ * environment, command line.
+ *
+ * @module
+ */
+
+import type { RunRequest } from "../cli.ts";
+import { PROJECT_CONFIG, readConfigFile, SYSTEM_CONFIG, userConfigPath } from "./files.ts";
+import { envAssignments, optionAssignments } from "./layers.ts";
+import { type Assignment, type Config, mergeConfig, type Provenance } from "./schema.ts";
+import { expandPath } from "./settings.ts";
+
+/** The configuration of a run and where it came from. */
+export interface LoadedConfig {
+  readonly config: Config;
+  readonly provenance: Provenance;
+  /** The files that were read, as shown in messages. */
+  readonly files: string[];
+  /** The host work root (`workdir`, expanded), absolute. */
+  readonly workRoot: string;
+}
+
+/**
+ * Loads the configuration.
+ *
+ * @param request The parsed command line.
+ * @param host `home` and the environment.
+ * @param projectDir A function from the work root to the source tree when dev mode is on
+ *   (its `run-docker.yaml` is read), or `undefined` in prod mode.
+ * @throws {ConfigError} for any problem in a file or variable (file:line:col, key path, expectation).
+ */
+export async function loadConfig(
+  request: RunRequest,
+  host: { home: string; env: Readonly<Record<string, string | undefined>> },
+  projectDir: (workRoot: string) => string | undefined,
+): Promise<LoadedConfig> {
+  const files: string[] = [];
+  const read = async (path: string) => {
+    const assignments = await readConfigFile(path, host.home);
+    if (assignments !== undefined) files.push(path);
+    return assignments ?? [];
+  };
+  const system = await read(SYSTEM_CONFIG);
+  const user = await read(userConfigPath(host.env, host.home));
+  const env = envAssignments(host.env);
+  const options = optionAssignments(request);
+  const workRootOf = (layers: Assignment[][]) => {
+    const { config } = mergeConfig(layers);
+    return config.workdir ? expandPath(config.workdir, host.home, host.env) : `${host.home}/work`;
+  };
+  let workRoot = workRootOf([system, user, env]);
+  const project = projectDir(workRoot);
+  const projectLayer = project === undefined ? [] : await read(`${project}/${PROJECT_CONFIG}`);
+  const layers = [system, user, projectLayer, env, options];
+  if (projectLayer.length > 0) workRoot = workRootOf(layers);
+  const { config, provenance } = mergeConfig(layers);
+  if (config.engine) config.engine = expandPath(config.engine, host.home, host.env);
+  return { config, provenance, files, workRoot };
+}

@@ -1,0 +1,425 @@
+/**
+ * The configuration keys, their validation, and merging with provenance.
+ *
+ * A layer (a file, the environment, the command line) becomes a list of
+ * {@link Assignment}s; {@link mergeConfig} applies them in order: maps merge
+ * by key, lists append, scalars replace; each value remembers where it came from.
+ *
+ * Pure module: no I/O.
+ *
+ * @module
+ */
+
+import { closest, distance } from "fastest-levenshtein";
+import picomatch from "picomatch";
+import { ConfigError } from "./errors.ts";
+import type { ConfigNode } from "./yaml.ts";
+
+/** Per-registry settings. */
+export interface RegistrySettings {
+  insecure?: boolean;
+  timeout_seconds?: number;
+  mirror?: string;
+}
+
+/** Settings for images whose familiar name matches a glob. */
+export interface ImageRule {
+  tag_filter?: string;
+  tag_order?: "natural" | "semver" | "alphabetical" | "numerical";
+  command?: string[];
+  env?: Record<string, string | null>;
+  gpus?: string;
+  memory?: string;
+}
+
+/** The effective configuration. */
+export interface Config {
+  workdir?: string;
+  container_home: string;
+  user: string;
+  memory: string;
+  shm_size: string;
+  timezone: string;
+  notebook_port: number;
+  notebook_bind: string;
+  init: boolean;
+  gpus?: string;
+  env: Record<string, string | null>;
+  volumes: string[];
+  ports: string[];
+  docker_args: string[];
+  engine?: string;
+  registries: Record<string, RegistrySettings>;
+  images: Record<string, ImageRule>;
+}
+
+/** Built-in defaults. */
+export const DEFAULT_CONFIG: Config = {
+  container_home: "/home/docker-user",
+  user: "docker-user",
+  memory: "12g",
+  shm_size: "4g",
+  timezone: "host",
+  notebook_port: 8888,
+  notebook_bind: "127.0.0.1",
+  init: true,
+  env: {},
+  volumes: [],
+  ports: [],
+  docker_args: [],
+  registries: {},
+  images: {},
+};
+
+/** One value set by a layer. `path` is the key path; `where` the provenance. */
+export interface Assignment {
+  readonly path: readonly string[];
+  readonly value: unknown;
+  readonly where: string;
+}
+
+type Kind =
+  | "string"
+  | "path"
+  | "abs-path"
+  | "size"
+  | "port"
+  | "bool"
+  | "user"
+  | "timezone"
+  | "regex"
+  | "order"
+  | "positive"
+  | "command"
+  | "env"
+  | "list";
+
+/** Top-level keys and their kinds; `registries` and `images` are maps of maps. */
+export const KEY_KINDS: Record<string, Kind | "registries" | "images"> = {
+  workdir: "path",
+  container_home: "abs-path",
+  user: "user",
+  memory: "size",
+  shm_size: "size",
+  timezone: "timezone",
+  notebook_port: "port",
+  notebook_bind: "string",
+  init: "bool",
+  gpus: "string",
+  env: "env",
+  volumes: "list",
+  ports: "list",
+  docker_args: "list",
+  engine: "path",
+  registries: "registries",
+  images: "images",
+};
+const REGISTRY_KINDS: Record<string, Kind> = {
+  insecure: "bool",
+  timeout_seconds: "positive",
+  mirror: "string",
+};
+const IMAGE_KINDS: Record<string, Kind> = {
+  tag_filter: "regex",
+  tag_order: "order",
+  command: "command",
+  env: "env",
+  gpus: "string",
+  memory: "size",
+};
+/** Scalar keys settable as `RUN_DOCKER_<KEY>`. */
+export const ENV_KEYS = Object.entries(KEY_KINDS).filter(([, k]) =>
+  !["env", "list", "registries", "images"].includes(k)
+)
+  .map(([key]) => key);
+
+const SIZE = /^\d+(?:\.\d+)? ?[kKmMgGtTpP]?[iI]?[bB]?$/;
+const USER = /^(docker-user|root|host|[a-z_][a-z0-9_.-]*\$?|\d+)(?::(\d+|[a-z_][a-z0-9_.-]*))?$/i;
+const ZONE = /^(UTC|[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+|host|[A-Z]{3,5}[+-]?\d*)$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ORDERS = ["natural", "semver", "alphabetical", "numerical"];
+
+/**
+ * Shows a key path the way messages do: `images."zppz/*".tag_order`.
+ *
+ * @param path Key segments.
+ */
+export function showPath(path: readonly string[]): string {
+  return path.map((p) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? p : JSON.stringify(p))).join(".");
+}
+
+/**
+ * Turns a parsed file into assignments, checking every key and value.
+ *
+ * @param root The file's root node.
+ * @param file The path shown in messages.
+ * @returns The assignments in file order.
+ * @throws {ConfigError} `<file>:<line>:<col>: <problem>` for an unknown key (with a
+ *   did-you-mean), a wrong type, a bad size, glob or regex. Values under `env` are never echoed.
+ */
+export function validateConfig(root: ConfigNode, file: string): Assignment[] {
+  const out: Assignment[] = [];
+  const fail = (
+    node: { line: number; col: number },
+    message: string,
+    hint = "see the keys in README.md",
+  ): never => {
+    throw new ConfigError(`${file}:${node.line}:${node.col}: ${message}`, hint);
+  };
+  if (root.kind !== "map") fail(root, "the file must be a map of keys (key: value)");
+  const mapEntries = (node: ConfigNode, path: string[]) => {
+    if (node.kind !== "map") fail(node, `${showPath(path)}: expected a map`);
+    return (node as Extract<ConfigNode, { kind: "map" }>).entries;
+  };
+  const unknown = (
+    entry: { key: string; line: number; col: number },
+    path: string[],
+    known: string[],
+  ): never => {
+    const guess = closest(entry.key, known);
+    const near = distance(entry.key, guess) <= Math.max(2, Math.floor(entry.key.length / 3));
+    return fail(
+      entry,
+      `unknown key ${JSON.stringify(showPath([...path, entry.key]))}${
+        near ? ` (did you mean "${guess}"?)` : ""
+      }`,
+      `known keys${path.length ? ` under ${showPath(path)}` : ""}: ${known.join(", ")}`,
+    );
+  };
+
+  for (const entry of (root as Extract<ConfigNode, { kind: "map" }>).entries) {
+    const kind = KEY_KINDS[entry.key];
+    if (kind === undefined) unknown(entry, [], Object.keys(KEY_KINDS));
+    const path = [entry.key];
+    if (kind === "registries") {
+      for (const host of mapEntries(entry.node, path)) {
+        for (const field of mapEntries(host.node, [...path, host.key])) {
+          const fieldKind = REGISTRY_KINDS[field.key];
+          if (fieldKind === undefined) {
+            unknown(field, [...path, host.key], Object.keys(REGISTRY_KINDS));
+          }
+          const p = [...path, host.key, field.key];
+          out.push({
+            path: p,
+            value: scalar(field.node, fieldKind, p, fail),
+            where: `${file}:${field.line}`,
+          });
+        }
+      }
+    } else if (kind === "images") {
+      for (const glob of mapEntries(entry.node, path)) {
+        try {
+          picomatch.makeRe(glob.key, { strictBrackets: true });
+        } catch (error) {
+          fail(glob, `images: bad glob ${JSON.stringify(glob.key)}: ${(error as Error).message}`);
+        }
+        for (const field of mapEntries(glob.node, [...path, glob.key])) {
+          const fieldKind = IMAGE_KINDS[field.key];
+          if (fieldKind === undefined) {
+            unknown(field, [...path, glob.key], Object.keys(IMAGE_KINDS));
+          }
+          const p = [...path, glob.key, field.key];
+          if (fieldKind === "env") {
+            for (const v of envEntries(field.node, p, fail)) {
+              out.push({ ...v, where: `${file}:${v.line}` });
+            }
+          } else {
+            out.push({
+              path: p,
+              value: scalar(field.node, fieldKind, p, fail),
+              where: `${file}:${field.line}`,
+            });
+          }
+        }
+      }
+    } else if (kind === "env") {
+      for (const v of envEntries(entry.node, path, fail)) {
+        out.push({ ...v, where: `${file}:${v.line}` });
+      }
+    } else if (kind === "list") {
+      if (entry.node.kind !== "seq") fail(entry.node, `${entry.key}: expected a list of strings`);
+      for (const item of (entry.node as Extract<ConfigNode, { kind: "seq" }>).items) {
+        const value = scalar(item, "string", path, fail);
+        out.push({ path, value, where: `${file}:${item.line}` });
+      }
+    } else {
+      out.push({
+        path,
+        value: scalar(entry.node, kind, path, fail),
+        where: `${file}:${entry.line}`,
+      });
+    }
+  }
+  return out;
+}
+
+function envEntries(
+  node: ConfigNode,
+  path: string[],
+  fail: (node: { line: number; col: number }, message: string) => never,
+): { path: string[]; value: string | null; line: number }[] {
+  if (node.kind !== "map") fail(node, `${showPath(path)}: expected a map of NAME: value`);
+  return (node as Extract<ConfigNode, { kind: "map" }>).entries.map((e) => {
+    if (!ENV_NAME.test(e.key)) {
+      fail(e, `${showPath(path)}: invalid variable name ${JSON.stringify(e.key)}`);
+    }
+    if (e.node.kind !== "scalar") {
+      fail(e.node, `${showPath([...path, e.key])}: expected a plain value or null`);
+    }
+    const v = (e.node as Extract<ConfigNode, { kind: "scalar" }>).value;
+    return { path: [...path, e.key], value: v === null ? null : String(v), line: e.line };
+  });
+}
+
+/**
+ * Checks one value against a kind.
+ *
+ * @param node The value node (or a raw string from the environment, located at 0:0).
+ * @param kind What it must be.
+ * @param path Its key path, for messages.
+ * @param fail Reports a problem at a node.
+ * @returns The value, typed for its kind.
+ */
+export function scalar(
+  node: ConfigNode,
+  kind: Kind,
+  path: readonly string[],
+  fail: (node: { line: number; col: number }, message: string) => never,
+): unknown {
+  const name = showPath(path);
+  if (kind === "command") {
+    if (node.kind === "seq") return node.items.map((i) => String(scalar(i, "string", path, fail)));
+    return String(scalar(node, "string", path, fail)).split(/\s+/).filter(Boolean);
+  }
+  if (node.kind !== "scalar") {
+    return fail(
+      node,
+      `${name}: expected a single value, not a ${node.kind === "map" ? "map" : "list"}`,
+    );
+  }
+  const v = node.value;
+  const text = v === null ? "" : String(v);
+  switch (kind) {
+    case "bool":
+      if (typeof v !== "boolean") {
+        fail(node, `${name}: expected true or false, got ${JSON.stringify(text)}`);
+      }
+      return v;
+    case "port": {
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || n < 1 || n > 65535) {
+        fail(node, `${name}: expected a port from 1 to 65535, got ${JSON.stringify(text)}`);
+      }
+      return n;
+    }
+    case "positive": {
+      const n = Number(text);
+      if (!(n > 0) || !Number.isFinite(n)) {
+        fail(node, `${name}: expected a positive number of seconds, got ${JSON.stringify(text)}`);
+      }
+      return n;
+    }
+    case "size":
+      if (!SIZE.test(text)) {
+        fail(node, `${name}: bad size ${JSON.stringify(text)} (expected e.g. 12g, 512m)`);
+      }
+      return text;
+    case "user":
+      if (!USER.test(text)) {
+        fail(
+          node,
+          `${name}: expected docker-user, root, host, a name or uid[:gid], got ${
+            JSON.stringify(text)
+          }`,
+        );
+      }
+      return text;
+    case "timezone":
+      if (!ZONE.test(text)) {
+        fail(
+          node,
+          `${name}: expected host or an IANA zone like Europe/Berlin, got ${JSON.stringify(text)}`,
+        );
+      }
+      return text;
+    case "abs-path":
+      if (!text.startsWith("/")) {
+        fail(node, `${name}: expected an absolute container path, got ${JSON.stringify(text)}`);
+      }
+      return text;
+    case "regex":
+      try {
+        new RegExp(text);
+      } catch (error) {
+        fail(node, `${name}: bad regex ${JSON.stringify(text)}: ${(error as Error).message}`);
+      }
+      return text;
+    case "order":
+      if (!ORDERS.includes(text)) {
+        fail(node, `${name}: expected one of ${ORDERS.join(", ")}, got ${JSON.stringify(text)}`);
+      }
+      return text;
+    default:
+      if (v === null || text === "") fail(node, `${name}: expected a value`);
+      if (typeof v === "boolean") fail(node, `${name}: expected a string, got ${v}`);
+      return text;
+  }
+}
+
+/** Where each value of the effective configuration came from, by key path. */
+export type Provenance = Map<string, string>;
+
+/**
+ * Merges layers, lowest precedence first: maps merge by key, lists append, scalars replace.
+ *
+ * @param layers Assignments of each layer, in precedence order.
+ * @returns The configuration and each value's provenance (`default`, `file:line`, `env VAR`, `option --x`).
+ */
+export function mergeConfig(
+  layers: readonly (readonly Assignment[])[],
+): { config: Config; provenance: Provenance } {
+  const config: Config = structuredClone(DEFAULT_CONFIG);
+  const provenance: Provenance = new Map();
+  for (const key of Object.keys(DEFAULT_CONFIG)) provenance.set(key, "default");
+  const target = config as unknown as Record<string, unknown>;
+  for (const layer of layers) {
+    for (const { path, value, where } of layer) {
+      const [top] = path;
+      if (KEY_KINDS[top] === "list") {
+        const list = target[top] as string[];
+        provenance.set(`${top}[${list.length}]`, where);
+        list.push(value as string);
+        continue;
+      }
+      let node = target;
+      for (const segment of path.slice(0, -1)) {
+        node[segment] ??= {};
+        node = node[segment] as Record<string, unknown>;
+      }
+      node[path[path.length - 1]] = value;
+      provenance.set(showPath(path), where);
+    }
+  }
+  return { config, provenance };
+}
+
+/**
+ * The image rules whose glob matches a familiar image name, merged in order (later wins).
+ *
+ * @param images `images` of the configuration.
+ * @param name Familiar repository name, e.g. `zppz/app`.
+ * @returns The merged rule and the globs that matched.
+ */
+export function matchImageRules(
+  images: Record<string, ImageRule>,
+  name: string,
+): { rule: ImageRule; globs: string[] } {
+  const rule: ImageRule = {};
+  const globs: string[] = [];
+  for (const [glob, r] of Object.entries(images)) {
+    if (!picomatch(glob)(name)) continue;
+    globs.push(glob);
+    Object.assign(rule, { ...r, env: { ...rule.env, ...r.env } });
+  }
+  return { rule, globs };
+}

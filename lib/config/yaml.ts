@@ -1,0 +1,163 @@
+/**
+ * YAML text → a tree of located nodes (file, line, column), with every YAML
+ * problem (syntax, tabs, duplicate keys, aliases, huge or binary files)
+ * reported as one {@link ConfigError} that names the place.
+ *
+ * Pure module: no I/O (the text comes in).
+ *
+ * @module
+ */
+
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { ConfigError } from "./errors.ts";
+
+/** A value in a config file, with where it is. */
+export type ConfigNode =
+  | { kind: "scalar"; value: string | number | boolean | null; line: number; col: number }
+  | {
+    kind: "map";
+    entries: { key: string; line: number; col: number; node: ConfigNode }[];
+    line: number;
+    col: number;
+  }
+  | { kind: "seq"; items: ConfigNode[]; line: number; col: number };
+
+/** Largest config file read, in bytes. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * Parses a config file's text.
+ *
+ * @param text The file's content.
+ * @param file The path to show in messages (e.g. `~/.config/run-docker/config.yaml`).
+ * @returns The root node; an empty file is an empty map.
+ * @throws {ConfigError} naming file, line and column for YAML syntax errors, tabs, duplicate
+ *   keys, anchors/aliases, non-string keys, a file over {@link MAX_CONFIG_BYTES}, or binary junk.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseConfigText } from "./yaml.ts";
+ * const root = parseConfigText("memory: 8g\n", "c.yaml");
+ * assert.equal(root.kind, "map");
+ * assert.throws(() => parseConfigText("a: 1\na: 2\n", "c.yaml"), /c\.yaml:2:1: duplicate key "a"/);
+ * ```
+ */
+export function parseConfigText(text: string, file: string): ConfigNode {
+  if (text.length > MAX_CONFIG_BYTES) {
+    throw new ConfigError(
+      `${file}: file larger than ${MAX_CONFIG_BYTES} bytes`,
+      "a config file is a few lines of YAML",
+    );
+  }
+  // deno-lint-ignore no-control-regex -- finding control characters is the point
+  const junk = /[\u0000-\u0008\u000e-\u001f\ufffd]/.exec(text);
+  if (junk !== null) {
+    const { line, col } = position(text, junk.index);
+    throw new ConfigError(
+      `${file}:${line}:${col}: not a text file (binary data)`,
+      "a config file is YAML text",
+    );
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    merge: false,
+  });
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    const { line, col } = lineCounter.linePos(first.pos[0]);
+    const message = first.code === "DUPLICATE_KEY"
+      ? `duplicate key ${JSON.stringify(keyAt(text, first.pos[0]))}`
+      : first.code === "TAB_AS_INDENT"
+      ? "tab used for indentation (use spaces)"
+      : first.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new ConfigError(
+      `${file}:${line}:${col}: ${message}`,
+      "fix the YAML; see README.md for the keys",
+    );
+  }
+  if (doc.contents === null) return { kind: "map", entries: [], line: 1, col: 1 };
+  return convert(doc, doc.contents, lineCounter, file);
+}
+
+function keyAt(text: string, offset: number): string {
+  return /^[^:\n]*/.exec(text.slice(offset))![0].trim().replace(/^["']|["']$/g, "");
+}
+
+function position(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset).split("\n");
+  return { line: before.length, col: before[before.length - 1].length + 1 };
+}
+
+function convert(doc: Document, node: unknown, lines: LineCounter, file: string): ConfigNode {
+  const where = (n: { range?: [number, number, number] | null }) => {
+    const p = lines.linePos(n.range?.[0] ?? 0);
+    return { line: p.line, col: p.col };
+  };
+  if (isAlias(node)) {
+    const { line, col } = where(node);
+    throw new ConfigError(
+      `${file}:${line}:${col}: anchors and aliases are not supported`,
+      "write the value out",
+    );
+  }
+  if (isMap(node)) {
+    const entries: { key: string; line: number; col: number; node: ConfigNode }[] = [];
+    for (const pair of node.items) {
+      const keyNode = pair.key;
+      const at = isScalar(keyNode) ? where(keyNode) : where(node);
+      if (
+        !isScalar(keyNode) ||
+        (typeof keyNode.value !== "string" && typeof keyNode.value !== "number")
+      ) {
+        throw new ConfigError(
+          `${file}:${at.line}:${at.col}: a key must be a plain string`,
+          "quote the key",
+        );
+      }
+      if (
+        keyNode.anchor !== undefined || (isScalar(pair.value) && pair.value.anchor !== undefined)
+      ) {
+        throw new ConfigError(
+          `${file}:${at.line}:${at.col}: anchors and aliases are not supported`,
+          "write the value out",
+        );
+      }
+      const value = pair.value === null
+        ? { kind: "scalar" as const, value: null, line: at.line, col: at.col }
+        : convert(doc, pair.value, lines, file);
+      entries.push({ key: String(keyNode.value), line: at.line, col: at.col, node: value });
+    }
+    return { kind: "map", entries, ...where(node) };
+  }
+  if (isSeq(node)) {
+    return {
+      kind: "seq",
+      items: node.items.map((item) => convert(doc, item, lines, file)),
+      ...where(node),
+    };
+  }
+  if (isScalar(node)) {
+    if (node.anchor !== undefined) {
+      const { line, col } = where(node);
+      throw new ConfigError(
+        `${file}:${line}:${col}: anchors and aliases are not supported`,
+        "write the value out",
+      );
+    }
+    const v = node.value;
+    const value =
+      typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v === null
+        ? v
+        : String(v);
+    return { kind: "scalar", value, ...where(node) };
+  }
+  const { line, col } = lines.linePos(0);
+  throw new ConfigError(
+    `${file}:${line}:${col}: unsupported YAML value`,
+    "use maps, lists and plain values",
+  );
+}
