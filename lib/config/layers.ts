@@ -145,9 +145,7 @@ export function formatConfig(
 }
 
 function quote(text: string): string {
-  return /^[A-Za-z0-9_./@-][A-Za-z0-9_./@:+ -]*$/.test(text) &&
-      !/^(true|false|null|yes|no|~|\d.*)$/i.test(text) &&
-      !text.endsWith(" ")
-    ? text
-    : JSON.stringify(text);
+  const plain = /^[A-Za-z_./@][A-Za-z0-9_./@+-]*$/.test(text) &&
+    !/^(true|false|null|yes|no|on|off|~)$/i.test(text);
+  return plain ? text : JSON.stringify(text);
 }

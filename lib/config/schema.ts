@@ -180,7 +180,7 @@ export function validateConfig(root: ConfigNode, file: string): Assignment[] {
     const near = distance(entry.key, guess) <= Math.max(2, Math.floor(entry.key.length / 3));
     return fail(
       entry,
-      `unknown key ${JSON.stringify(showPath([...path, entry.key]))}${
+      `unknown key ${JSON.stringify(entry.key)}${path.length ? ` in ${showPath(path)}` : ""}${
         near ? ` (did you mean "${guess}"?)` : ""
       }`,
       `known keys${path.length ? ` under ${showPath(path)}` : ""}: ${known.join(", ")}`,
