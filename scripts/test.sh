@@ -46,7 +46,7 @@ start_engine() {
   dockerd --data-root "$T/root" --exec-root "$T/exec" --pidfile "$T/pid" \
     -H "unix://$T/docker.sock" >"$T/dockerd.log" 2>&1 &
   DOCKERD_PID=$!
-  export DOCKER_HOST="unix://$T/docker.sock"
+  export DOCKER_HOST="unix://$T/docker.sock" RUN_DOCKER_TEST_ENGINE=private
   local i
   for ((i = 0; i < 120; i++)); do
     if docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then

@@ -16,6 +16,7 @@ import {
   e2e,
   exists,
   ignore,
+  program,
   runDocker,
   spawnRunDocker,
   unreachable,
@@ -356,3 +357,80 @@ e2e(
       assert.equal(running.stdout.trim(), "", `container ${name} still runs`);
     }),
 );
+
+e2e(
+  "a project file in the source tree changes the run in dev mode only",
+  () =>
+    withHome("h", async (home) => {
+      await Deno.mkdir(`${home}/work/src/app`, { recursive: true });
+      await Deno.writeTextFile(
+        `${home}/work/src/app/run-docker.yaml`,
+        "env:\n  FROM_PROJECT: yes-it-is\n",
+      );
+      assert.equal((await docker("tag", `${IMAGE}:${NEWEST}`, `e2e/app-prod:${NEWEST}`)).code, 0);
+      const show = ["sh", "-c", 'echo "[$FROM_PROJECT]"'];
+      const dev = await runDocker([`${IMAGE}:${NEWEST}`, ...show], { home });
+      assert.equal(dev.code, 0, dev.stderr);
+      assert.equal(dev.stdout, "[yes-it-is]\n");
+      const prod = await runDocker([`e2e/app-prod:${NEWEST}`, ...show], { home });
+      assert.equal(prod.code, 0, prod.stderr);
+      assert.equal(prod.stdout, "[]\n");
+    }),
+);
+
+e2e(
+  "a config error names the file, line and key, exits 125 and runs nothing",
+  () =>
+    withHome("h", async (home) => {
+      await Deno.mkdir(`${home}/.config/run-docker`, { recursive: true });
+      await Deno.writeTextFile(
+        `${home}/.config/run-docker/config.yaml`,
+        "memory: 8g\nshm_szie: 1g\n",
+      );
+      const result = await runDocker([`${IMAGE}:${NEWEST}`, "true"], { home });
+      assert.equal(result.code, 125);
+      assert.equal(
+        result.stderr.split("\n")[0],
+        'run-docker: error: ~/.config/run-docker/config.yaml:2:1: unknown key "shm_szie" (did you mean "shm_size"?)',
+      );
+      assert.equal(await exists(`${home}/work`), false);
+    }),
+);
+
+/** A private test engine (scripts/test.sh) may have its socket opened to another uid. */
+const socket = (Deno.env.get("DOCKER_HOST") ?? "").replace(/^unix:\/\//, "");
+const privateEngine = Deno.env.get("RUN_DOCKER_TEST_ENGINE") === "private" && socket !== "" &&
+  Deno.uid() === 0;
+
+Deno.test({
+  name: "e2e: user: host writes files owned by the invoking uid (run as uid 1001)",
+  ignore: ignore || !privateEngine,
+  fn: () =>
+    withHome("h", async (home) => {
+      const uid = 1001;
+      await Deno.chmod(socket, 0o666);
+      await Deno.chmod(home.slice(0, home.lastIndexOf("/")), 0o755); // the temp parent
+      await Deno.chown(home, uid, uid);
+      await Deno.mkdir(`${home}/.config/run-docker`, { recursive: true });
+      await Deno.writeTextFile(`${home}/.config/run-docker/config.yaml`, "user: host\n");
+      const [cmd, argv] = program([
+        `${IMAGE}:${NEWEST}`,
+        "sh",
+        "-c",
+        'id -un; echo "$HOME"; echo made > "$DATADIR/by-host-user"',
+      ]);
+      const output = await new Deno.Command("setpriv", {
+        args: [`--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--", cmd, ...argv],
+        clearEnv: true,
+        env: { ...baseEnv(home, { USER: "tester" }), DENO_DIR: `${home}/.deno`, TMPDIR: home },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(output.code, 0, decoder.decode(output.stderr));
+      assert.equal(decoder.decode(output.stdout), "tester\n/home/docker-user\n");
+      const info = await Deno.stat(`${home}/work/data/by-host-user`);
+      assert.equal(info.uid, uid);
+      assert.equal(info.gid, uid);
+    }),
+});
