@@ -57,5 +57,12 @@ export async function loadConfig(
   if (projectLayer.length > 0) workRoot = workRootOf(layers);
   const { config, provenance } = mergeConfig(layers);
   if (config.engine) config.engine = expandPath(config.engine, host.home, host.env);
+  // A volume's host side is a path too: `~/cache:/home/docker-user/.cache`.
+  config.volumes = config.volumes.map((volume) => {
+    const colon = volume.indexOf(":");
+    const source = colon === -1 ? volume : volume.slice(0, colon);
+    if (!source.startsWith("~") && !source.includes("${")) return volume;
+    return expandPath(source, host.home, host.env) + (colon === -1 ? "" : volume.slice(colon));
+  });
   return { config, provenance, files, workRoot };
 }
