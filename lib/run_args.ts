@@ -53,6 +53,9 @@ export interface RunPlan {
   readonly explain: string[];
 }
 
+/** The uid of the image user (docker-user) by the images' convention. */
+const IMAGE_UID = 1000;
+
 /** `uname -s` of each `Deno.build.os`. */
 const KERNEL_NAMES: Record<string, string> = {
   linux: "Linux",
@@ -138,7 +141,7 @@ export function planRun(input: RunArgsInput): RunPlan {
   add("user", userValue, "user", request.own.root ? "option --root" : from("user"));
   if (
     user !== "host" && !root && host.os === "linux" && mode === "dev" && host.uid !== undefined &&
-    host.uid !== 1000
+    host.uid !== IMAGE_UID
   ) {
     explain.push(
       `note: your uid ${host.uid} differs from the image user's (docker-user, uid 1000 by convention): ` +
@@ -158,6 +161,14 @@ export function planRun(input: RunArgsInput): RunPlan {
   const logTarget = posixPath.join(home, "log");
   if (layout.dataDir !== undefined) args.push("--mount", bindMount(layout.dataDir, dataTarget));
   if (layout.logDir !== undefined) args.push("--mount", bindMount(layout.logDir, logTarget));
+  if (user === "host" && host.uid !== undefined && host.uid !== IMAGE_UID) {
+    // HOME belongs to the image user: give this uid a writable one. The image's own files
+    // under HOME are hidden; src, data and log are mounted on top as always.
+    args.push("--tmpfs", `${home}:uid=${host.uid},gid=${host.gid},mode=0755,exec`);
+    explain.push(
+      `added --tmpfs ${home} owned by ${host.uid}:${host.gid}: user: host, and HOME belongs to uid ${IMAGE_UID}`,
+    );
+  }
   if (user === "host" && input.hostUserFiles !== undefined) {
     // The host user exists in the container, so `id -un`, getpass.getuser() and pip work.
     args.push("--mount", `${bindMount(input.hostUserFiles.passwd, "/etc/passwd")},readonly`);

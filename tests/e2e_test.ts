@@ -417,7 +417,7 @@ Deno.test({
         `${IMAGE}:${NEWEST}`,
         "sh",
         "-c",
-        'id -un; echo "$HOME"; echo made > "$DATADIR/by-host-user"',
+        'id -un; echo "$HOME"; echo made > "$DATADIR/by-host-user" && touch "$HOME/writable" && echo home-ok',
       ]);
       const output = await new Deno.Command("setpriv", {
         args: [`--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--", cmd, ...argv],
@@ -428,7 +428,7 @@ Deno.test({
         stderr: "piped",
       }).output();
       assert.equal(output.code, 0, decoder.decode(output.stderr));
-      assert.equal(decoder.decode(output.stdout), "tester\n/home/docker-user\n");
+      assert.equal(decoder.decode(output.stdout), "tester\n/home/docker-user\nhome-ok\n");
       const info = await Deno.stat(`${home}/work/data/by-host-user`);
       assert.equal(info.uid, uid);
       assert.equal(info.gid, uid);

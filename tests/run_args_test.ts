@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { HostFacts } from "../lib/facts.ts";
+import { DEFAULT_SETTINGS, type HostFacts } from "../lib/facts.ts";
 import { bindMount, buildRunArgs, containerName, planRun } from "../lib/run_args.ts";
 import { exampleInput } from "./fixtures.ts";
 
@@ -290,6 +290,65 @@ Deno.test("planRun() leaves the notebook token to the user's -e JUPYTER_TOKEN", 
   assert.equal(plan.notebookUrl, "http://127.0.0.1:8888/lab?token=mine");
   assert.deepEqual(plan.engineEnv, {});
   assert.equal(plan.args.filter((a) => a.startsWith("JUPYTER_TOKEN")).length, 1);
+});
+
+Deno.test("buildRunArgs() runs user: host as the host uid with its passwd, group and a writable HOME", () => {
+  const settings = { ...DEFAULT_SETTINGS, containerUser: "host" };
+  const files = { passwd: "/tmp/run-docker-1001/passwd", group: "/tmp/run-docker-1001/group" };
+  const args = buildRunArgs(
+    exampleInput(["i:1"], { uid: 1001, gid: 1002 }, { settings, hostUserFiles: files }),
+  );
+  assert.equal(args[args.indexOf("--user") + 1], "1001:1002");
+  assert.ok(
+    args.includes("type=bind,source=/tmp/run-docker-1001/passwd,target=/etc/passwd,readonly"),
+  );
+  assert.ok(
+    args.includes("type=bind,source=/tmp/run-docker-1001/group,target=/etc/group,readonly"),
+  );
+  assert.equal(
+    args[args.indexOf("--tmpfs") + 1],
+    "/home/docker-user:uid=1001,gid=1002,mode=0755,exec",
+  );
+  assert.ok(args.includes("USER=zepu"));
+  const same = buildRunArgs(
+    exampleInput(["i:1"], { uid: 1000, gid: 1000 }, { settings, hostUserFiles: files }),
+  );
+  assert.ok(!same.includes("--tmpfs"), "HOME is already the host user's");
+});
+
+Deno.test("buildRunArgs() applies configured env, volumes, ports, gpus, init and docker_args", () => {
+  const settings = {
+    ...DEFAULT_SETTINGS,
+    env: { A: "1", FROM_HOST: null },
+    volumes: ["/v:/v"],
+    ports: ["8080:80"],
+    gpus: "all",
+    init: false,
+    dockerArgs: ["--cpus", "2"],
+    timeZone: "Asia/Tokyo",
+  };
+  const args = buildRunArgs(exampleInput(["-e", "A=cli", "i:1", "x"], {}, { settings }));
+  assert.ok(!args.includes("--init"));
+  assert.equal(args[args.indexOf("--gpus") + 1], "all");
+  assert.equal(args[args.indexOf("--volume") + 1], "/v:/v");
+  assert.equal(args[args.indexOf("--publish") + 1], "8080:80");
+  assert.ok(args.includes("FROM_HOST"));
+  assert.ok(!args.includes("A=1"), "the command line's -e wins");
+  assert.ok(args.includes("TZ=Asia/Tokyo"));
+  assert.deepEqual(args.slice(-6), ["--cpus", "2", "-e", "A=cli", "i:1", "x"]);
+});
+
+Deno.test("planRun() explains dev or prod, each default added, each left out", () => {
+  const plan = planRun(
+    exampleInput(["-m", "1g", "i:1"], {
+      uid: 1001,
+      existingDirs: new Set(["/home/zepu/work/src/i"]),
+    }),
+  );
+  assert.equal(plan.explain[0], "mode: dev (/home/zepu/work/src/i exists)");
+  assert.ok(plan.explain.includes("left out --memory: given on the command line"));
+  assert.ok(plan.explain.includes("added --shm-size 4g (default)"));
+  assert.ok(plan.explain.some((l) => l.includes("uid 1001 differs") && l.includes("user: host")));
 });
 
 Deno.test("buildRunArgs() keeps --rm with --restart no", () => {
