@@ -63,7 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let host: HostFacts = gatherHostFacts();
   if (request.own.printConfig && request.image === undefined) {
-    const loaded = await loadConfig(request, host, () => undefined);
+    const loaded = await loadConfig(request, configHost(host), () => undefined);
     await write(Deno.stdout, formatConfig(loaded.config, loaded.provenance, loaded.files));
     return 0;
   }
@@ -72,7 +72,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Dev mode decides whether the project file is read, and the work root (from the
   // configuration) decides where the source tree is.
   let devTree: string | undefined;
-  const loaded = await loadConfig(request, host, (workRoot) => {
+  const loaded = await loadConfig(request, configHost(host), (workRoot) => {
     const layout = planLayout(valid, { ...host, workRoot });
     devTree = checkDirs([layout.srcDir]).has(layout.srcDir) ? layout.srcDir : undefined;
     return devTree;
@@ -203,6 +203,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (code !== 0 && !valid.detach) await killIfRunning(engine, plan.name);
   return code;
+}
+
+/** Configuration sees the whole environment: `${VAR}` in paths may name any variable. */
+function configHost(host: HostFacts): { home: string; env: Record<string, string | undefined> } {
+  return { home: host.home, env: Deno.env.toObject() };
 }
 
 async function loadPolicy(policy: TagPolicy): Promise<void> {
