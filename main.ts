@@ -114,7 +114,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     lookupOnly: valid.own.listTags || valid.own.resolve,
   });
   if (valid.own.listTags) {
-    await write(Deno.stdout, formatTagRows(name, resolution.rows ?? [], valid.own.json));
+    await write(
+      Deno.stdout,
+      formatTagRows(name, resolution.rows ?? [], valid.own.json, resolution.registry),
+    );
     return 0;
   }
   const image = resolution.image;
@@ -128,6 +131,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           source: resolution.source,
           candidates: resolution.candidates,
           policy,
+          registry: resolution.registry,
         }) + "\n"
         : `${reference}\n`,
     );
@@ -170,7 +174,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     const mkdir = missing.length > 0
       ? `${quoteCommand(["mkdir", "-p", "--", ...missing])} && `
       : "";
-    await write(Deno.stdout, mkdir + quoteCommand([engine.program, ...plan.args]) + "\n");
+    // The newest tag only on the registry: the run pulls it first, so the line does too.
+    const pull = mustPull
+      ? `${quoteCommand([engine.program, "pull", formatReference(image)])} && `
+      : "";
+    await write(Deno.stdout, mkdir + pull + quoteCommand([engine.program, ...plan.args]) + "\n");
     return 0;
   }
   if (isNotebook) {
@@ -232,10 +240,23 @@ function warn(message: string): void {
   }
 }
 
+/**
+ * Writes all of `text`. A reader that went away (`| head`) is not an error:
+ * BrokenPipe goes up as it is and ends run-docker quietly; other failures
+ * (a full disk) are reported plainly.
+ */
 async function write(stream: { write(p: Uint8Array): Promise<number> }, text: string) {
   const bytes = new TextEncoder().encode(text);
   let offset = 0;
-  while (offset < bytes.length) offset += await stream.write(bytes.subarray(offset));
+  try {
+    while (offset < bytes.length) offset += await stream.write(bytes.subarray(offset));
+  } catch (error) {
+    if (error instanceof Deno.errors.BrokenPipe) throw error;
+    throw new RunDockerError(
+      `cannot write the output: ${(error as Error).message}`,
+      "check where the output goes (a full disk, a closed file)",
+    );
+  }
 }
 
 if (import.meta.main) {
@@ -243,6 +264,7 @@ if (import.meta.main) {
   try {
     code = await main(Deno.args);
   } catch (error) {
+    if (error instanceof Deno.errors.BrokenPipe) Deno.exit(0); // `run-docker --list-tags IMG | head -1`
     const report = formatError(error);
     try {
       await write(Deno.stderr, report.lines.join("\n") + "\n");

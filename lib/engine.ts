@@ -78,18 +78,19 @@ interface Captured {
 
 async function capture(engine: Engine, args: string[]): Promise<Captured> {
   let output: Deno.CommandOutput;
+  const signal = AbortSignal.timeout(CAPTURE_TIMEOUT_SECONDS * 1000);
   try {
     output = await new Deno.Command(engine.program, {
       args,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
-      signal: AbortSignal.timeout(CAPTURE_TIMEOUT_SECONDS * 1000),
+      signal,
     }).output();
   } catch (error) {
     throw cliMissing(engine, error);
   }
-  if (output.signal === "SIGTERM" && output.code !== 0) {
+  if (signal.aborted) {
     throw new EngineError(
       `the docker CLI did not answer in ${CAPTURE_TIMEOUT_SECONDS} s (docker ${
         args.slice(0, 2).join(" ")

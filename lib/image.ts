@@ -42,6 +42,8 @@ export interface Resolution {
   readonly candidates: number;
   /** Every tag newest first, when asked for. */
   readonly rows?: TagRow[];
+  /** What became of the registry lookup: `ok`, `not asked`, or why it failed. */
+  readonly registry: string;
 }
 
 /** What resolution needs from the outside. */
@@ -76,7 +78,9 @@ export async function resolveImage(
   options: ResolveOptions,
 ): Promise<Resolution> {
   const given = reference.tag !== undefined || reference.digest !== undefined;
-  if (given && !options.listAll) return { image: reference, source: "given", candidates: 0 };
+  if (given && !options.listAll) {
+    return { image: reference, source: "given", candidates: 0, registry: "not asked" };
+  }
 
   const name = familiarName(reference);
   const remotePromise = options.local
@@ -96,6 +100,7 @@ export async function resolveImage(
     throw localResult.reason;
   }
   let remote: string[] | undefined;
+  let registry = options.local ? "not asked (--local)" : "ok";
   if (remoteResult.status === "fulfilled") {
     remote = remoteResult.value;
   } else {
@@ -105,11 +110,15 @@ export async function resolveImage(
       ? `registry ${reference.registry} unreachable (${error.message.replace(/^.*?: /, "")})`
       : error.message;
     options.warn(`${why}; using the newest local image`);
+    registry = why;
   }
 
   const rows = tagRows(local, remote, options.policy);
-  if (given) return { image: reference, source: "given", candidates: 0, rows };
+  if (given) return { image: reference, source: "given", candidates: 0, rows, registry };
   const choice = chooseTag(rows);
+  if (choice === undefined && options.listAll) {
+    return { image: reference, source: "given", candidates: 0, rows, registry };
+  }
   if (choice === undefined) {
     const where = options.local
       ? "locally (--local)"
@@ -130,5 +139,6 @@ export async function resolveImage(
     source: choice.source,
     candidates: choice.candidates,
     rows,
+    registry,
   };
 }

@@ -138,6 +138,22 @@ export function validateRunRequest(request: RunRequest): ValidRunRequest {
   if (order !== undefined) tagPolicy.order = order as TagPolicy["order"];
   if (request.own.tagFilter !== undefined) tagPolicy.filter = request.own.tagFilter;
   if (request.own.tagRange !== undefined) tagPolicy.range = request.own.tagRange;
+  if (request.own.listTags && request.own.resolve) {
+    throw new UsageError("--list-tags and --resolve do not go together", "pick one");
+  }
+  if (request.own.json && !request.own.listTags && !request.own.resolve) {
+    throw new UsageError(
+      "--json goes with --list-tags or --resolve",
+      "run-docker --resolve --json IMAGE",
+    );
+  }
+  const pull = givenValues(request, "pull").at(-1);
+  if (request.own.local && pull !== undefined && pull !== "never") {
+    throw new UsageError(
+      `--local and --pull ${pull} do not go together`,
+      "--local never pulls; leave out one of them",
+    );
+  }
   if ((request.own.listTags || request.own.resolve) && request.command.length > 0) {
     throw new UsageError(
       `--${request.own.listTags ? "list-tags" : "resolve"} takes IMAGE only, not a command`,

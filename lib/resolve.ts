@@ -89,11 +89,17 @@ export function chooseTag(rows: readonly TagRow[]): TagChoice | undefined {
  *
  * @param repository Familiar repository name, for JSON.
  * @param rows From {@link tagRows}.
- * @param json JSON (`{"repository","tags":[{"tag","local","remote"}]}`) instead of text lines.
+ * @param json JSON (`{"repository","registry","tags":[{"tag","local","remote"}]}`) instead of text lines.
+ * @param registry What became of the registry lookup (`ok`, `not asked (--local)`, or why it failed).
  * @returns Text ending with a newline (empty list: just JSON, or nothing).
  */
-export function formatTagRows(repository: string, rows: readonly TagRow[], json: boolean): string {
-  if (json) return JSON.stringify({ repository, tags: rows }) + "\n";
+export function formatTagRows(
+  repository: string,
+  rows: readonly TagRow[],
+  json: boolean,
+  registry = "ok",
+): string {
+  if (json) return JSON.stringify({ repository, registry, tags: rows }) + "\n";
   const width = Math.max(0, ...rows.map((r) => r.tag.length));
   return rows.map((r) =>
     `${r.tag.padEnd(width)}  ${r.local && r.remote ? "both" : r.local ? "local" : "remote"}\n`

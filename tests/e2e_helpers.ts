@@ -56,6 +56,7 @@ export interface RunOptions {
 
 export function baseEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {
+    DENO_NO_UPDATE_CHECK: "1",
     HOME: home,
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     TZ: "UTC",

@@ -95,8 +95,15 @@ Deno.test("listTags() does not follow a Link to another origin", () =>
         headers: { link: '<http://127.0.0.2:1/v2/r/tags/list?x=1>; rel="next"' },
       }),
     async (registry, requests) => {
-      assert.deepEqual(await client(registry).listTags("r"), ["a"]);
+      const warnings: string[] = [];
+      assert.deepEqual(await client(registry, { warn: (m) => warnings.push(m) }).listTags("r"), [
+        "a",
+      ]);
       assert.equal(requests.filter((r) => r.url.includes("tags")).length, 1);
+      assert.match(
+        warnings[0],
+        /continues on another host \(127\.0\.0\.2:1\), which is not followed; the newest tags may be missing/,
+      );
     },
   ));
 
@@ -117,8 +124,10 @@ Deno.test("listTags() stops endless pagination at 1,000 pages", () => {
       headers: { link: `</v2/r/tags/list?p=${page}>; rel="next"` },
     });
   }, async (registry) => {
-    const tags = await client(registry).listTags("r");
+    const warnings: string[] = [];
+    const tags = await client(registry, { warn: (m) => warnings.push(m) }).listTags("r");
     assert.equal(tags.length, 1000);
+    assert.match(warnings[0], /goes on past 1000 pages: stopped there/);
   });
 });
 
@@ -161,7 +170,7 @@ Deno.test("listTags() retries without n when the registry refuses it", async () 
   }
 });
 
-Deno.test("listTags() retries 429 and 5xx, honoring Retry-After in seconds and as a date, capped at 10 s", () => {
+Deno.test("listTags() retries 429 and 5xx, honoring Retry-After in seconds and as a date", () => {
   let calls = 0;
   sleeps.length = 0;
   const now = Date.parse("2026-01-01T00:00:00Z");
@@ -176,14 +185,23 @@ Deno.test("listTags() retries 429 and 5xx, honoring Retry-After in seconds and a
         headers: { "retry-after": new Date(now + 5000).toUTCString() },
       });
     }
-    if (calls === 3) {
-      return new Response("busy", { status: 503, headers: { "retry-after": "3600" } });
-    }
+    if (calls === 3) return new Response("busy", { status: 502 });
     return json({ tags: ["ok"] });
   }, async (registry) => {
     assert.deepEqual(await client(registry, { now: () => now }).listTags("r"), ["ok"]);
-    assert.deepEqual(sleeps, [2000, 5000, 10000]);
+    assert.deepEqual(sleeps, [2000, 5000, 1000]);
   });
+});
+
+Deno.test("listTags() does not wait out a Retry-After over 10 s: that is the answer for now", () => {
+  sleeps.length = 0;
+  return withRegistry(
+    () => new Response("busy", { status: 503, headers: { "retry-after": "3600" } }),
+    async (registry) => {
+      await assert.rejects(client(registry).listTags("r"), /answered the request with 503/);
+      assert.deepEqual(sleeps, []);
+    },
+  );
 });
 
 Deno.test("listTags() gives up after 3 retries with the rate-limit figures", () =>
@@ -401,5 +419,40 @@ Deno.test("error messages never hold the credential", async () => {
     assert.ok(e instanceof RegistryError);
     assert.ok(!`${e.message} ${e.hint}`.includes("s3cr3t-pass"), e.message);
     return true;
+  });
+});
+
+Deno.test("listTags() sends refused Basic credentials once, and says a web server is not a registry", async () => {
+  let tagRequests = 0;
+  const fake: Fetch = (input) => {
+    const url = new URL(input);
+    if (url.pathname === "/v2/") {
+      return Promise.resolve(
+        new Response("", { status: 401, headers: { "www-authenticate": 'Basic realm="r"' } }),
+      );
+    }
+    tagRequests++;
+    return Promise.resolve(
+      new Response("", { status: 401, headers: { "www-authenticate": 'Basic realm="r"' } }),
+    );
+  };
+  const c = new RegistryClient("reg.example", {
+    fetch: fake,
+    credential: () => Promise.resolve({ username: "u", password: "bad" }),
+  });
+  await assert.rejects(
+    c.listTags("a"),
+    (e: unknown) => e instanceof RegistryError && e.kind === "denied",
+  );
+  assert.equal(tagRequests, 1);
+  await withRegistry(() => new Response("nope", { status: 404 }), async (registry) => {
+    const web: Fetch = (input, init) =>
+      new URL(input).pathname === "/v2/"
+        ? Promise.resolve(new Response("<html>", { status: 404 }))
+        : fetch(input, init);
+    await assert.rejects(
+      new RegistryClient(registry, { fetch: web }).listTags("a"),
+      new RegExp(`${registry.replace(/\./g, "\\.")} is not a registry \\(GET /v2/ answered 404\\)`),
+    );
   });
 });

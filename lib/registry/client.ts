@@ -29,6 +29,8 @@ export interface RegistryClientOptions extends TransportOptions {
   readonly credential?: () => Promise<Credential | undefined>;
   /** Registries that may use plain http (besides loopback ones), `host[:port]`. */
   readonly insecure?: readonly string[];
+  /** Prints one warning line (a tag list cut short). */
+  readonly warn?: (message: string) => void;
 }
 
 /** Tag listing stops after this many pages. */
@@ -84,13 +86,21 @@ export class RegistryClient {
 
   async #listTags(repository: string): Promise<string[]> {
     const context = { host: this.registry, repository };
+    const cut = (why: string) =>
+      this.#options.warn?.(
+        `the tag list of ${repository} on ${this.registry} ${why}; the newest tags may be missing`,
+      );
     const origin = await this.#ping(context);
     let n = tagPageSize(this.registry);
     const base = `${origin}/v2/${repository}/tags/list`;
     let url = n === undefined ? base : `${base}?n=${n}`;
     const seenUrls = new Set<string>();
     const tags = new Set<string>();
-    for (let page = 0; page < MAX_TAG_PAGES; page++) {
+    for (let page = 0;; page++) {
+      if (page === MAX_TAG_PAGES) {
+        cut(`goes on past ${MAX_TAG_PAGES} pages: stopped there`);
+        break;
+      }
       if (seenUrls.has(url)) break;
       seenUrls.add(url);
       let response = await this.#authorizedGet(url, repository, TAGS_BODY_LIMIT);
@@ -110,7 +120,10 @@ export class RegistryClient {
       if (tags.size === before) break;
       const next = nextLink(response.headers.get("link"), response.url);
       if (next !== undefined) {
-        if (new URL(next).origin !== new URL(response.url).origin) break; // same origin only
+        if (new URL(next).origin !== new URL(response.url).origin) {
+          cut(`continues on another host (${new URL(next).host}), which is not followed`);
+          break;
+        }
         url = next;
       } else if (n !== undefined && pageTags.length === n) {
         const last = pageTags[pageTags.length - 1];
@@ -171,7 +184,9 @@ export class RegistryClient {
     const response = chosen.response!;
     if (response.status === 401) this.#challenges = parseAuthenticate(response, context);
     else if (response.status === 200) this.#challenges = [];
-    else throw statusError(response, context);
+    else if (response.status === 404) {
+      throw protocolError(`${this.registry} is not a registry (GET /v2/ answered 404)`, context);
+    } else throw statusError(response, context);
     this.#origin = chosen.origin;
     return chosen.origin;
   }
@@ -180,8 +195,9 @@ export class RegistryClient {
     const context = { host: this.registry, repository };
     let authorization = await this.#authorization(this.#challenges ?? [], repository, false);
     let response = await this.#send(url, authorization, limit, context);
-    if (response.status === 401) {
+    if (response.status === 401 && !authorization?.startsWith("Basic ")) {
       // The resource asked for more than the ping did (or the token expired): once more.
+      // Basic credentials that were refused are not sent again (account lockouts count them).
       const challenges = parseAuthenticate(response, context);
       if (challenges.length > 0) {
         authorization = await this.#authorization(challenges, repository, true);

@@ -37,7 +37,7 @@ export interface CredentialIo {
   runHelper(
     program: string,
     input: string,
-  ): Promise<{ code: number; stdout: string; stderr: string } | undefined>;
+  ): Promise<{ code: number; stdout: string; stderr: string; timedOut?: boolean } | undefined>;
   /** Prints one warning line. */
   warn(message: string): void;
 }
@@ -53,6 +53,9 @@ interface DockerConfig {
   credHelpers?: Record<string, string>;
   credsStore?: string;
 }
+
+/** Seconds a credential helper may take; it is killed after that. */
+export const HELPER_TIMEOUT_SECONDS = 10;
 
 /** Docker Hub's key in `auths` and for helpers. */
 export const DOCKER_HUB_SERVER = "https://index.docker.io/v1/";
@@ -97,17 +100,33 @@ export async function lookupCredential(
   try {
     config = JSON.parse(text);
   } catch {
-    io.warn(`cannot parse ${configPath}; using anonymous registry access`);
+    config = undefined as unknown as DockerConfig;
+  }
+  if (config === null || typeof config !== "object" || Array.isArray(config)) {
+    io.warn(`cannot parse ${configPath} as docker's config; using anonymous registry access`);
     return undefined;
   }
   const host = keyHost(registry);
   const server = host === DOCKER_HUB ? DOCKER_HUB_SERVER : host;
-  const helpers = config.credHelpers ?? {};
+  const helpers = typeof config.credHelpers === "object" && config.credHelpers !== null
+    ? config.credHelpers
+    : {};
   const helperKey = Object.keys(helpers).find((k) => keyHost(k) === host);
-  const helper = helperKey !== undefined ? helpers[helperKey] : config.credsStore;
-  if (helper) return await fromHelper(helper, server, io);
+  const helper: unknown = helperKey !== undefined ? helpers[helperKey] : config.credsStore;
+  if (helper !== undefined && helper !== "") {
+    if (typeof helper !== "string" || !/^[A-Za-z0-9._-]+$/.test(helper)) {
+      io.warn(
+        `credential helper name ${
+          JSON.stringify(helper)
+        } in ${configPath} is not valid; using anonymous access`,
+      );
+      return undefined;
+    }
+    return await fromHelper(helper, server, io);
+  }
 
-  for (const [key, entry] of Object.entries(config.auths ?? {})) {
+  const auths = typeof config.auths === "object" && config.auths !== null ? config.auths : {};
+  for (const [key, entry] of Object.entries(auths)) {
     if (keyHost(key) !== host || entry === null || typeof entry !== "object") continue;
     if (entry.registrytoken) return { registryToken: entry.registrytoken };
     if (entry.identitytoken) {
@@ -140,6 +159,12 @@ async function fromHelper(
   const result = await io.runHelper(program, server);
   if (result === undefined) {
     io.warn(`credential helper ${program} not found on PATH; using anonymous registry access`);
+    return undefined;
+  }
+  if (result.timedOut) {
+    io.warn(
+      `credential helper ${program} did not answer in ${HELPER_TIMEOUT_SECONDS} s; using anonymous registry access`,
+    );
     return undefined;
   }
   if (result.code !== 0) {
@@ -187,6 +212,7 @@ export function systemCredentialIo(warn: (message: string) => void): CredentialI
           stdin: "piped",
           stdout: "piped",
           stderr: "piped",
+          signal: AbortSignal.timeout(HELPER_TIMEOUT_SECONDS * 1000),
         }).spawn();
       } catch (error) {
         if (error instanceof Deno.errors.NotFound) return undefined;
@@ -198,6 +224,7 @@ export function systemCredentialIo(warn: (message: string) => void): CredentialI
       const output = await child.output();
       const decoder = new TextDecoder();
       return {
+        timedOut: output.signal !== null,
         code: output.code,
         stdout: decoder.decode(output.stdout),
         stderr: decoder.decode(output.stderr),

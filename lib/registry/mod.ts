@@ -44,6 +44,7 @@ export function systemRegistryClient(
     fetch: fetchWithCa,
     insecure,
     signal,
+    warn,
     credential: () => lookupCredential(registry, configPath, systemCredentialIo(warn)),
   });
 }

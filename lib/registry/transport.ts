@@ -92,10 +92,12 @@ export class Transport {
         throw failure.error;
       }
       const status = response.status;
-      if ((status === 408 || status === 429 || status >= 500) && attempt < retries) {
-        const wait = retryAfter(response.headers.get("retry-after"), this.#options.now ?? Date.now);
+      const wait = retryAfter(response.headers.get("retry-after"), this.#options.now ?? Date.now);
+      // A Retry-After longer than we would ever wait is the registry's answer for now.
+      const retryable = status === 408 || status === 429 || status >= 500;
+      if (retryable && attempt < retries && (wait === undefined || wait <= MAX_RETRY_WAIT_MS)) {
         await response.body?.cancel();
-        await this.#wait(Math.min(wait ?? backoff(attempt), MAX_RETRY_WAIT_MS));
+        await this.#wait(wait ?? backoff(attempt));
         continue;
       }
       const body = await readCapped(response, limit, context);
@@ -242,7 +244,31 @@ function classifyNetworkError(
         kind: "tls",
         message: `TLS failure talking to registry ${context.host}: ${reason(text)}`,
         hint:
-          `put the registry's CA in /etc/docker/certs.d/${context.host}/ca.crt (or ~/.docker/certs.d/), or mark it insecure with RUN_DOCKER_INSECURE_REGISTRIES=${context.host}`,
+          `put the registry's CA in ~/.docker/certs.d/${context.host}/ca.crt (or /etc/docker/certs.d/); run-docker never skips certificate checks`,
+      }),
+      retryable: false,
+    };
+  }
+  if (/refused redirect from https/.test(text)) {
+    return {
+      error: new RegistryError({
+        ...base,
+        kind: "protocol",
+        message: `registry ${context.host} redirected an https request to plain http; refused`,
+        hint:
+          "the registry or a proxy in front of it is misconfigured; run with --local to use local images",
+      }),
+      retryable: false,
+    };
+  }
+  if (/InvalidContentType|corrupt message|wrong version number/i.test(text)) {
+    return {
+      error: new RegistryError({
+        ...base,
+        kind: "tls",
+        message: `registry ${context.host} answered https with plain http`,
+        hint:
+          `if it is a plain http registry, allow it: RUN_DOCKER_INSECURE_REGISTRIES=${context.host}`,
       }),
       retryable: false,
     };
