@@ -43,6 +43,7 @@ start_engine() {
     return
   fi
   T=$(mktemp -d /tmp/rd-test.XXXXXX)
+  chmod 711 "$T" # another uid may reach the socket (the user: host test opens it to uid 1001)
   dockerd --data-root "$T/root" --exec-root "$T/exec" --pidfile "$T/pid" \
     -H "unix://$T/docker.sock" >"$T/dockerd.log" 2>&1 &
   DOCKERD_PID=$!

@@ -162,6 +162,7 @@ test(
       source: "both",
       candidates: 2,
       policy: { filter: "^202[05]" },
+      registry: "ok",
     });
   },
 );
