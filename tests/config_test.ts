@@ -114,6 +114,49 @@ const errors: [string, string, RegExp][] = [
   ["a bad timezone", "timezone: Mars/Olympus Mons\n", /timezone: expected host or an IANA zone/],
   ["a bad env name", "env:\n  1BAD: x\n", /env: invalid variable name "1BAD"/],
   ["a top level that is not a map", "- a\n- b\n", /^f\.yaml:1:1: the file must be a map/],
+  ["workdir as a boolean", "workdir: true\n", /workdir: expected a string, got true/],
+  ["an empty notebook_bind", "notebook_bind: ''\n", /notebook_bind: expected a value/],
+  ["gpus as a map", "gpus: {a: 1}\n", /gpus: expected a single value, not a map/],
+  ["engine as a list", "engine: [docker]\n", /engine: expected a single value, not a list/],
+  ["docker_args as a map", "docker_args: {a: b}\n", /docker_args: expected a list of strings/],
+  ["ports as a scalar", "ports: 8080\n", /ports: expected a list of strings/],
+  ["a nested list in volumes", "volumes: [[a]]\n", /volumes: expected a single value, not a list/],
+  [
+    "registries.insecure not a boolean",
+    "registries:\n  r.example:\n    insecure: sometimes\n",
+    /registries\."r\.example"\.insecure: expected true or false/,
+  ],
+  [
+    "registries.timeout_seconds negative",
+    "registries:\n  r.example:\n    timeout_seconds: -1\n",
+    /timeout_seconds: expected a positive number of seconds/,
+  ],
+  [
+    "registries.mirror a list",
+    "registries:\n  r.example:\n    mirror: [a]\n",
+    /mirror: expected a single value, not a list/,
+  ],
+  [
+    "an unknown registry field",
+    "registries:\n  r.example:\n    insecur: true\n",
+    /unknown key "insecur" in registries\."r\.example" \(did you mean "insecure"\?\)/,
+  ],
+  [
+    "images.command a map",
+    'images:\n  "a":\n    command: {x: y}\n',
+    /images\.a\.command: expected a single value, not a map/,
+  ],
+  [
+    "images.env a list",
+    'images:\n  "a":\n    env: [X]\n',
+    /images\.a\.env: expected a map of NAME: value/,
+  ],
+  [
+    "images.gpus a boolean",
+    'images:\n  "a":\n    gpus: true\n',
+    /images\.a\.gpus: expected a string, got true/,
+  ],
+  ["images not a map", "images: [a]\n", /images: expected a map/],
 ];
 for (const [name, yaml, message] of errors) {
   Deno.test(`validateConfig() rejects ${name}`, () => {
