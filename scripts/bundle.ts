@@ -1,6 +1,6 @@
 /**
  * `deno task bundle`: builds `dist/run-docker.js` (one file, no network
- * needed) and `dist/run-docker`, a launcher that runs it with the permission
+ * needed) and `dist/run-docker.sh`, a launcher that runs it with the permission
  * flags of {@link PERMISSION_FLAGS}, the same the compiled binary gets.
  *
  * @module
@@ -31,10 +31,10 @@ if (!bundle.success) Deno.exit(bundle.code);
 
 const quoted = PERMISSION_FLAGS.map((f) => `'${f}'`).join(" ");
 await Deno.writeTextFile(
-  `${dist}/run-docker`,
+  `${dist}/run-docker.sh`,
   // DENO_NO_UPDATE_CHECK: deno would otherwise look for a newer deno on the network, even with --local.
   `#!/bin/sh\nself=$(readlink -f "$0" 2>/dev/null || printf '%s' "$0")\n` +
     `DENO_NO_UPDATE_CHECK=1 exec deno run --quiet --no-prompt ${quoted} "$(dirname "$self")/run-docker.js" "$@"\n`,
   { mode: 0o755 },
 );
-console.log(`built ${dist}/run-docker.js and ${dist}/run-docker`);
+console.log(`built ${dist}/run-docker.js and ${dist}/run-docker.sh`);

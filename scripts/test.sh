@@ -19,6 +19,10 @@ install_missing() {
   [ -x /usr/bin/docker-registry ] || packages+=(docker-registry)
   command -v skopeo >/dev/null 2>&1 || packages+=(skopeo)
   command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+  local tool
+  for tool in dash zip unzip shellcheck wget curl; do
+    command -v "$tool" >/dev/null 2>&1 || packages+=("$tool")
+  done
   if ((${#packages[@]})); then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       log "installing ${packages[*]}"

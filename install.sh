@@ -1,0 +1,215 @@
+#!/bin/sh
+# Installs run-docker.
+#
+#   curl -fsSL https://github.com/run-docker/run-docker/releases/latest/download/install.sh | sh
+#   sh install.sh [VERSION]                      # a pinned version (or RUN_DOCKER_VERSION)
+#   sh install.sh --archive run-docker-<target>.tar.gz [--sha256 HEX]   # air-gapped: no network
+#   sh install.sh --uninstall
+#
+# RUN_DOCKER_DOWNLOAD_URL replaces the release base URL (layout: latest/download/<asset>,
+# download/v<version>/<asset>); RUN_DOCKER_INSTALL_DIR chooses the folder (default
+# /usr/local/bin as root, else $XDG_BIN_HOME or ~/.local/bin).
+#
+# Everything is in functions and the last line calls main, so a download cut off midway
+# runs nothing. It never reads stdin and never edits shell files.
+
+set -eu
+
+DEFAULT_BASE="https://github.com/run-docker/run-docker/releases"
+
+tmp=""
+stage=""
+cleanup() { rm -rf "$tmp" "$stage"; }
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM HUP
+
+say() { printf 'install.sh: %s\n' "$*" >&2; }
+die() {
+  printf 'install.sh: error: %s\n' "$1" >&2
+  [ $# -gt 1 ] && printf 'hint: %s\n' "$2" >&2
+  exit 1
+}
+
+detect_target() {
+  os=$(uname -s 2>/dev/null || echo unknown)
+  arch=$(uname -m 2>/dev/null || echo unknown)
+  case "$os" in
+    Linux)
+      if [ -f /etc/alpine-release ] || { command -v ldd >/dev/null 2>&1 && ldd --version 2>&1 | grep -qi musl; }; then
+        die "musl-based Linux (Alpine) is not supported: run-docker's binary needs glibc" \
+          "use a glibc distribution, or run run-docker from source with deno"
+      fi
+      case "$arch" in
+        x86_64 | amd64) echo x86_64-unknown-linux-gnu ;;
+        aarch64 | arm64) echo aarch64-unknown-linux-gnu ;;
+        *) die "unsupported Linux architecture: $arch" "supported: x86_64, aarch64" ;;
+      esac
+      ;;
+    Darwin)
+      # Under Rosetta, uname says x86_64 on Apple Silicon: ask the kernel.
+      if [ "$arch" = x86_64 ] && [ "$(sysctl -n sysctl.proc_translated 2>/dev/null || echo 0)" = 1 ]; then
+        arch=arm64
+      fi
+      case "$arch" in
+        x86_64) echo x86_64-apple-darwin ;;
+        arm64 | aarch64) echo aarch64-apple-darwin ;;
+        *) die "unsupported macOS architecture: $arch" ;;
+      esac
+      ;;
+    MINGW* | MSYS* | CYGWIN*)
+      die "this is Windows (Git Bash/MSYS): install.sh installs Linux and macOS binaries" \
+        "download run-docker-x86_64-pc-windows-msvc.zip from the release page and put run-docker.exe on PATH"
+      ;;
+    *) die "unsupported system: $os $arch" "supported: Linux (glibc) x86_64/aarch64, macOS, Windows" ;;
+  esac
+}
+
+default_install_dir() {
+  if [ "$(id -u)" = 0 ]; then
+    echo /usr/local/bin
+    return
+  fi
+  if [ -n "${XDG_BIN_HOME:-}" ]; then
+    echo "$XDG_BIN_HOME"
+    return
+  fi
+  home=${HOME:-}
+  if [ -z "$home" ] && command -v getent >/dev/null 2>&1; then
+    home=$(getent passwd "$(id -u)" | cut -d: -f6)
+  fi
+  [ -n "$home" ] || die "cannot tell your home directory" "set RUN_DOCKER_INSTALL_DIR"
+  echo "$home/.local/bin"
+}
+
+# download URL FILE: curl (https only, TLS 1.2+) or wget; plain http only for loopback test URLs.
+download() {
+  case "$1" in
+    https://*) ;;
+    http://127.* | http://localhost[:/]* | http://\[::1\]*) ;;
+    *) die "refusing to download over plain http: $1" ;;
+  esac
+  if command -v curl >/dev/null 2>&1; then
+    case "$1" in
+      https://*) curl --proto '=https' --tlsv1.2 -fsSL -o "$2" "$1" ;;
+      *) curl -fsSL -o "$2" "$1" ;;
+    esac
+  elif command -v wget >/dev/null 2>&1; then
+    wget -q -O "$2" "$1"
+  else
+    die "neither curl nor wget is installed" "install one of them, or use --archive with a downloaded archive"
+  fi
+}
+
+sha256_of() {
+  if command -v sha256sum >/dev/null 2>&1; then
+    sha256sum "$1" | cut -d' ' -f1
+  elif command -v shasum >/dev/null 2>&1; then
+    shasum -a 256 "$1" | cut -d' ' -f1
+  elif command -v openssl >/dev/null 2>&1; then
+    openssl dgst -sha256 "$1" | sed 's/^.*= *//'
+  else
+    die "no sha256sum, shasum or openssl to verify the download" "install one of them (coreutils, perl or openssl)"
+  fi
+}
+
+# verify FILE NAME SUMS_FILE_OR_EMPTY HEX_OR_EMPTY
+verify() {
+  expected=${4:-}
+  if [ -z "$expected" ]; then
+    if [ -z "$3" ] || [ ! -f "$3" ]; then
+      die "no SHA256SUMS to check $2 against" "put SHA256SUMS beside the archive, or give --sha256 HEX"
+    fi
+    expected=$(awk -v n="$2" '$2 == n || $2 == "*" n { print $1; exit }' "$3")
+    [ -n "$expected" ] || die "$2 is not listed in SHA256SUMS"
+  fi
+  actual=$(sha256_of "$1")
+  [ "$actual" = "$expected" ] || die "checksum mismatch for $2 (expected $expected, got $actual)" \
+    "the download is damaged or not the release; nothing was changed"
+}
+
+install_archive() { # ARCHIVE TARGET DIR
+  archive=$1
+  target=$2
+  dir=$3
+  mkdir -p "$dir" || die "cannot create $dir" "choose another folder with RUN_DOCKER_INSTALL_DIR"
+  [ -w "$dir" ] || die "cannot write to $dir" "run as root (sudo), or set RUN_DOCKER_INSTALL_DIR to a folder of yours"
+  stage=$(mktemp -d "$dir/.run-docker-install.XXXXXX") || die "cannot create a temp folder in $dir"
+  tar -xzf "$archive" -C "$stage" || die "cannot unpack $archive"
+  new="$stage/run-docker-$target/run-docker"
+  [ -f "$new" ] || die "the archive has no run-docker-$target/run-docker"
+  chmod 755 "$new"
+  version=$("$new" --version 2>/dev/null) || die "the new binary does not run on this machine"
+  mv -f "$new" "$dir/run-docker" || die "cannot replace $dir/run-docker"
+  say "installed $version to $dir/run-docker"
+  case ":${PATH:-}:" in
+    *":$dir:"*) ;;
+    *) say "$dir is not on your PATH; add it, e.g. export PATH=\"$dir:\$PATH\" in your shell's profile" ;;
+  esac
+}
+
+main() {
+  archive=""
+  sha=""
+  uninstall=""
+  version=${RUN_DOCKER_VERSION:-}
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --archive)
+        [ $# -ge 2 ] || die "--archive needs a file"
+        archive=$2
+        shift 2
+        ;;
+      --sha256)
+        [ $# -ge 2 ] || die "--sha256 needs a hex digest"
+        sha=$2
+        shift 2
+        ;;
+      --uninstall)
+        uninstall=1
+        shift
+        ;;
+      -h | --help)
+        sed -n '2,15p' "$0" 2>/dev/null || true
+        return 0
+        ;;
+      -*) die "unknown option $1" "see the top of install.sh" ;;
+      *)
+        version=${1#v}
+        shift
+        ;;
+    esac
+  done
+  dir=${RUN_DOCKER_INSTALL_DIR:-$(default_install_dir)}
+
+  if [ -n "$uninstall" ]; then
+    if [ -e "$dir/run-docker" ]; then
+      rm -f "$dir/run-docker" || die "cannot remove $dir/run-docker" "run as root (sudo)"
+      say "removed $dir/run-docker"
+    else
+      say "nothing to remove: $dir/run-docker does not exist"
+    fi
+    return 0
+  fi
+
+  target=$(detect_target)
+  if [ -n "$archive" ]; then
+    [ -f "$archive" ] || die "no such archive: $archive"
+    verify "$archive" "$(basename "$archive")" "$(dirname "$archive")/SHA256SUMS" "$sha"
+    install_archive "$archive" "$target" "$dir"
+    return 0
+  fi
+
+  base=${RUN_DOCKER_DOWNLOAD_URL:-$DEFAULT_BASE}
+  base=${base%/}
+  if [ -n "$version" ]; then path="download/v$version"; else path="latest/download"; fi
+  asset="run-docker-$target.tar.gz"
+  tmp=$(mktemp -d) || die "cannot create a temp folder"
+  say "downloading $asset (${version:-latest})"
+  download "$base/$path/$asset" "$tmp/$asset" || die "download failed: $base/$path/$asset" "check the version and the network"
+  download "$base/$path/SHA256SUMS" "$tmp/SHA256SUMS" || die "download failed: $base/$path/SHA256SUMS"
+  verify "$tmp/$asset" "$asset" "$tmp/SHA256SUMS" ""
+  install_archive "$tmp/$asset" "$target" "$dir"
+}
+
+main "$@"
