@@ -7,7 +7,8 @@
  * @module
  */
 
-import { parseRunRequest } from "./lib/cli.ts";
+import { parseRunRequest, parseSelfUpdate } from "./lib/cli.ts";
+import { DEFAULT_RELEASE_BASE, selfUpdate } from "./lib/self_update.ts";
 import {
   diagnoseRunFailure,
   engineFrom,
@@ -49,6 +50,24 @@ import { VERSION } from "./lib/version.ts";
  *   125 for run-docker's own failures.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  const update = parseSelfUpdate(argv);
+  if (update !== undefined) {
+    const binary = Deno.execPath();
+    if (/^deno(\.exe)?$/.test(binary.replace(/^.*[\\/]/, ""))) {
+      throw new UsageError(
+        "--self-update replaces an installed run-docker binary; this run-docker runs under deno",
+        "update a clone with git pull, or install the binary with install.sh",
+      );
+    }
+    const version = await selfUpdate({
+      binary,
+      target: Deno.build.target,
+      base: Deno.env.get("RUN_DOCKER_DOWNLOAD_URL") || DEFAULT_RELEASE_BASE,
+      ...update,
+    });
+    await write(Deno.stderr, `run-docker: updated ${binary} to ${version}\n`);
+    return 0;
+  }
   const request = parseRunRequest(argv);
   if (request.own.help) {
     await write(Deno.stdout, helpText(VERSION));

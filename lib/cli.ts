@@ -356,3 +356,46 @@ function parseShortGroup(token: string, next: (name: string) => string): PassThr
   }
   return { tokens, options };
 }
+
+/** `--self-update` and its options. */
+export interface SelfUpdateRequest {
+  version?: string;
+  archive?: string;
+  local: boolean;
+}
+
+/**
+ * Reads `run-docker --self-update [--version X] [--archive FILE] [--local]`.
+ *
+ * @param argv The arguments after the program name.
+ * @returns The request, or `undefined` when `--self-update` is not among the options (before IMAGE).
+ * @throws {UsageError} for any other option next to `--self-update`.
+ */
+export function parseSelfUpdate(argv: readonly string[]): SelfUpdateRequest | undefined {
+  const first = argv.findIndex((a) => !a.startsWith("-"));
+  const options = first === -1 ? argv : argv.slice(0, first);
+  if (!options.includes("--self-update")) return undefined;
+  const request: SelfUpdateRequest = { local: false };
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    const [name, inline] = token.includes("=")
+      ? [token.slice(0, token.indexOf("=")), token.slice(token.indexOf("=") + 1)]
+      : [token, undefined];
+    const value = () => {
+      if (inline !== undefined) return inline;
+      if (i + 1 >= argv.length) throw new UsageError(`option ${name} needs a value`);
+      return argv[++i];
+    };
+    if (name === "--self-update") continue;
+    else if (name === "--version") request.version = value();
+    else if (name === "--archive") request.archive = value();
+    else if (name === "--local") request.local = parseBoolean("--local", inline);
+    else {
+      throw new UsageError(
+        `--self-update takes --version X, --archive FILE and --local, not ${JSON.stringify(token)}`,
+        "run-docker --self-update [--version X] [--archive FILE]",
+      );
+    }
+  }
+  return request;
+}

@@ -27,6 +27,10 @@ export function helpText(version: string): string {
     ["--name NAME", "container name (default <user>-<YYYYMMDD-HHMMSS>-<4 hex>)"],
     ["-d, --detach", "run in the background (no --rm, no -i/-t)"],
     ["--restart POLICY", "restart policy (no --rm)"],
+    [
+      "--self-update [--version X] [--archive FILE]",
+      "replace this binary with a release (FILE: air-gapped)",
+    ],
   );
   const width = Math.max(...rows.map(([left]) => left.length));
   const lines = rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`);
