@@ -34,7 +34,7 @@ await Deno.writeTextFile(
   `${dist}/run-docker.sh`,
   // DENO_NO_UPDATE_CHECK: deno would otherwise look for a newer deno on the network, even with --local.
   `#!/bin/sh\nself=$(readlink -f "$0" 2>/dev/null || printf '%s' "$0")\n` +
-    `DENO_NO_UPDATE_CHECK=1 exec deno run --quiet --no-prompt ${quoted} "$(dirname "$self")/run-docker.js" "$@"\n`,
+    `DENO_NO_UPDATE_CHECK=1 exec deno run --quiet ${quoted} "$(dirname "$self")/run-docker.js" "$@"\n`,
   { mode: 0o755 },
 );
 console.log(`built ${dist}/run-docker.js and ${dist}/run-docker.sh`);

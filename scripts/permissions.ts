@@ -16,6 +16,7 @@
 
 /** Flags for `deno run` / `deno compile`, in the order given. */
 export const PERMISSION_FLAGS: readonly string[] = [
+  "--no-prompt", // the binary never asks; a missing permission is an error
   "--allow-read",
   "--allow-write",
   "--allow-env",
@@ -40,7 +41,6 @@ export function runDockerCommand(args: string[]): [program: string, args: string
   return [Deno.execPath(), [
     "run",
     "--quiet",
-    "--no-prompt",
     ...PERMISSION_FLAGS,
     `${ROOT}dist/run-docker.js`,
     ...args,

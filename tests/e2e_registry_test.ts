@@ -109,7 +109,6 @@ test("--local makes no network call at all (Deno --deny-net)", async (registry, 
     args: [
       "run",
       "--quiet",
-      "--no-prompt",
       ...PERMISSION_FLAGS,
       "--deny-net",
       `${ROOT}dist/run-docker.js`,
