@@ -7,6 +7,11 @@
  */
 
 export * from "./cli.ts";
+export * from "./config/errors.ts";
+export * from "./config/layers.ts";
+export * from "./config/schema.ts";
+export * from "./config/settings.ts";
+export * from "./config/yaml.ts";
 export * from "./docker_run_options.ts";
 export * from "./errors.ts";
 export * from "./facts.ts";

@@ -378,7 +378,7 @@ export type Provenance = Map<string, string>;
 export function mergeConfig(
   layers: readonly (readonly Assignment[])[],
 ): { config: Config; provenance: Provenance } {
-  const config: Config = structuredClone(DEFAULT_CONFIG);
+  const config: Config = JSON.parse(JSON.stringify(DEFAULT_CONFIG));
   const provenance: Provenance = new Map();
   for (const key of Object.keys(DEFAULT_CONFIG)) provenance.set(key, "default");
   const target = config as unknown as Record<string, unknown>;
