@@ -51,10 +51,11 @@ export async function readConfigFile(
   let text: string;
   try {
     const info = await Deno.stat(path);
-    if (info.isDirectory) {
+    if (!info.isFile) {
+      // A directory, a FIFO (which would block the read forever), a device: not a config file.
       throw new ConfigError(
-        `${shown}: is a directory, not a file`,
-        "remove it or point RUN_DOCKER_CONFIG at a file",
+        `${shown}: ${info.isDirectory ? "is a directory" : "not a regular file"}`,
+        "remove it, or point RUN_DOCKER_CONFIG at a YAML file",
       );
     }
     if (info.size > 1024 * 1024) {
