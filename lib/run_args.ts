@@ -183,7 +183,16 @@ export function planRun(input: RunArgsInput): RunPlan {
   );
   const env: [string, string | undefined][] = [
     ["HOME", root ? "/root" : home],
-    ["USER", root ? "root" : user === "host" ? host.user : user],
+    [
+      "USER",
+      root
+        ? "root"
+        : user === "host"
+        ? host.user
+        : /^\d/.test(user)
+        ? undefined
+        : user.split(":")[0],
+    ],
     ["HOSTUSER", host.uid !== undefined ? `${host.uid}:${host.gid}` : undefined],
     ["IMAGE_NAME", imageBaseName(image)],
     ["IMAGE_VERSION", image.tag ?? image.digest],

@@ -115,7 +115,7 @@ const errors: [string, string, RegExp][] = [
   ["a bad env name", "env:\n  1BAD: x\n", /env: invalid variable name "1BAD"/],
   ["a top level that is not a map", "- a\n- b\n", /^f\.yaml:1:1: the file must be a map/],
   ["workdir as a boolean", "workdir: true\n", /workdir: expected a string, got true/],
-  ["an empty notebook_bind", "notebook_bind: ''\n", /notebook_bind: expected a value/],
+  ["an empty notebook_bind", "notebook_bind: ''\n", /notebook_bind: expected an IP address/],
   ["gpus as a map", "gpus: {a: 1}\n", /gpus: expected a single value, not a map/],
   ["engine as a list", "engine: [docker]\n", /engine: expected a single value, not a list/],
   ["docker_args as a map", "docker_args: {a: b}\n", /docker_args: expected a list of strings/],
@@ -129,7 +129,7 @@ const errors: [string, string, RegExp][] = [
   [
     "registries.timeout_seconds negative",
     "registries:\n  r.example:\n    timeout_seconds: -1\n",
-    /timeout_seconds: expected a positive number of seconds/,
+    /timeout_seconds: expected a number of seconds from 1 to 3600/,
   ],
   [
     "registries.mirror a list",
@@ -157,6 +157,23 @@ const errors: [string, string, RegExp][] = [
     /images\.a\.gpus: expected a string, got true/,
   ],
   ["images not a map", "images: [a]\n", /images: expected a map/],
+  [
+    "a notebook_bind that is not an address",
+    "notebook_bind: not an address\n",
+    /notebook_bind: expected an IP address/,
+  ],
+  [
+    "a timeout over an hour",
+    "registries:\n  r.example:\n    timeout_seconds: 1e7\n",
+    /from 1 to 3600/,
+  ],
+  ["a built-in object name as a key", "toString: x\n", /unknown key "toString"/],
+  [
+    "a one-line command with quotes",
+    'images:\n  "a":\n    command: bash -c "echo hi"\n',
+    /write the command as a list/,
+  ],
+  ["a custom YAML tag", "memory: !custom 8g\n", /YAML tags like !custom are not supported/],
 ];
 for (const [name, yaml, message] of errors) {
   Deno.test(`validateConfig() rejects ${name}`, () => {
@@ -198,6 +215,18 @@ for (const [name, yaml, message] of malformed) {
     });
   });
 }
+
+Deno.test("parseConfigText() keeps numbers as written", () => {
+  const { config } = mergeConfig([
+    layer("env:\n  PY: 3.10\n  ZIP: 02134\n  ID: 123456789012345678901234\n  HEX: 0x1F\n"),
+  ]);
+  assert.deepEqual(config.env, {
+    PY: "3.10",
+    ZIP: "02134",
+    ID: "123456789012345678901234",
+    HEX: "0x1F",
+  });
+});
 
 Deno.test("parseConfigText() takes an empty file as no settings", () => {
   assert.deepEqual(layer(""), []);
@@ -251,4 +280,41 @@ Deno.test("formatConfig() comments every value with its source and reads back as
   assert.equal(reparsed.memory, "8g");
   assert.deepEqual(reparsed.env, { A: "x: y" });
   assert.deepEqual(reparsed.ports, ["8080:80"]);
+});
+
+Deno.test("loadConfig() refuses keys a cloned repository must not set, and a relative workdir", async () => {
+  const { loadConfig } = await import("../lib/config/load.ts");
+  const home = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${home}/work/src/app`, { recursive: true });
+    const request = parseRunRequest(["e2e/app:1"]);
+    const env = { HOME: home, RUN_DOCKER_CONFIG: `${home}/none.yaml` };
+    for (
+      const key of [
+        "engine: /bin/evil",
+        "docker_args: [--privileged]",
+        "volumes: ['/:/host']",
+        "workdir: /tmp",
+      ]
+    ) {
+      await Deno.writeTextFile(`${home}/work/src/app/run-docker.yaml`, `env:\n  A: b\n${key}\n`);
+      await assert.rejects(
+        loadConfig(request, { home, env }, () => `${home}/work/src/app`),
+        new RegExp(`run-docker\\.yaml:3: ${key.split(":")[0]} cannot be set in a project file`),
+      );
+    }
+    await Deno.writeTextFile(`${home}/work/src/app/run-docker.yaml`, "env:\n  A: b\n");
+    const loaded = await loadConfig(request, { home, env }, () => `${home}/work/src/app`);
+    assert.deepEqual(loaded.config.env, { A: "b" });
+    await assert.rejects(
+      loadConfig(
+        request,
+        { home, env: { ...env, RUN_DOCKER_WORKDIR: "$HOME/w" } },
+        () => undefined,
+      ),
+      /workdir must be an absolute path/,
+    );
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
 });

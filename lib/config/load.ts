@@ -10,7 +10,21 @@ import type { RunRequest } from "../cli.ts";
 import { PROJECT_CONFIG, readConfigFile, SYSTEM_CONFIG, userConfigPath } from "./files.ts";
 import { envAssignments, optionAssignments } from "./layers.ts";
 import { type Assignment, type Config, mergeConfig, type Provenance } from "./schema.ts";
+import { ConfigError } from "./errors.ts";
 import { expandPath } from "./settings.ts";
+
+/**
+ * Keys a project file (`run-docker.yaml` in a cloned repository) may not set: each could run
+ * programs on the host or reach outside the container.
+ */
+export const PROJECT_FORBIDDEN = ["engine", "docker_args", "volumes", "registries", "workdir"];
+const PROJECT_REASON: Record<string, string> = {
+  engine: "it names a program run-docker runs on your host",
+  docker_args: "raw docker options can give the container your host (--privileged, -v /:/host)",
+  volumes: "it could mount any host path into the container",
+  registries: "it could switch off TLS or redirect image lookups",
+  workdir: "it moves where your data and log live",
+};
 
 /** The configuration of a run and where it came from. */
 export interface LoadedConfig {
@@ -47,12 +61,34 @@ export async function loadConfig(
   const env = envAssignments(host.env);
   const options = optionAssignments(request);
   const workRootOf = (layers: Assignment[][]) => {
-    const { config } = mergeConfig(layers);
-    return config.workdir ? expandPath(config.workdir, host.home, host.env) : `${host.home}/work`;
+    const { config, provenance } = mergeConfig(layers);
+    if (!config.workdir) return `${host.home}/work`;
+    const root = expandPath(config.workdir, host.home, host.env);
+    if (!root.startsWith("/") && !/^[A-Za-z]:[\\/]/.test(root)) {
+      throw new ConfigError(
+        `${
+          provenance.get("workdir")
+        }: workdir must be an absolute path (after ~ and \${VAR}), got ${JSON.stringify(root)}`,
+        "write it as /path, ~/path or ${VAR}/path",
+      );
+    }
+    return root;
   };
   let workRoot = workRootOf([system, user, env]);
   const project = projectDir(workRoot);
   const projectLayer = project === undefined ? [] : await read(`${project}/${PROJECT_CONFIG}`);
+  for (const { path, where } of projectLayer) {
+    if (PROJECT_FORBIDDEN.includes(path[0])) {
+      throw new ConfigError(
+        `${where}: ${
+          path[0]
+        } cannot be set in a project file: it travels with the repository, and ${
+          PROJECT_REASON[path[0]]
+        }`,
+        "set it in your own configuration (~/.config/run-docker/config.yaml) if you trust it",
+      );
+    }
+  }
   const layers = [system, user, projectLayer, env, options];
   if (projectLayer.length > 0) workRoot = workRootOf(layers);
   const { config, provenance } = mergeConfig(layers);

@@ -90,6 +90,7 @@ type Kind =
   | "regex"
   | "order"
   | "positive"
+  | "address"
   | "command"
   | "env"
   | "list";
@@ -103,7 +104,7 @@ export const KEY_KINDS: Record<string, Kind | "registries" | "images"> = {
   shm_size: "size",
   timezone: "timezone",
   notebook_port: "port",
-  notebook_bind: "string",
+  notebook_bind: "address",
   init: "bool",
   gpus: "string",
   env: "env",
@@ -132,6 +133,11 @@ export const ENV_KEYS = Object.entries(KEY_KINDS).filter(([, k]) =>
   !["env", "list", "registries", "images"].includes(k)
 )
   .map(([key]) => key);
+
+/** A table lookup that ignores inherited names (`toString`, `constructor`). */
+function own<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
 
 const SIZE = /^\d+(?:\.\d+)? ?[kKmMgGtTpP]?[iI]?[bB]?$/;
 const USER = /^(docker-user|root|host|[a-z_][a-z0-9_.-]*\$?|\d+)(?::(\d+|[a-z_][a-z0-9_.-]*))?$/i;
@@ -188,15 +194,15 @@ export function validateConfig(root: ConfigNode, file: string): Assignment[] {
   };
 
   for (const entry of (root as Extract<ConfigNode, { kind: "map" }>).entries) {
-    const kind = KEY_KINDS[entry.key];
-    if (kind === undefined) unknown(entry, [], Object.keys(KEY_KINDS));
+    const kind = own(KEY_KINDS, entry.key);
+    if (kind === undefined) return unknown(entry, [], Object.keys(KEY_KINDS));
     const path = [entry.key];
     if (kind === "registries") {
       for (const host of mapEntries(entry.node, path)) {
         for (const field of mapEntries(host.node, [...path, host.key])) {
-          const fieldKind = REGISTRY_KINDS[field.key];
+          const fieldKind = own(REGISTRY_KINDS, field.key);
           if (fieldKind === undefined) {
-            unknown(field, [...path, host.key], Object.keys(REGISTRY_KINDS));
+            return unknown(field, [...path, host.key], Object.keys(REGISTRY_KINDS));
           }
           const p = [...path, host.key, field.key];
           out.push({
@@ -214,9 +220,9 @@ export function validateConfig(root: ConfigNode, file: string): Assignment[] {
           fail(glob, `images: bad glob ${JSON.stringify(glob.key)}: ${(error as Error).message}`);
         }
         for (const field of mapEntries(glob.node, [...path, glob.key])) {
-          const fieldKind = IMAGE_KINDS[field.key];
+          const fieldKind = own(IMAGE_KINDS, field.key);
           if (fieldKind === undefined) {
-            unknown(field, [...path, glob.key], Object.keys(IMAGE_KINDS));
+            return unknown(field, [...path, glob.key], Object.keys(IMAGE_KINDS));
           }
           const p = [...path, glob.key, field.key];
           if (fieldKind === "env") {
@@ -289,7 +295,14 @@ export function scalar(
   const name = showPath(path);
   if (kind === "command") {
     if (node.kind === "seq") return node.items.map((i) => String(scalar(i, "string", path, fail)));
-    return String(scalar(node, "string", path, fail)).split(/\s+/).filter(Boolean);
+    const text = String(scalar(node, "string", path, fail));
+    if (/["'\\]/.test(text)) {
+      fail(
+        node,
+        `${name}: quotes in a one-line command are not parsed; write the command as a list`,
+      );
+    }
+    return text.split(/\s+/).filter(Boolean);
   }
   if (node.kind !== "scalar") {
     return fail(
@@ -312,10 +325,23 @@ export function scalar(
       }
       return n;
     }
+    case "address":
+      if (!/^(localhost|\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/.test(text)) {
+        fail(
+          node,
+          `${name}: expected an IP address such as 127.0.0.1 or 0.0.0.0, got ${
+            JSON.stringify(text)
+          }`,
+        );
+      }
+      return text;
     case "positive": {
       const n = Number(text);
-      if (!(n > 0) || !Number.isFinite(n)) {
-        fail(node, `${name}: expected a positive number of seconds, got ${JSON.stringify(text)}`);
+      if (!(n > 0 && n <= 3600)) {
+        fail(
+          node,
+          `${name}: expected a number of seconds from 1 to 3600, got ${JSON.stringify(text)}`,
+        );
       }
       return n;
     }

@@ -10,7 +10,7 @@
 import type { Settings } from "../facts.ts";
 import type { TagPolicy } from "../tags.ts";
 import { ConfigError } from "./errors.ts";
-import { type Config, matchImageRules, type Provenance } from "./schema.ts";
+import { type Config, matchImageRules, type Provenance, showPath } from "./schema.ts";
 
 /**
  * Expands `~` and `${VAR}` in a configured path.
@@ -57,8 +57,7 @@ export function settingsFor(
 ): { settings: Settings; policy: TagPolicy; globs: string[] } {
   const { rule, globs } = matchImageRules(config.images, image);
   const prov = new Map(provenance);
-  const at = (glob: string, field: string) =>
-    provenance.get(`images.${JSON.stringify(glob)}.${field}`);
+  const at = (glob: string, field: string) => provenance.get(showPath(["images", glob, field]));
   for (const glob of globs) {
     for (const field of ["memory", "gpus", "command"]) {
       const where = at(glob, field);

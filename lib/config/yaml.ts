@@ -131,6 +131,13 @@ function convert(doc: Document, node: unknown, lines: LineCounter, file: string)
         : convert(doc, pair.value, lines, file);
       entries.push({ key: String(keyNode.value), line: at.line, col: at.col, node: value });
     }
+    if (node.anchor !== undefined) {
+      const { line, col } = where(node);
+      throw new ConfigError(
+        `${file}:${line}:${col}: anchors and aliases are not supported`,
+        "write the value out",
+      );
+    }
     return { kind: "map", entries, ...where(node) };
   }
   if (isSeq(node)) {
@@ -148,11 +155,25 @@ function convert(doc: Document, node: unknown, lines: LineCounter, file: string)
         "write the value out",
       );
     }
+    if (
+      node.tag !== undefined && !node.tag.startsWith("tag:yaml.org,2002:") ||
+      /^tag:yaml.org,2002:(binary|timestamp|set|omap|pairs)$/.test(node.tag ?? "")
+    ) {
+      const { line, col } = where(node);
+      throw new ConfigError(
+        `${file}:${line}:${col}: YAML tags like ${node.tag} are not supported`,
+        "write a plain value",
+      );
+    }
     const v = node.value;
-    const value =
-      typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v === null
-        ? v
-        : String(v);
+    // A number is kept as written: `3.10`, `02134`, `0x1F` and 24-digit ids are text to run-docker
+    // (Python versions, zip codes, account ids), never rounded or reparsed.
+    const source = (node as { source?: string }).source;
+    const value = typeof v === "number"
+      ? (typeof source === "string" && source !== "" ? source : String(v))
+      : typeof v === "string" || typeof v === "boolean" || v === null
+      ? v
+      : String(v);
     return { kind: "scalar", value, ...where(node) };
   }
   const { line, col } = lines.linePos(0);
