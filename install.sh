@@ -91,11 +91,11 @@ download() {
   esac
   if command -v curl >/dev/null 2>&1; then
     case "$1" in
-      https://*) curl --proto '=https' --tlsv1.2 -fsSL -o "$2" "$1" ;;
-      *) curl -fsSL -o "$2" "$1" ;;
+      https://*) curl --proto '=https' --tlsv1.2 -fsSL --connect-timeout 15 --max-time 600 -o "$2" "$1" ;;
+      *) curl -fsSL --connect-timeout 15 --max-time 600 -o "$2" "$1" ;;
     esac
   elif command -v wget >/dev/null 2>&1; then
-    wget -q -O "$2" "$1"
+    wget -q --timeout=30 --tries=2 -O "$2" "$1"
   else
     die "neither curl nor wget is installed" "install one of them, or use --archive with a downloaded archive"
   fi
@@ -115,7 +115,7 @@ sha256_of() {
 
 # verify FILE NAME SUMS_FILE_OR_EMPTY HEX_OR_EMPTY
 verify() {
-  expected=${4:-}
+  expected=$(printf '%s' "${4:-}" | tr 'A-F' 'a-f')
   if [ -z "$expected" ]; then
     if [ -z "$3" ] || [ ! -f "$3" ]; then
       die "no SHA256SUMS to check $2 against" "put SHA256SUMS beside the archive, or give --sha256 HEX"
@@ -139,6 +139,9 @@ install_archive() { # ARCHIVE TARGET DIR
   new="$stage/run-docker-$target/run-docker"
   [ -f "$new" ] || die "the archive has no run-docker-$target/run-docker"
   chmod 755 "$new"
+  if [ -d "$dir/run-docker" ]; then
+    die "$dir/run-docker is a directory" "move it away, or choose another folder with RUN_DOCKER_INSTALL_DIR"
+  fi
   version=$("$new" --version 2>/dev/null) || die "the new binary does not run on this machine"
   mv -f "$new" "$dir/run-docker" || die "cannot replace $dir/run-docker"
   say "installed $version to $dir/run-docker"
@@ -153,6 +156,7 @@ main() {
   sha=""
   uninstall=""
   version=${RUN_DOCKER_VERSION:-}
+  version=${version#v}
   while [ $# -gt 0 ]; do
     case "$1" in
       --archive)
@@ -183,7 +187,7 @@ main() {
   dir=${RUN_DOCKER_INSTALL_DIR:-$(default_install_dir)}
 
   if [ -n "$uninstall" ]; then
-    if [ -e "$dir/run-docker" ]; then
+    if [ -e "$dir/run-docker" ] || [ -L "$dir/run-docker" ]; then
       rm -f "$dir/run-docker" || die "cannot remove $dir/run-docker" "run as root (sudo)"
       say "removed $dir/run-docker"
     else

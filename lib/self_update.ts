@@ -32,31 +32,39 @@ export interface UpdateOptions {
   /** `--local`: the network is off limits. */
   readonly local?: boolean;
   /** Injectable fetch. */
-  readonly fetch?: (url: string) => Promise<Response>;
+  readonly fetch?: (url: string, init?: RequestInit) => Promise<Response>;
 }
 
 const fail = (message: string, hint: string): never => {
   throw new RunDockerError(message, hint);
 };
 
-async function get(fetcher: (url: string) => Promise<Response>, url: string): Promise<Uint8Array> {
-  let response: Response;
+/** Seconds one download may take, body included. */
+const DOWNLOAD_TIMEOUT_SECONDS = 120;
+
+async function get(
+  fetcher: (url: string, init?: RequestInit) => Promise<Response>,
+  url: string,
+): Promise<Uint8Array> {
   try {
-    response = await fetcher(url);
+    const response = await fetcher(url, {
+      signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_SECONDS * 1000),
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return fail(
+        `cannot download ${url}: HTTP ${response.status}`,
+        "check the version (--version X) and RUN_DOCKER_DOWNLOAD_URL",
+      );
+    }
+    return new Uint8Array(await response.arrayBuffer());
   } catch (error) {
-    return fail(
-      `cannot download ${url}: ${(error as Error).message.split("\n")[0]}`,
-      "check the network, or use --archive FILE",
-    );
+    if (error instanceof RunDockerError) throw error;
+    const why = (error as Error).name === "TimeoutError"
+      ? `no complete answer in ${DOWNLOAD_TIMEOUT_SECONDS} s`
+      : (error as Error).message.split("\n")[0];
+    return fail(`cannot download ${url}: ${why}`, "check the network, or use --archive FILE");
   }
-  if (!response.ok) {
-    await response.body?.cancel();
-    return fail(
-      `cannot download ${url}: HTTP ${response.status}`,
-      "check the version (--version X) and RUN_DOCKER_DOWNLOAD_URL",
-    );
-  }
-  return new Uint8Array(await response.arrayBuffer());
 }
 
 async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
@@ -91,6 +99,12 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
   let expected: string | undefined = options.version;
   if (options.archive !== undefined) {
     const name = options.archive.replace(/^.*[\\/]/, "");
+    if (name !== asset) {
+      fail(
+        `${name} is not the archive for this system`,
+        `this binary is ${options.target}: use ${asset}`,
+      );
+    }
     const sumsPath = `${options.archive.slice(0, options.archive.length - name.length)}SHA256SUMS`;
     try {
       archiveBytes = await Deno.readFile(options.archive) as Uint8Array<ArrayBuffer>;
@@ -119,7 +133,7 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
         "update from a copied archive: --self-update --archive FILE",
       );
     }
-    const fetcher = options.fetch ?? ((url: string) => fetch(url));
+    const fetcher = options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
     const base = options.base.replace(/\/+$/, "");
     const path = options.version
       ? `download/v${options.version.replace(/^v/, "")}`
@@ -168,30 +182,61 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
       "run it with sudo, or update with the package manager or install.sh that installed it",
     );
   }
+  // Ctrl-C or a kill while staging must not leave the unpacked archive next to the binary.
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT"]
+    : ["SIGINT", "SIGTERM", "SIGHUP"];
+  const onSignal = () => {
+    try {
+      Deno.removeSync(stage, { recursive: true });
+    } catch {
+      // already gone
+    }
+    Deno.exit(130);
+  };
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
   try {
     await Deno.writeFile(`${stage}/${asset}`, archiveBytes);
-    const unpack = await new Deno.Command("tar", {
-      args: ["-xf", `${stage}/${asset}`, "-C", stage],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (!unpack.success) fail(`cannot unpack ${asset}`, "is tar installed?");
+    let unpack: Deno.CommandOutput;
+    try {
+      unpack = await new Deno.Command("tar", {
+        args: ["-xf", `${stage}/${asset}`, "-C", stage],
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+    } catch {
+      return fail("tar is not installed", "install tar: it unpacks the release archive");
+    }
+    if (!unpack.success) {
+      fail(`cannot unpack ${asset}: it is damaged or not an archive`, "nothing was changed");
+    }
     const fresh = `${stage}/run-docker-${options.target}/run-docker${windows ? ".exe" : ""}`;
+    const freshInfo = await Deno.stat(fresh).catch(() => undefined);
+    if (!freshInfo?.isFile) {
+      fail(`${asset} has no run-docker-${options.target}/run-docker`, "nothing was changed");
+    }
     if (expected === undefined) {
       expected =
         (await Deno.readTextFile(`${stage}/run-docker-${options.target}/VERSION`).catch(() => ""))
           .trim();
     }
     const mode = (await Deno.stat(options.binary).catch(() => undefined))?.mode ?? 0o755;
-    if (!windows) await Deno.chmod(fresh, mode & 0o7777);
-    const check = await new Deno.Command(fresh, {
-      args: ["--version"],
-      stdout: "piped",
-      stderr: "null",
-    }).output()
-      .catch(() => undefined);
-    const said = check?.success ? new TextDecoder().decode(check.stdout).trim() : "";
-    if (!said.includes(` ${expected}`) && !said.endsWith(expected ?? "")) {
+    // The old mode stays, but the new binary must be able to run to prove itself.
+    if (!windows) await Deno.chmod(fresh, (mode & 0o7777) | 0o100);
+    let said = "";
+    try {
+      const check = await new Deno.Command(fresh, {
+        args: ["--version"],
+        stdout: "piped",
+        stderr: "null",
+        signal: AbortSignal.timeout(30_000),
+      }).output();
+      if (check.success) said = new TextDecoder().decode(check.stdout).trim();
+    } catch {
+      // cannot run: said stays empty
+    }
+    const wanted = (expected ?? "").replace(/^v/, "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    if (!new RegExp(`(^|\\s)v?${wanted}(\\s|$)`).test(said)) {
       fail(
         `the new binary does not say version ${expected} (it says ${JSON.stringify(said)})`,
         "nothing was changed",
@@ -208,9 +253,11 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
       }
     } else {
       await Deno.rename(fresh, options.binary);
+      await Deno.chmod(options.binary, mode & 0o7777);
     }
     return expected!;
   } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
     await Deno.remove(stage, { recursive: true }).catch(() => {});
   }
 }

@@ -29,11 +29,12 @@ export interface Asset {
 async function run(
   program: string,
   args: string[],
-  options: { cwd?: string; stdin?: string } = {},
+  options: { cwd?: string; stdin?: string; env?: Record<string, string> } = {},
 ) {
   const child = new Deno.Command(program, {
     args,
     cwd: options.cwd,
+    env: options.env,
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -90,6 +91,11 @@ export async function packageRelease(
       }
       await Deno.chmod(`${dir}/install.sh`, 0o755);
       await Deno.writeTextFile(`${dir}/VERSION`, `${options.version}\n`);
+      // Modes and times fixed, so the archive does not depend on umask or the clock.
+      await Deno.chmod(dir, 0o755);
+      for (const file of ["LICENSE", "README.md", "VERSION"]) {
+        await Deno.chmod(`${dir}/${file}`, 0o644);
+      }
       for (const path of [dir, ...[...Deno.readDirSync(dir)].map((e) => `${dir}/${e.name}`)]) {
         await Deno.utime(path, options.epoch, options.epoch);
       }
@@ -101,9 +107,11 @@ export async function packageRelease(
           folder,
           ...[...Deno.readDirSync(dir)].map((e) => `${folder}/${e.name}`).sort(),
         ];
+        // zip stores local time: TZ=UTC keeps it the same everywhere.
         await run("zip", ["-X", "-q", "-D", dest, "-@"], {
           cwd: work,
           stdin: names.join("\n") + "\n",
+          env: { TZ: "UTC", PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
         });
       } else {
         const tar = `${work}/${folder}.tar`;

@@ -107,6 +107,12 @@ for (const shell of SHELLS) {
         assert.equal(pinned.code, 0, pinned.stderr);
         assert.equal((await run(`${bin}/run-docker`, [])).stdout, "run-docker 1.0.0 (stub)\n");
 
+        const prefixed = await install(shell, [], { ...env, RUN_DOCKER_VERSION: "v1.1.0" });
+        assert.equal(prefixed.code, 0, prefixed.stderr);
+        assert.equal((await run(`${bin}/run-docker`, [])).stdout, "run-docker 1.1.0 (stub)\n");
+        const again = await install(shell, ["1.0.0"], env);
+        assert.equal(again.code, 0, again.stderr);
+
         const bad = await install(shell, [], { ...env, RUN_DOCKER_VERSION: "6.6.6" });
         assert.notEqual(bad.code, 0);
         assert.match(bad.stderr, /checksum mismatch/);
@@ -142,7 +148,7 @@ for (const shell of SHELLS) {
         );
         const withSha = await install(
           shell,
-          ["--archive", `${copy}/b.tar.gz`, "--sha256", sha],
+          ["--archive", `${copy}/b.tar.gz`, "--sha256", sha.toUpperCase()],
           offline,
         );
         assert.equal(withSha.code, 0, withSha.stderr);
@@ -198,6 +204,7 @@ async function toolbox(fakes: Record<string, string>, without: string[] = []): P
     "grep",
     "basename",
     "dirname",
+    "tr",
     "sha256sum",
     "cat",
     "ldd",

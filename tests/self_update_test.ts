@@ -65,6 +65,11 @@ Deno.test("selfUpdate() from a local archive needs no network; --local without o
         selfUpdate({ binary, target: TARGET, base, local: true, fetch: offline }),
         /--local forbids it/,
       );
+      const other = `${releases}/v1.1.0/run-docker-aarch64-unknown-linux-gnu.tar.gz`;
+      await assert.rejects(
+        selfUpdate({ binary, target: TARGET, base, archive: other, fetch: offline }),
+        /run-docker-aarch64-unknown-linux-gnu\.tar\.gz is not the archive for this system/,
+      );
       await assert.rejects(
         selfUpdate({ binary, target: TARGET, base: "http://127.0.0.1:1" }),
         /cannot download/,
