@@ -158,8 +158,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const mustPull = resolution.source === "remote";
   const isNotebook = (valid.command[0] ?? settings.command?.[0]) === "notebook";
-  const hostUser = settings.containerUser === "host" && !valid.own.root && !valid.own.dryRun
-    ? writeHostUserFiles(host, settings.containerHome)
+  const hostUser = settings.containerUser === "host" && !valid.own.root
+    ? writeHostUserFiles(host, settings.containerHome, !valid.own.dryRun)
     : undefined;
   const plan = planRun({
     request: valid,

@@ -260,13 +260,20 @@ export function randomHex(bytes: number): string {
 export function writeHostUserFiles(
   host: Pick<HostFacts, "uid" | "gid" | "user">,
   containerHome: string,
+  write = true,
 ): { passwd: string; group: string } | undefined {
   if (host.uid === undefined || host.gid === undefined) return undefined;
   const dir = `${(Deno.env.get("TMPDIR") || "/tmp").replace(/\/+$/, "")}/run-docker-${host.uid}`;
+  if (!write) return { passwd: `${dir}/passwd`, group: `${dir}/group` }; // --dry-run: paths only
   try {
     Deno.mkdirSync(dir, { mode: 0o700 });
   } catch (error) {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    if (!(error instanceof Deno.errors.AlreadyExists)) {
+      throw new RunDockerError(
+        `cannot create ${dir} for user: host: ${(error as Error).message}`,
+        "set TMPDIR to a writable folder",
+      );
+    }
   }
   const info = Deno.lstatSync(dir);
   if (!info.isDirectory || info.uid !== host.uid || ((info.mode ?? 0) & 0o077) !== 0) {
