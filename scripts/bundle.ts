@@ -1,6 +1,6 @@
 /**
- * `deno task bundle`: builds `dist/run-docker.js` (one file, no network
- * needed) and `dist/run-docker.sh`, a launcher that runs it with the permission
+ * `deno task bundle`: builds `dist/run-docker.js` (with its lazily loaded
+ * chunks beside it; no network needed) and `dist/run-docker.sh`, a launcher that runs it with the permission
  * flags of {@link PERMISSION_FLAGS}, the same the compiled binary gets.
  *
  * @module
@@ -11,6 +11,8 @@ import { PERMISSION_FLAGS } from "./permissions.ts";
 const root = decodeURIComponent(new URL("..", import.meta.url).pathname);
 const dist = `${root}dist`;
 await Deno.mkdir(dist, { recursive: true });
+// Code splitting keeps yaml and semver (loaded only when used) out of what every run parses.
+const out = await Deno.makeTempDir({ dir: dist, prefix: ".bundle-" });
 const bundle = await new Deno.Command(Deno.execPath(), {
   args: [
     "bundle",
@@ -20,14 +22,28 @@ const bundle = await new Deno.Command(Deno.execPath(), {
     // Node compatibility (createRequire) at start-up, ~40 ms on every run.
     "--platform",
     "browser",
-    "--output",
-    `${dist}/run-docker.js`,
+    "--code-splitting",
+    "--outdir",
+    out,
     `${root}main.ts`,
   ],
   stdout: "inherit",
   stderr: "inherit",
 }).output();
-if (!bundle.success) Deno.exit(bundle.code);
+if (!bundle.success) {
+  await Deno.remove(out, { recursive: true });
+  Deno.exit(bundle.code);
+}
+for (const entry of Deno.readDirSync(dist)) {
+  if (entry.isFile && entry.name.endsWith(".js")) await Deno.remove(`${dist}/${entry.name}`);
+}
+for (const entry of Deno.readDirSync(out)) {
+  await Deno.rename(
+    `${out}/${entry.name}`,
+    `${dist}/${entry.name === "main.js" ? "run-docker.js" : entry.name}`,
+  );
+}
+await Deno.remove(out);
 
 const quoted = PERMISSION_FLAGS.map((f) => `'${f}'`).join(" ");
 await Deno.writeTextFile(
