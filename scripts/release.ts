@@ -16,6 +16,7 @@
 
 import config from "../deno.json" with { type: "json" };
 import { compile, TARGETS } from "./compile.ts";
+import { runCommand } from "./run_command.ts";
 
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
 
@@ -30,25 +31,10 @@ async function run(
   program: string,
   args: string[],
   options: { cwd?: string; stdin?: string; env?: Record<string, string> } = {},
-) {
-  const child = new Deno.Command(program, {
-    args,
-    cwd: options.cwd,
-    env: options.env,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
-  const out = await child.output();
-  if (!out.success) {
-    throw new Error(`${program} failed: ${new TextDecoder().decode(out.stderr).trim()}`);
-  }
-  return new TextDecoder().decode(out.stdout);
+): Promise<string> {
+  const result = await runCommand(program, args, options);
+  if (result.code !== 0) throw new Error(`${program} failed: ${result.stderr.trim()}`);
+  return result.stdout;
 }
 
 /**

@@ -7,24 +7,16 @@
  */
 
 import { runDockerCommand } from "../scripts/permissions.ts";
+import { type CommandResult, runCommand } from "../scripts/run_command.ts";
 
 export const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
 export const decoder = new TextDecoder();
 
-export interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type Result = CommandResult;
 
-export async function docker(...args: string[]): Promise<Result> {
-  const out = await new Deno.Command("docker", {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+/** Runs the docker CLI (at DOCKER_HOST) and captures its output. */
+export function docker(...args: string[]): Promise<Result> {
+  return runCommand("docker", args);
 }
 
 export async function engineReachable(): Promise<string | undefined> {
@@ -88,21 +80,10 @@ export function spawnRunDocker(
 
 export async function runDocker(args: string[], options: RunOptions): Promise<Result> {
   const [cmd, argv] = program(args);
-  const child = new Deno.Command(cmd, {
-    args: argv,
-    clearEnv: true,
+  return await runCommand(cmd, argv, {
     env: baseEnv(options.home, options.env),
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
-  const out = await child.output();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+    stdin: options.stdin,
+  });
 }
 
 export async function withHome(name: string, fn: (home: string) => Promise<void>): Promise<void> {

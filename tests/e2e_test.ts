@@ -134,19 +134,7 @@ e2e(
   "SIGTERM to run-docker stops the container and leaves none",
   () =>
     withHome("h", async (home) => {
-      const name = `e2e-sigterm-${crypto.randomUUID().slice(0, 8)}`;
-      const child = spawnRunDocker(
-        [
-          "--name",
-          name,
-          `${IMAGE}:${NEWEST}`,
-          "sh",
-          "-c",
-          "echo ready; exec sleep 300",
-        ],
-        home,
-        "piped",
-      );
+      const { name, child } = spawnNamed("sigterm", "echo ready; exec sleep 300", home, "piped");
       const reader = child.stdout.getReader();
       let seen = "";
       while (!seen.includes("ready\n")) {
@@ -334,19 +322,7 @@ e2e(
   "a container whose output pipe breaks does not outlive run-docker",
   () =>
     withHome("h", async (home) => {
-      const name = `e2e-epipe-${crypto.randomUUID().slice(0, 8)}`;
-      const child = spawnRunDocker(
-        [
-          "--name",
-          name,
-          `${IMAGE}:${NEWEST}`,
-          "sh",
-          "-c",
-          "while true; do echo y; done",
-        ],
-        home,
-        "null",
-      );
+      const { name, child } = spawnNamed("epipe", "while true; do echo y; done", home, "null");
       const reader = child.stdout.getReader();
       await reader.read();
       await reader.cancel(); // like `| head -1`
@@ -396,6 +372,15 @@ e2e(
       assert.equal(await exists(`${home}/work`), false);
     }),
 );
+
+/** Starts `sh -c SCRIPT` in the test image under a unique container name. */
+function spawnNamed(prefix: string, script: string, home: string, stderr: "piped" | "null") {
+  const name = `e2e-${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+  return {
+    name,
+    child: spawnRunDocker(["--name", name, `${IMAGE}:${NEWEST}`, "sh", "-c", script], home, stderr),
+  };
+}
 
 /** A private test engine (scripts/test.sh) may have its socket opened to another uid. */
 const socket = (Deno.env.get("DOCKER_HOST") ?? "").replace(/^unix:\/\//, "");

@@ -6,33 +6,12 @@
  */
 
 import assert from "node:assert/strict";
+import { runCommand } from "../scripts/run_command.ts";
 import { stubRelease, withReleases } from "./release_fixture.ts";
 
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
-const decoder = new TextDecoder();
 
-async function run(
-  cmd: string,
-  args: string[],
-  options: { env?: Record<string, string>; cwd?: string; stdin?: string } = {},
-) {
-  const child = new Deno.Command(cmd, {
-    args,
-    cwd: options.cwd,
-    env: options.env,
-    clearEnv: options.env !== undefined,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(options.stdin));
-    await w.close();
-  }
-  const out = await child.output();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
-}
+const run = runCommand;
 
 Deno.test("packageRelease() makes reproducible archives with the documented layout, SHA256SUMS and latest.json", async () => {
   const a = await Deno.makeTempDir();
