@@ -19,7 +19,7 @@ import {
 } from "./lib/engine.ts";
 import { formatError, RunDockerError, UsageError } from "./lib/errors.ts";
 import { loadConfig } from "./lib/config/load.ts";
-import { formatConfig } from "./lib/config/layers.ts";
+import { formatConfig, unknownVariables } from "./lib/config/layers.ts";
 import { settingsFor } from "./lib/config/settings.ts";
 import type { HostFacts } from "./lib/facts.ts";
 import { helpText } from "./lib/help.ts";
@@ -96,6 +96,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     devTree = checkDirs([layout.srcDir]).has(layout.srcDir) ? layout.srcDir : undefined;
     return devTree;
   });
+  for (const line of unknownVariables(Deno.env.toObject())) warn(line);
   const { settings, policy: rulePolicy, globs } = settingsFor(
     loaded.config,
     loaded.provenance,

@@ -288,7 +288,7 @@ Deno.test("loadConfig() refuses keys a cloned repository must not set, and a rel
   try {
     await Deno.mkdir(`${home}/work/src/app`, { recursive: true });
     const request = parseRunRequest(["e2e/app:1"]);
-    const env = { HOME: home, RUN_DOCKER_CONFIG: `${home}/none.yaml` };
+    const env = { HOME: home, XDG_CONFIG_HOME: `${home}/none` };
     for (
       const key of [
         "engine: /bin/evil",
@@ -317,4 +317,14 @@ Deno.test("loadConfig() refuses keys a cloned repository must not set, and a rel
   } finally {
     await Deno.remove(home, { recursive: true });
   }
+});
+
+Deno.test("unknownVariables() warns about misspelled RUN_DOCKER_* variables", async () => {
+  const { unknownVariables } = await import("../lib/config/layers.ts");
+  assert.deepEqual(
+    unknownVariables({ RUN_DOCKER_MEMROY: "1g", RUN_DOCKER_MEMORY: "1g", HOME: "/h" }),
+    [
+      "unknown variable RUN_DOCKER_MEMROY is ignored (did you mean RUN_DOCKER_MEMORY?)",
+    ],
+  );
 });

@@ -9,6 +9,7 @@
 
 import type { RunRequest } from "../cli.ts";
 import { givenValues } from "../request.ts";
+import { distance } from "fastest-levenshtein";
 import { ConfigError } from "./errors.ts";
 import {
   type Assignment,
@@ -47,6 +48,41 @@ export function envAssignments(env: Readonly<Record<string, string | undefined>>
   for (const key of ENV_KEYS) add(`RUN_DOCKER_${key.toUpperCase()}`, key);
   add("RUN_DOCKER_DOCKER", "engine");
   return out;
+}
+
+/** RUN_DOCKER_* variables that are not configuration keys but are still run-docker's. */
+const OTHER_VARIABLES = [
+  "RUN_DOCKER_CONFIG",
+  "RUN_DOCKER_DOCKER",
+  "RUN_DOCKER_INSECURE_REGISTRIES",
+  "RUN_DOCKER_DOWNLOAD_URL",
+  "RUN_DOCKER_VERSION",
+  "RUN_DOCKER_INSTALL_DIR",
+  "RUN_DOCKER_BIN",
+  "RUN_DOCKER_E2E",
+  "RUN_DOCKER_TEST_ENGINE",
+];
+
+/**
+ * `RUN_DOCKER_*` variables run-docker does not know, each with a did-you-mean when one is close:
+ * a misspelled variable would otherwise be ignored without a word.
+ *
+ * @param env The process environment.
+ * @returns One warning line per unknown variable.
+ */
+export function unknownVariables(env: Readonly<Record<string, string | undefined>>): string[] {
+  const known = [...ENV_KEYS.map((k) => `RUN_DOCKER_${k.toUpperCase()}`), ...OTHER_VARIABLES];
+  return Object.keys(env).filter((name) => name.startsWith("RUN_DOCKER_") && !known.includes(name))
+    .map(
+      (name) => {
+        const guess = known.reduce(
+          (best, k) => (distance(name, k) < distance(name, best) ? k : best),
+          known[0],
+        );
+        const near = distance(name, guess) <= 3 ? ` (did you mean ${guess}?)` : "";
+        return `unknown variable ${name} is ignored${near}`;
+      },
+    );
 }
 
 function parseEnvBool(name: string, raw: string): boolean {

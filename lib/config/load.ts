@@ -57,7 +57,15 @@ export async function loadConfig(
     return assignments ?? [];
   };
   const system = await read(SYSTEM_CONFIG);
-  const user = await read(userConfigPath(host.env, host.home));
+  const userPath = userConfigPath(host.env, host.home);
+  const user = await read(userPath);
+  if (host.env.RUN_DOCKER_CONFIG && !files.includes(userPath)) {
+    // A file you named must be there; only the default places may be empty.
+    throw new ConfigError(
+      `RUN_DOCKER_CONFIG names ${JSON.stringify(host.env.RUN_DOCKER_CONFIG)}, which does not exist`,
+      "fix the path (a ~ inside quotes is not expanded by the shell), or unset RUN_DOCKER_CONFIG",
+    );
+  }
   const env = envAssignments(host.env);
   const options = optionAssignments(request);
   const workRootOf = (layers: Assignment[][]) => {
