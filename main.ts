@@ -103,10 +103,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     name,
   );
   if (valid.own.printConfig) {
-    const rules = globs.length ? ` (images rules matching ${name}: ${globs.join(", ")})` : "";
+    // What the images rules change for this image, as the run will use it.
+    const effective = globs.length === 0 ? "" : [
+      `# for ${name}, images rules ${globs.map((g) => JSON.stringify(g)).join(", ")} make:`,
+      `#   memory: ${settings.memory}  (${settings.provenance?.get("memory") ?? "default"})`,
+      ...(settings.gpus
+        ? [`#   gpus: ${settings.gpus}  (${settings.provenance?.get("gpus") ?? "default"})`]
+        : []),
+      ...(settings.command ? [`#   command: ${JSON.stringify(settings.command)}`] : []),
+      ...(rulePolicy.order ? [`#   tag_order: ${rulePolicy.order}`] : []),
+      ...(rulePolicy.filter ? [`#   tag_filter: ${JSON.stringify(rulePolicy.filter)}`] : []),
+      ...Object.keys(settings.env).filter((k) => !(k in loaded.config.env)).map((k) =>
+        `#   env: ${k}`
+      ),
+    ].join("\n") + "\n";
     await write(
       Deno.stdout,
-      formatConfig(loaded.config, loaded.provenance, loaded.files) + (rules ? `#${rules}\n` : ""),
+      formatConfig(loaded.config, loaded.provenance, loaded.files) + effective,
     );
     return 0;
   }
