@@ -81,8 +81,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   let host: HostFacts = gatherHostFacts();
+  // Configuration sees the whole environment: `${VAR}` in paths may name any variable.
+  const environment = Deno.env.toObject();
+  const configHost = { home: host.home, env: environment };
   if (request.own.printConfig && request.image === undefined) {
-    const loaded = await loadConfig(request, configHost(host), () => undefined);
+    const loaded = await loadConfig(request, configHost, () => undefined);
     await write(Deno.stdout, formatConfig(loaded.config, loaded.provenance, loaded.files));
     return 0;
   }
@@ -90,13 +93,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const name = familiarName(valid.reference);
   // Dev mode decides whether the project file is read, and the work root (from the
   // configuration) decides where the source tree is.
-  let devTree: string | undefined;
-  const loaded = await loadConfig(request, configHost(host), (workRoot) => {
-    const layout = planLayout(valid, { ...host, workRoot });
-    devTree = checkDirs([layout.srcDir]).has(layout.srcDir) ? layout.srcDir : undefined;
-    return devTree;
+  const loaded = await loadConfig(request, configHost, (workRoot) => {
+    const { srcDir } = planLayout(valid, { ...host, workRoot });
+    return checkDirs([srcDir]).has(srcDir) ? srcDir : undefined;
   });
-  for (const line of unknownVariables(Deno.env.toObject())) warn(line);
+  for (const line of unknownVariables(environment)) warn(line);
   const { settings, policy: rulePolicy, globs } = settingsFor(
     loaded.config,
     loaded.provenance,
@@ -133,7 +134,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
   let engine = engineFrom({ ...host.env, RUN_DOCKER_DOCKER: loaded.config.engine });
-  if (!valid.own.dryRun) engine = resolveEngine(engine, Deno.env.toObject(), host.os);
+  if (!valid.own.dryRun) engine = resolveEngine(engine, environment, host.os);
   const policy = { ...rulePolicy, ...valid.tagPolicy };
   await loadPolicy(policy);
   const resolution = await resolveImage(valid.reference, {
@@ -244,11 +245,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (code !== 0 && !valid.detach) await killIfRunning(engine, plan.name);
   return code;
-}
-
-/** Configuration sees the whole environment: `${VAR}` in paths may name any variable. */
-function configHost(host: HostFacts): { home: string; env: Record<string, string | undefined> } {
-  return { home: host.home, env: Deno.env.toObject() };
 }
 
 async function loadPolicy(policy: TagPolicy): Promise<void> {
