@@ -1,6 +1,8 @@
 /**
- * The options builder: request + host facts + settings + resolved image →
- * the `docker run` argv. The heart of run-docker.
+ * The run planner: request + host facts + settings + resolved image → a
+ * {@link RunSpec}, the `docker run` argv rendered from it, and what the
+ * caller needs to know (name, mode, the engine's environment, `--explain`
+ * lines). The heart of run-docker.
  *
  * Pure module: reads nothing; every fact comes in as data.
  *
@@ -9,36 +11,21 @@
 
 import { posixPath } from "./host_path.ts";
 import type { HostFacts, Settings } from "./facts.ts";
-import type { HostLayout } from "./layout.ts";
-import { formatReference, imageBaseName, type ImageReference } from "./reference.ts";
+import { imageBaseName } from "./reference.ts";
+import { renderDockerArgs } from "./render/docker.ts";
 import { givenValues, isGiven, type ValidRunRequest } from "./request.ts";
+import type { EnvSpec, MountSpec, NotebookSpec, RunSpec, RunSpecInput } from "./run_spec.ts";
 
-/** Everything the builder needs. */
-export interface RunArgsInput {
-  /** The validated command line. */
-  readonly request: ValidRunRequest;
-  /** The image to run, with the tag (or digest) resolved. */
-  readonly image: ImageReference;
-  /** Host facts, with `existingDirs` covering `layout.srcDir`. */
-  readonly host: HostFacts;
-  /** Host directories, from {@link planLayout}. */
-  readonly layout: HostLayout;
-  /** Settings (built-in defaults for now). */
-  readonly settings: Settings;
-  /** run-docker's version, for the `run-docker.version` label. */
-  readonly version: string;
-  /** 4 random hex digits that make the default container name unique. */
-  readonly nonce: string;
-  /** Jupyter token for the `notebook` command (random, made by the caller). */
-  readonly notebookToken?: string;
-  /** Add `--pull never` (the image was just pulled, or must be local). */
-  readonly pullNever?: boolean;
-  /** For `user: host`: host paths of the generated passwd and group files to mount. */
-  readonly hostUserFiles?: { readonly passwd: string; readonly group: string };
-}
+export { bindMount } from "./render/docker.ts";
+export type { RunSpec, RunSpecInput } from "./run_spec.ts";
 
-/** The planned run: the argv and what the caller needs to know about it. */
+/** Everything the planner needs (see {@link RunSpecInput}). */
+export type RunArgsInput = RunSpecInput;
+
+/** The planned run: the spec, its docker argv and what the caller needs to know about it. */
 export interface RunPlan {
+  /** The run, as data. */
+  readonly spec: RunSpec;
   /** The full argv after `docker`: `["run", …options, image, …command]`. */
   readonly args: string[];
   /** The container name (the user's `--name` when given). */
@@ -69,7 +56,7 @@ const SRC = "src";
 /**
  * Builds the `docker run` argv with run-docker's conventions.
  *
- * @param input See {@link RunArgsInput}.
+ * @param input See {@link RunSpecInput}.
  * @returns The argv after `docker`, starting with `"run"`.
  *
  * @example
@@ -82,106 +69,200 @@ const SRC = "src";
  * assert.deepEqual(args.slice(-2), ["zppz/app:1", "true"]);
  * ```
  */
-export function buildRunArgs(input: RunArgsInput): string[] {
+export function buildRunArgs(input: RunSpecInput): string[] {
   return planRun(input).args;
 }
 
+/** What the option steps share: the input, the `--explain` lines, the user's options. */
+interface Step {
+  readonly input: RunSpecInput;
+  readonly explain: string[];
+  /** Whether the user gave this docker option. */
+  given(long: string): boolean;
+  /** Where a setting came from, for `--explain`. */
+  from(key: string): string;
+  /**
+   * The value run-docker adds for an option, or `undefined` when the user gave it;
+   * either way one `--explain` line says so.
+   */
+  add<T>(option: string, value: T, key: string, why?: string): T | undefined;
+}
+
+function step(input: RunSpecInput, explain: string[]): Step {
+  const from = (key: string) => input.settings.provenance?.get(key) ?? "default";
+  const given = (long: string) => isGiven(input.request, long);
+  return {
+    input,
+    explain,
+    given,
+    from,
+    add<T>(option: string, value: T, key: string, why = from(key)): T | undefined {
+      if (given(option)) {
+        explain.push(`left out --${option}: given on the command line`);
+        return undefined;
+      }
+      const shown = typeof value === "string" ? ` ${value}` : "";
+      explain.push(`added --${option}${shown} (${why})`);
+      return value;
+    },
+  };
+}
+
 /**
- * Builds the `docker run` argv and the facts about the run the caller needs.
- * Never throws on validated input.
+ * Plans a run: the {@link RunSpec}, its docker argv, and the facts the caller
+ * needs. Never throws on validated input.
  *
- * @param input See {@link RunArgsInput}.
+ * @param input See {@link RunSpecInput}.
  * @returns See {@link RunPlan}.
  */
-export function planRun(input: RunArgsInput): RunPlan {
-  const { request, host, layout, settings, image } = input;
-  const user = request.own.root ? "root" : settings.containerUser;
-  const root = user === "root";
-  const home = settings.containerHome;
-  const mode = layout.srcDirGiven || host.existingDirs.has(layout.srcDir) ? "dev" : "prod";
-  const srcTarget = posixPath.join(home, SRC);
-  const workdir = mode === "dev" ? srcTarget : home;
-  const given = (long: string) => isGiven(request, long);
-  const args: string[] = ["run"];
+export function planRun(input: RunSpecInput): RunPlan {
+  const { request, host, layout, settings } = input;
   const explain: string[] = [];
-  const from = (key: string) => settings.provenance?.get(key) ?? "default";
-  const add = (option: string, value: string | undefined, key: string, why = from(key)) => {
-    if (given(option)) {
-      explain.push(`left out --${option}: given on the command line`);
-      return;
-    }
-    args.push(`--${option}`, ...(value === undefined ? [] : [value]));
-    explain.push(`added --${option}${value === undefined ? "" : ` ${value}`} (${why})`);
-  };
+  const s = step(input, explain);
+  const user = request.own.root ? "root" : settings.containerUser;
+  const mode = layout.srcDirGiven || host.existingDirs.has(layout.srcDir) ? "dev" : "prod";
+  const srcTarget = posixPath.join(settings.containerHome, SRC);
+  const workdir = mode === "dev" ? srcTarget : settings.containerHome;
   explain.push(
     mode === "dev"
       ? `mode: dev (${layout.srcDirGiven ? "--hostsrcdir" : `${layout.srcDir} exists`})`
       : `mode: prod (${layout.srcDir} does not exist)`,
   );
+  const life = lifecycle(s);
+  const identity = identityOptions(s, user, mode, workdir);
+  const mounts = mountSpecs(input, user, mode, explain);
+  const env = environment(input, user, mode);
+  const command = commandOf(request, settings, workdir, user === "root", input.notebookToken);
+  const spec: RunSpec = {
+    mode,
+    image: { reference: input.image, digest: input.digest },
+    command: command.command,
+    ...life,
+    ...identity,
+    pullNever: (request.own.local || input.pullNever === true) && !s.given("pull"),
+    labels: [["run-docker.version", input.version], ["run-docker.mode", mode]],
+    mounts,
+    volumes: settings.volumes,
+    ports: settings.ports,
+    env,
+    notebook: command.notebook,
+    passThrough: { config: settings.dockerArgs, commandLine: request.docker },
+  };
+  return {
+    spec,
+    args: renderDockerArgs(spec),
+    name: spec.name,
+    mode,
+    engineEnv: command.engineEnv,
+    notebookUrl: command.notebookUrl,
+    explain,
+  };
+}
 
-  // Lifecycle and identity.
+function lifecycle(s: Step) {
+  const { request, host, settings } = s.input;
   const restart = givenValues(request, "restart").at(-1);
   const restarts = restart !== undefined && restart !== "no";
-  if (request.detach || restarts) explain.push("left out --rm: detached or restarting");
-  else add("rm", undefined, "rm", "always, unless detached");
-  if (settings.init) add("init", undefined, "init");
-  else explain.push(`left out --init: init is false (${from("init")})`);
+  let remove = false;
+  if (request.detach || restarts) s.explain.push("left out --rm: detached or restarting");
+  else remove = s.add("rm", true, "rm", "always, unless detached") ?? false;
+  let init = false;
+  if (settings.init) init = s.add("init", true, "init") ?? false;
+  else s.explain.push(`left out --init: init is false (${s.from("init")})`);
   const lastName = givenValues(request, "name").at(-1);
-  const name = lastName ?? containerName(host, input.nonce);
-  add("name", name, "name", "unique per run");
-  if (!request.detach) {
-    // -i always: a TTY, a pipe or a file stays readable (`echo x | run-docker img cat`);
-    // from /dev/null the container reads EOF at once, as it would without -i.
-    if (!given("interactive")) args.push("--interactive");
-    if (host.stdinIsTty && host.stdoutIsTty && !given("tty")) args.push("--tty");
-  }
+  const name = lastName ?? containerName(host, s.input.nonce);
+  const nameSet = s.add("name", name, "name", "unique per run") !== undefined;
+  // -i always: a TTY, a pipe or a file stays readable (`echo x | run-docker img cat`);
+  // from /dev/null the container reads EOF at once, as it would without -i.
+  const interactive = !request.detach && !s.given("interactive");
+  const tty = !request.detach && host.stdinIsTty && host.stdoutIsTty && !s.given("tty");
+  return { remove, init, name, nameSet, interactive, tty };
+}
+
+function identityOptions(s: Step, user: string, mode: "dev" | "prod", workdir: string) {
+  const { request, host, settings } = s.input;
   const userValue = user === "host"
     ? (host.uid !== undefined ? `${host.uid}:${host.gid}` : "docker-user")
     : user;
-  add("user", userValue, "user", request.own.root ? "option --root" : from("user"));
+  const chosen = s.add(
+    "user",
+    userValue,
+    "user",
+    request.own.root ? "option --root" : s.from("user"),
+  );
   if (
-    user !== "host" && !root && host.os === "linux" && mode === "dev" && host.uid !== undefined &&
-    host.uid !== IMAGE_UID
+    user !== "host" && user !== "root" && host.os === "linux" && mode === "dev" &&
+    host.uid !== undefined && host.uid !== IMAGE_UID
   ) {
-    explain.push(
+    s.explain.push(
       `note: your uid ${host.uid} differs from the image user's (docker-user, uid 1000 by convention): ` +
         "files in src, data and log may not be writable; set `user: host` in the configuration",
     );
   }
-  add("workdir", workdir, "workdir", mode === "dev" ? "dev mode" : "prod mode");
-  add("memory", settings.memory, "memory");
-  add("shm-size", settings.shmSize, "shm_size");
-  if (settings.gpus !== undefined) add("gpus", settings.gpus, "gpus");
-  if ((request.own.local || input.pullNever) && !given("pull")) args.push("--pull", "never");
-  args.push("--label", `run-docker.version=${input.version}`, "--label", `run-docker.mode=${mode}`);
+  return {
+    user: chosen,
+    workdir: s.add("workdir", workdir, "workdir", mode === "dev" ? "dev mode" : "prod mode"),
+    memory: s.add("memory", settings.memory, "memory"),
+    shmSize: s.add("shm-size", settings.shmSize, "shm_size"),
+    gpus: settings.gpus !== undefined ? s.add("gpus", settings.gpus, "gpus") : undefined,
+  };
+}
 
-  // Bind mounts.
-  if (mode === "dev") args.push("--mount", bindMount(layout.srcDir, srcTarget));
-  const dataTarget = posixPath.join(home, "data");
-  const logTarget = posixPath.join(home, "log");
-  if (layout.dataDir !== undefined) args.push("--mount", bindMount(layout.dataDir, dataTarget));
-  if (layout.logDir !== undefined) args.push("--mount", bindMount(layout.logDir, logTarget));
-  if (user === "host" && host.uid !== undefined && host.uid !== IMAGE_UID) {
+function mountSpecs(
+  input: RunSpecInput,
+  user: string,
+  mode: "dev" | "prod",
+  explain: string[],
+): MountSpec[] {
+  const { host, layout, settings } = input;
+  const home = settings.containerHome;
+  const bind = (
+    role: "src" | "data" | "log" | "passwd" | "group",
+    source: string,
+    target: string,
+    readOnly = false,
+  ) => ({ kind: "bind", role, source, target, readOnly }) as const;
+  const mounts: MountSpec[] = [];
+  if (mode === "dev") mounts.push(bind("src", layout.srcDir, posixPath.join(home, SRC)));
+  if (layout.dataDir !== undefined) {
+    mounts.push(bind("data", layout.dataDir, posixPath.join(home, "data")));
+  }
+  if (layout.logDir !== undefined) {
+    mounts.push(bind("log", layout.logDir, posixPath.join(home, "log")));
+  }
+  if (
+    user === "host" && host.uid !== undefined && host.gid !== undefined && host.uid !== IMAGE_UID
+  ) {
     // HOME belongs to the image user: give this uid a writable one. The image's own files
     // under HOME are hidden; src, data and log are mounted on top as always.
-    args.push("--tmpfs", `${home}:uid=${host.uid},gid=${host.gid},mode=0755,exec`);
+    mounts.push({
+      kind: "tmpfs",
+      role: "home",
+      target: home,
+      uid: host.uid,
+      gid: host.gid,
+      mode: "0755",
+      exec: true,
+    });
     explain.push(
       `added --tmpfs ${home} owned by ${host.uid}:${host.gid}: user: host, and HOME belongs to uid ${IMAGE_UID}`,
     );
   }
   if (user === "host" && input.hostUserFiles !== undefined) {
     // The host user exists in the container, so `id -un`, getpass.getuser() and pip work.
-    args.push("--mount", `${bindMount(input.hostUserFiles.passwd, "/etc/passwd")},readonly`);
-    args.push("--mount", `${bindMount(input.hostUserFiles.group, "/etc/group")},readonly`);
+    mounts.push(bind("passwd", input.hostUserFiles.passwd, "/etc/passwd", true));
+    mounts.push(bind("group", input.hostUserFiles.group, "/etc/group", true));
   }
-  for (const volume of settings.volumes) args.push("--volume", volume);
-  for (const port of settings.ports) args.push("--publish", port);
+  return mounts;
+}
 
-  // Environment; a variable the user sets with -e/--env is left to the user.
-  const userEnv = new Set(
-    givenValues(request, "env").map((v) => (v ?? "").split("=", 1)[0]),
-  );
-  const env: [string, string | undefined][] = [
+function environment(input: RunSpecInput, user: string, mode: "dev" | "prod"): EnvSpec[] {
+  const { request, host, layout, settings, image } = input;
+  const root = user === "root";
+  const home = settings.containerHome;
+  // A variable the user sets with -e/--env is left to the user.
+  const userEnv = new Set(givenValues(request, "env").map((v) => (v ?? "").split("=", 1)[0]));
+  const conventions: [string, string | undefined][] = [
     ["HOME", root ? "/root" : home],
     [
       "USER",
@@ -203,45 +284,63 @@ export function planRun(input: RunArgsInput): RunPlan {
     ],
     ["HOST_WHOAMI", host.user],
     ["HOST_IP", host.hostIp],
-    ["DATADIR", layout.dataDir !== undefined ? dataTarget : "/tmp"],
-    ["LOGDIR", layout.logDir !== undefined ? logTarget : "/tmp"],
-    ["PYTHONPATH", mode === "dev" ? posixPath.join(srcTarget, "src") : undefined],
+    ["DATADIR", layout.dataDir !== undefined ? posixPath.join(home, "data") : "/tmp"],
+    ["LOGDIR", layout.logDir !== undefined ? posixPath.join(home, "log") : "/tmp"],
+    ["PYTHONPATH", mode === "dev" ? posixPath.join(home, SRC, "src") : undefined],
   ];
-  for (const [key, value] of env) {
-    if (value !== undefined && !userEnv.has(key)) args.push("--env", `${key}=${value}`);
+  const env: EnvSpec[] = [];
+  for (const [name, value] of conventions) {
+    if (value !== undefined && !userEnv.has(name)) env.push({ name, value });
   }
-  for (const [key, value] of Object.entries(settings.env)) {
-    if (userEnv.has(key)) continue;
-    args.push("--env", value === null ? key : `${key}=${value}`);
+  for (const [name, value] of Object.entries(settings.env)) {
+    if (userEnv.has(name)) continue;
+    env.push(value === null ? { name, byName: true } : { name, value });
   }
+  return env;
+}
 
-  // The command, with its shortcuts.
-  let command = request.command.length > 0 ? [...request.command] : [...(settings.command ?? [])];
+/** The command with its shortcuts (`notebook`, `pytest`), and the notebook's port and token. */
+function commandOf(
+  request: ValidRunRequest,
+  settings: Settings,
+  workdir: string,
+  root: boolean,
+  notebookToken: string | undefined,
+): {
+  command: string[];
+  notebook?: NotebookSpec;
+  engineEnv: Record<string, string>;
+  notebookUrl?: string;
+} {
+  const command = request.command.length > 0 ? [...request.command] : [...(settings.command ?? [])];
+  if (command[0] === "pytest" || command[0] === "py.test") {
+    return { command: [command[0], "-p", "no:cacheprovider", ...command.slice(1)], engineEnv: {} };
+  }
+  if (command[0] !== "notebook") return { command, engineEnv: {} };
+  const port = request.notebookPort ?? settings.notebookPort;
+  const base = `http://${urlHost(settings.notebookBind)}:${port}/lab`;
+  const userToken = givenValues(request, "env").map((v) => v ?? "").find((v) =>
+    v === "JUPYTER_TOKEN" || v.startsWith("JUPYTER_TOKEN=")
+  );
   const engineEnv: Record<string, string> = {};
   let notebookUrl: string | undefined;
-  if (command[0] === "notebook") {
-    const port = request.notebookPort ?? settings.notebookPort;
-    args.push("--publish", `${settings.notebookBind}:${port}:${port}`);
-    const userToken = givenValues(request, "env").map((v) => v ?? "").find((v) =>
-      v === "JUPYTER_TOKEN" || v.startsWith("JUPYTER_TOKEN=")
-    );
-    if (userToken !== undefined) {
-      // The user's token wins; the URL shows it when it is on the command line.
-      const value = userToken.startsWith("JUPYTER_TOKEN=")
-        ? userToken.slice("JUPYTER_TOKEN=".length)
-        : undefined;
-      notebookUrl = `http://${urlHost(settings.notebookBind)}:${port}/lab` +
-        (value ? `?token=${encodeURIComponent(value)}` : " (token: your JUPYTER_TOKEN)");
-    } else if (input.notebookToken !== undefined) {
-      // By name only: the value reaches docker through its environment, so the
-      // token is in no argv (`ps`) and in no --dry-run output.
-      args.push("--env", "JUPYTER_TOKEN");
-      engineEnv.JUPYTER_TOKEN = input.notebookToken;
-      notebookUrl = `http://${
-        urlHost(settings.notebookBind)
-      }:${port}/lab?token=${input.notebookToken}`;
-    }
-    command = [
+  let tokenByName = false;
+  if (userToken !== undefined) {
+    // The user's token wins; the URL shows it when it is on the command line.
+    const value = userToken.startsWith("JUPYTER_TOKEN=")
+      ? userToken.slice("JUPYTER_TOKEN=".length)
+      : undefined;
+    notebookUrl = base +
+      (value ? `?token=${encodeURIComponent(value)}` : " (token: your JUPYTER_TOKEN)");
+  } else if (notebookToken !== undefined) {
+    // By name only: the value reaches docker through its environment, so the
+    // token is in no argv (`ps`) and in no --dry-run output.
+    tokenByName = true;
+    engineEnv.JUPYTER_TOKEN = notebookToken;
+    notebookUrl = `${base}?token=${notebookToken}`;
+  }
+  return {
+    command: [
       "jupyter",
       "lab",
       "--ip=0.0.0.0",
@@ -250,43 +349,16 @@ export function planRun(input: RunArgsInput): RunPlan {
       `--ServerApp.root_dir=${workdir}`,
       ...(root ? ["--allow-root"] : []),
       ...command.slice(1),
-    ];
-  } else if (command[0] === "pytest" || command[0] === "py.test") {
-    command = [command[0], "-p", "no:cacheprovider", ...command.slice(1)];
-  }
-
-  args.push(...settings.dockerArgs);
-  for (const pass of request.docker) args.push(...pass.tokens);
-  args.push(formatReference(image), ...command);
-  return { args, name, mode, engineEnv, notebookUrl, explain };
+    ],
+    notebook: { publish: `${settings.notebookBind}:${port}:${port}`, tokenByName },
+    engineEnv,
+    notebookUrl,
+  };
 }
 
 function urlHost(bind: string): string {
   if (bind === "0.0.0.0" || bind === "") return "127.0.0.1";
   return bind.includes(":") ? `[${bind}]` : bind;
-}
-
-/**
- * The value of `--mount` for a bind mount, CSV-quoted where docker's CSV
- * reader needs it (a field with `,`, `"` or a line break).
- *
- * @param source Absolute host path; any characters.
- * @param target Absolute container path.
- * @returns e.g. `type=bind,source=/a/b,target=/c`, or `type=bind,"source=/a,b",target=/c`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { bindMount } from "./run_args.ts";
- * assert.equal(bindMount('/x/a,"b', "/t"), 'type=bind,"source=/x/a,""b",target=/t');
- * ```
- */
-export function bindMount(source: string, target: string): string {
-  return ["type=bind", `source=${source}`, `target=${target}`].map(csvField).join(",");
-}
-
-function csvField(field: string): string {
-  return /[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
 }
 
 /**
