@@ -27,6 +27,7 @@ export * from "./registry/hosts.ts";
 export * from "./render/compose.ts";
 export * from "./render/container_config.ts";
 export * from "./render/docker.ts";
+export * from "./render/json.ts";
 export * from "./render/kubernetes.ts";
 export * from "./run_args.ts";
 export * from "./run_spec.ts";
