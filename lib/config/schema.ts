@@ -26,6 +26,7 @@ export interface RegistrySettings {
 export interface ImageRule {
   tag_filter?: string;
   tag_order?: "natural" | "semver" | "alphabetical" | "numerical";
+  tag_range?: string;
   command?: string[];
   env?: Record<string, string | null>;
   gpus?: string;
@@ -123,6 +124,7 @@ const REGISTRY_KINDS: Record<string, Kind> = {
 const IMAGE_KINDS: Record<string, Kind> = {
   tag_filter: "regex",
   tag_order: "order",
+  tag_range: "string",
   command: "command",
   env: "env",
   gpus: "string",
@@ -159,11 +161,17 @@ export function showPath(path: readonly string[]): string {
  *
  * @param root The file's root node.
  * @param file The path shown in messages.
+ * @param checkFilter Why a `tag_filter` pattern is refused, or `undefined` when it is fine
+ *   (`loadFilterCheck` of `lib/tags.ts`: RE2's rules); without it, JavaScript's syntax is checked.
  * @returns The assignments in file order.
  * @throws {ConfigError} `<file>:<line>:<col>: <problem>` for an unknown key (with a
  *   did-you-mean), a wrong type, a bad size, glob or regex. Values under `env` are never echoed.
  */
-export function validateConfig(root: ConfigNode, file: string): Assignment[] {
+export function validateConfig(
+  root: ConfigNode,
+  file: string,
+  checkFilter?: (pattern: string) => string | undefined,
+): Assignment[] {
   const out: Assignment[] = [];
   const fail = (
     node: { line: number; col: number },
@@ -230,11 +238,18 @@ export function validateConfig(root: ConfigNode, file: string): Assignment[] {
               out.push({ ...v, where: `${file}:${v.line}` });
             }
           } else {
-            out.push({
-              path: p,
-              value: scalar(field.node, fieldKind, p, fail),
-              where: `${file}:${field.line}`,
-            });
+            const value = scalar(field.node, fieldKind, p, fail);
+            const problem = fieldKind === "regex"
+              ? (checkFilter ?? jsRegexProblem)(value as string)
+              : undefined;
+            if (problem !== undefined) {
+              fail(
+                field.node,
+                `${showPath(p)}: ${problem}`,
+                "fix the pattern (see Tag policy in README.md)",
+              );
+            }
+            out.push({ path: p, value, where: `${file}:${field.line}` });
           }
         }
       }
@@ -257,6 +272,16 @@ export function validateConfig(root: ConfigNode, file: string): Assignment[] {
     }
   }
   return out;
+}
+
+/** Without RE2 at hand: JavaScript's syntax (RE2 checks again when the filter is used). */
+function jsRegexProblem(pattern: string): string | undefined {
+  try {
+    new RegExp(pattern);
+    return undefined;
+  } catch (error) {
+    return `invalid tag filter ${JSON.stringify(pattern)}: ${(error as Error).message}`;
+  }
 }
 
 function envEntries(
@@ -373,12 +398,8 @@ export function scalar(
         fail(node, `${name}: expected an absolute container path, got ${JSON.stringify(text)}`);
       }
       return text;
-    case "regex":
-      try {
-        new RegExp(text);
-      } catch (error) {
-        fail(node, `${name}: bad regex ${JSON.stringify(text)}: ${(error as Error).message}`);
-      }
+    case "regex": // checked by validateConfig, with RE2's rules when it has them
+      if (v === null || text === "") fail(node, `${name}: expected a value`);
       return text;
     case "order":
       if (!ORDERS.includes(text)) {
