@@ -9,6 +9,7 @@
 export * from "./cli.ts";
 export * from "./config/errors.ts";
 export * from "./config/layers.ts";
+export * from "./config/project.ts";
 export * from "./config/schema.ts";
 export * from "./config/settings.ts";
 export * from "./config/yaml.ts";

@@ -12,12 +12,18 @@
  * `semver` is loaded on demand by {@link loadTagPolicy}: its CommonJS shim
  * touches `process`, which costs ~40 ms of Node compatibility on every run.
  *
+ * A filter is matched by RE2 (npm `re2js`, loaded only when a filter is set),
+ * never by JavaScript's backtracking `RegExp`: a pattern such as
+ * `^(\w|[\w-])*Z$` takes time linear in the tag, not exponential. RE2 has no
+ * backreferences and no lookaround; such a pattern is refused.
+ *
  * Pure module: no I/O.
  *
  * @module
  */
 
 import type SemverModule from "semver";
+import type { RE2JS } from "re2js";
 
 /** How to pick the newest tag. */
 export interface TagPolicy {
@@ -38,12 +44,14 @@ const LOOSE_SEMVER =
   /^[vV]?(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
 
 let semver: typeof SemverModule | undefined;
+let re2: typeof RE2JS | undefined;
 
 /**
- * Loads what a policy needs (npm's semver for `semver` or `range`) and checks it.
+ * Loads what a policy needs (RE2 for `filter`, npm's semver for `semver` or `range`) and checks it.
  *
  * @param policy The policy to use with {@link sortTags} and {@link newestTag}.
- * @throws {SyntaxError} for an invalid `filter` regex or `range`.
+ * @throws {SyntaxError} for a `filter` RE2 cannot compile (bad syntax, backreferences,
+ *   lookaround), or an invalid `range`; the message names the pattern.
  * @throws {TypeError} for an unknown `order`.
  */
 export async function loadTagPolicy(policy: TagPolicy = {}): Promise<void> {
@@ -52,7 +60,10 @@ export async function loadTagPolicy(policy: TagPolicy = {}): Promise<void> {
       `unknown tag order ${JSON.stringify(policy.order)} (one of ${TAG_ORDERS.join(", ")})`,
     );
   }
-  if (policy.filter !== undefined) compileFilter(policy.filter);
+  if (policy.filter !== undefined) {
+    re2 ??= (await import("re2js")).RE2JS;
+    compileFilter(policy.filter);
+  }
   if (policy.order === "semver" || policy.range !== undefined) {
     const lib: typeof SemverModule = semver ?? (await import("semver")).default;
     semver = lib;
@@ -62,14 +73,56 @@ export async function loadTagPolicy(policy: TagPolicy = {}): Promise<void> {
   }
 }
 
-function compileFilter(filter: string): RegExp {
+/**
+ * Loads RE2 and returns a checker for tag filters, for validating configuration files.
+ *
+ * @returns A function from a pattern to why RE2 refuses it, or `undefined` when it compiles.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadFilterCheck } from "./tags.ts";
+ * const check = await loadFilterCheck();
+ * assert.equal(check("^v(?<version>\\d+)$"), undefined);
+ * assert.match(check("(a)\\1")!, /invalid escape sequence/);
+ * ```
+ */
+export async function loadFilterCheck(): Promise<(filter: string) => string | undefined> {
+  re2 ??= (await import("re2js")).RE2JS;
+  return (filter) => {
+    try {
+      compileFilter(filter);
+      return undefined;
+    } catch (error) {
+      return (error as SyntaxError).message;
+    }
+  };
+}
+
+/**
+ * Compiles a filter with RE2.
+ *
+ * @returns A function from a tag to the part that is compared (group `version`, else the whole
+ *   tag), or `undefined` when the tag does not match.
+ */
+function compileFilter(filter: string): (tag: string) => string | undefined {
+  if (re2 === undefined) throw new Error("tag filter used before loadTagPolicy()");
+  let pattern: RE2JS;
   try {
-    return new RegExp(filter);
+    pattern = re2.compile(filter);
   } catch (error) {
+    const reason = (error as Error).message.replace(/^error parsing regexp: /, "");
     throw new SyntaxError(
-      `invalid tag filter ${JSON.stringify(filter)}: ${(error as Error).message}`,
+      `invalid tag filter ${JSON.stringify(filter)}: ${reason} ` +
+        "(tag filters use RE2 syntax: no backreferences, no lookaround)",
     );
   }
+  const version = Object.hasOwn(pattern.namedGroups(), "version");
+  return (tag) => {
+    const m = pattern.matcher(tag);
+    if (!m.find()) return undefined;
+    return version ? m.group("version") ?? tag : tag;
+  };
 }
 
 /**
@@ -168,14 +221,16 @@ function looseSemver(text: string): { version: string; fourth: number } | undefi
  * non-numbers under `numerical`); `latest` goes last when it passes.
  *
  * @param tags Tags in any order.
- * @param policy See {@link TagPolicy}; `semver`/`range` need {@link loadTagPolicy} first.
+ * @param policy See {@link TagPolicy}; `filter`, `semver` and `range` need {@link loadTagPolicy}
+ *   first.
  * @returns A new array, newest first.
- * @throws {Error} when a semver policy is used before {@link loadTagPolicy}.
+ * @throws {Error} when a filter or semver policy is used before {@link loadTagPolicy}.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { sortTags } from "./tags.ts";
+ * import { loadTagPolicy, sortTags } from "./tags.ts";
+ * await loadTagPolicy({ filter: "^app-" });
  * assert.deepEqual(sortTags(["1.9", "latest", "1.10"]), ["1.10", "1.9", "latest"]);
  * assert.deepEqual(sortTags(["b", "a", "c"], { order: "alphabetical" }), ["c", "b", "a"]);
  * assert.deepEqual(sortTags(["app-2", "web-9", "app-10"], { filter: "^app-(?<version>\\d+)$" }), [
@@ -198,9 +253,9 @@ export function sortTags(tags: readonly string[], policy: TagPolicy = {}): strin
     }
     let key = tag;
     if (filter !== undefined) {
-      const m = filter.exec(tag);
-      if (m === null) continue;
-      key = m.groups?.version ?? tag;
+      const part = filter(tag);
+      if (part === undefined) continue;
+      key = part;
     }
     const item: Keyed = { tag, key, natural: order === "natural" ? naturalKey(key) : undefined };
     if (useSemver) {

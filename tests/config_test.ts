@@ -91,7 +91,11 @@ const errors: [string, string, RegExp][] = [
     'images:\n  "zppz/*":\n    tag_order: newest\n',
     /images\."zppz\/\*"\.tag_order: expected one of natural, semver/,
   ],
-  ["a bad regex", 'images:\n  "a":\n    tag_filter: "("\n', /images\.a\.tag_filter: bad regex/],
+  [
+    "a bad regex",
+    'images:\n  "a":\n    tag_filter: "("\n',
+    /^f\.yaml:3:17: images\.a\.tag_filter: invalid tag filter "\("/,
+  ],
   ["a bad glob", 'images:\n  "a/[b":\n    memory: 1g\n', /^f\.yaml:2:3: images: bad glob "a\/\[b"/],
   [
     "a port out of range",
@@ -282,40 +286,234 @@ Deno.test("formatConfig() comments every value with its source and reads back as
   assert.deepEqual(reparsed.ports, ["8080:80"]);
 });
 
-Deno.test("loadConfig() refuses keys a cloned repository must not set, and a relative workdir", async () => {
+/** Loads the configuration with `yaml` as the project file of ~/work/src/app (and `user` as the user file). */
+async function loadWithProject(yaml: string, user?: string) {
   const { loadConfig } = await import("../lib/config/load.ts");
   const home = await Deno.makeTempDir();
   try {
     await Deno.mkdir(`${home}/work/src/app`, { recursive: true });
-    const request = parseRunRequest(["e2e/app:1"]);
-    const env = { HOME: home, XDG_CONFIG_HOME: `${home}/none` };
-    for (
-      const key of [
-        "engine: /bin/evil",
-        "docker_args: [--privileged]",
-        "volumes: ['/:/host']",
-        "workdir: /tmp",
-      ]
-    ) {
-      await Deno.writeTextFile(`${home}/work/src/app/run-docker.yaml`, `env:\n  A: b\n${key}\n`);
-      await assert.rejects(
-        loadConfig(request, { home, env }, () => `${home}/work/src/app`),
-        new RegExp(`run-docker\\.yaml:3: ${key.split(":")[0]} cannot be set in a project file`),
-      );
+    await Deno.writeTextFile(`${home}/work/src/app/run-docker.yaml`, yaml);
+    const env: Record<string, string> = { HOME: home, XDG_CONFIG_HOME: `${home}/none` };
+    if (user !== undefined) {
+      await Deno.writeTextFile(`${home}/user.yaml`, user);
+      env.RUN_DOCKER_CONFIG = `${home}/user.yaml`;
     }
-    await Deno.writeTextFile(`${home}/work/src/app/run-docker.yaml`, "env:\n  A: b\n");
-    const loaded = await loadConfig(request, { home, env }, () => `${home}/work/src/app`);
-    assert.deepEqual(loaded.config.env, { A: "b" });
-    await assert.rejects(
-      loadConfig(
-        request,
-        { home, env: { ...env, RUN_DOCKER_WORKDIR: "$HOME/w" } },
-        () => undefined,
-      ),
-      /workdir must be an absolute path/,
+    return await loadConfig(
+      parseRunRequest(["e2e/app:1"]),
+      { home, env },
+      () => `${home}/work/src/app`,
     );
   } finally {
     await Deno.remove(home, { recursive: true });
+  }
+}
+
+const refusedInProject: [string, string, RegExp][] = [
+  [
+    "engine",
+    "env:\n  A: b\nengine: /bin/evil\n",
+    /:3:1: engine cannot be set in a project file: it travels with the repository, and it names a program/,
+  ],
+  [
+    "docker_args",
+    "docker_args: [--privileged]\n",
+    /:1:1: docker_args cannot be set in a project file: .*--privileged/,
+  ],
+  [
+    "volumes",
+    "volumes: ['/:/host']\n",
+    /:1:1: volumes cannot be set in a project file: .*mount any host path/,
+  ],
+  ["workdir", "workdir: /tmp\n", /:1:1: workdir cannot be set in a project file/],
+  [
+    "registries",
+    "registries:\n  r.example:\n    insecure: true\n",
+    /:1:1: registries cannot be set in a project file: .*TLS/,
+  ],
+  [
+    "user",
+    "memory: 2g\nuser: root\n",
+    /:2:1: user cannot be set in a project file: .*who the container runs as/,
+  ],
+  ["gpus", "gpus: all\n", /:1:1: gpus cannot be set in a project file: .*devices/],
+  [
+    "notebook_bind",
+    "notebook_bind: 0.0.0.0\n",
+    /:1:1: notebook_bind cannot be set in a project file: .*every network interface/,
+  ],
+  ["notebook_port", "notebook_port: 9999\n", /:1:1: notebook_port cannot be set in a project file/],
+  [
+    "container_home",
+    "container_home: /root\n",
+    /:1:1: container_home cannot be set in a project file/,
+  ],
+  [
+    "timezone",
+    "timezone: UTC\n",
+    /:1:1: timezone cannot be set in a project file: a project file may set only env \(literal values\), ports \(on a loopback address\)/,
+  ],
+  [
+    "init",
+    "init: false\n",
+    /:1:1: init cannot be set in a project file: a project file may set only/,
+  ],
+  [
+    "an env pass-through (null)",
+    "env:\n  A: b\n  SSH_AUTH_SOCK: null\n",
+    /:3:3: env\.SSH_AUTH_SOCK: a project file cannot pass host environment values \(null copies your host's SSH_AUTH_SOCK into the container\)$/,
+  ],
+  [
+    "an env pass-through (empty)",
+    "env:\n  AWS_SECRET_ACCESS_KEY:\n",
+    /:2:3: env\.AWS_SECRET_ACCESS_KEY: a project file cannot pass host environment values/,
+  ],
+  [
+    "a port on every interface",
+    "ports: ['0.0.0.0:5477:5477']\n",
+    /:1:9: ports: "0\.0\.0\.0:5477:5477" is not bound to a loopback address/,
+  ],
+  [
+    "a port with no address",
+    "ports:\n  - 127.0.0.1:1:1\n  - '5477'\n",
+    /:3:5: ports: "5477" is not bound to a loopback address/,
+  ],
+  ["a host:container port", "ports: ['8080:80']\n", /ports: "8080:80" is not bound/],
+  [
+    "a port on all IPv6 interfaces",
+    "ports: ['[::]:8080:80']\n",
+    /ports: "\[::\]:8080:80" is not bound/,
+  ],
+  [
+    "a port on a private address",
+    "ports: ['10.0.0.1:8080:80']\n",
+    /ports: "10\.0\.0\.1:8080:80" is not bound/,
+  ],
+  ["a port on a look-alike address", "ports: ['127.0.0.1.nip.io:8080:80']\n", /is not bound/],
+  [
+    "gpus in an image rule",
+    'images:\n  "*":\n    memory: 1g\n    gpus: all\n',
+    /:4:5: images\."\*"\.gpus cannot be set in a project file: .*devices/,
+  ],
+  [
+    "an env pass-through in an image rule",
+    'images:\n  "e2e/*":\n    env:\n      HOSTSECRET: ~\n',
+    /:4:7: images\."e2e\/\*"\.env\.HOSTSECRET: a project file cannot pass host environment values/,
+  ],
+];
+for (const [name, yaml, message] of refusedInProject) {
+  Deno.test(`loadConfig() refuses in a project file ${name}, naming file:line:col, key and why`, async () => {
+    await assert.rejects(loadWithProject(yaml), (e: unknown) => {
+      assert.ok(e instanceof ConfigError, String(e));
+      assert.match(e.message, /^~\/work\/src\/app\/run-docker\.yaml:\d+:\d+: /);
+      assert.match(e.message, message);
+      assert.ok(!e.message.includes("\n") && e.hint.length > 0);
+      return true;
+    });
+  });
+}
+
+Deno.test("loadConfig() takes from a project file what cannot reach the host", async () => {
+  const loaded = await loadWithProject(
+    "env:\n  A: b\n  EMPTY: ''\nports:\n  - 127.0.0.1:8080:80\n  - 127.1.2.3::81/udp\n" +
+      "  - '[::1]:8443:443'\nmemory: 2g\nshm_size: 1g\nimages:\n  \"e2e/*\":\n" +
+      "    tag_order: semver\n    tag_filter: '^v(?<version>.*)$'\n    tag_range: '^1'\n" +
+      "    command: [python, -m, app]\n    memory: 3g\n    env:\n      B: c\n",
+  );
+  assert.deepEqual(loaded.config.env, { A: "b", EMPTY: "" });
+  assert.deepEqual(loaded.config.ports, [
+    "127.0.0.1:8080:80",
+    "127.1.2.3::81/udp",
+    "[::1]:8443:443",
+  ]);
+  assert.equal(loaded.config.memory, "2g");
+  assert.equal(loaded.config.shm_size, "1g");
+  const { settings, policy } = settingsFor(loaded.config, loaded.provenance, "e2e/app");
+  assert.deepEqual(policy, { order: "semver", filter: "^v(?<version>.*)$", range: "^1" });
+  assert.deepEqual(settings.command, ["python", "-m", "app"]);
+  assert.equal(settings.memory, "3g");
+  assert.deepEqual(settings.env, { A: "b", EMPTY: "", B: "c" });
+});
+
+Deno.test("loadConfig() lets your own file set what a project file may not", async () => {
+  const loaded = await loadWithProject(
+    "memory: 2g\n",
+    "user: root\ngpus: all\nnotebook_bind: 0.0.0.0\nenv:\n  AWS_PROFILE: null\nports: ['8080:80']\n",
+  );
+  assert.equal(loaded.config.user, "root");
+  assert.equal(loaded.config.gpus, "all");
+  assert.deepEqual(loaded.config.env, { AWS_PROFILE: null });
+  assert.deepEqual(loaded.config.ports, ["8080:80"]);
+  assert.equal(loaded.config.memory, "2g");
+});
+
+Deno.test("loadConfig() refuses a tag_filter RE2 cannot run, at its line and column", async () => {
+  await assert.rejects(
+    loadWithProject("memory: 2g\n", 'images:\n  "a/*":\n    tag_filter: "^(v)\\\\1$"\n'),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError, String(e));
+      assert.match(
+        e.message,
+        /user\.yaml:3:17: images\."a\/\*"\.tag_filter: invalid tag filter "\^\(v\)\\\\1\$": invalid escape sequence/,
+      );
+      return true;
+    },
+  );
+});
+
+Deno.test("loadConfig() refuses a relative workdir", async () => {
+  const { loadConfig } = await import("../lib/config/load.ts");
+  await assert.rejects(
+    loadConfig(
+      parseRunRequest(["e2e/app:1"]),
+      {
+        home: "/nonexistent",
+        env: { XDG_CONFIG_HOME: "/nonexistent", RUN_DOCKER_WORKDIR: "$HOME/w" },
+      },
+      () => undefined,
+    ),
+    /workdir must be an absolute path/,
+  );
+});
+
+Deno.test("run-docker refuses a project file that passes a host secret, and runs nothing", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${root}/work/src/app`, { recursive: true });
+    await Deno.writeTextFile(`${root}/work/src/app/run-docker.yaml`, "env:\n  HOSTSECRET: null\n");
+    await Deno.writeTextFile(`${root}/user.yaml`, "");
+    const env = Deno.env.toObject();
+    for (const name of Object.keys(env)) if (name.startsWith("RUN_DOCKER_")) delete env[name];
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        "-A",
+        new URL("../main.ts", import.meta.url).pathname,
+        "--dry-run",
+        "e2e/app:1",
+        "true",
+      ],
+      env: {
+        ...env,
+        RUN_DOCKER_WORKDIR: `${root}/work`,
+        RUN_DOCKER_CONFIG: `${root}/user.yaml`,
+        HOSTSECRET: "planted-7f3a",
+      },
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr).split("\n");
+    assert.equal(new TextDecoder().decode(output.stdout), "");
+    assert.equal(
+      stderr[0],
+      `run-docker: error: ${root}/work/src/app/run-docker.yaml:2:3: env.HOSTSECRET: a project file cannot pass host environment values (null copies your host's HOSTSECRET into the container)`,
+    );
+    assert.match(stderr[1], /^hint: /);
+    assert.equal(output.code, 125);
+  } finally {
+    await Deno.remove(root, { recursive: true });
   }
 });
 

@@ -100,7 +100,7 @@ const policyCases: [string, string[], TagPolicy, string[]][] = [
   ]],
 ];
 
-await loadTagPolicy({ order: "semver" });
+await loadTagPolicy({ order: "semver", filter: "^" });
 for (const [name, tags, policy, expected] of policyCases) {
   Deno.test(`sortTags() orders by policy: ${name}`, () => {
     assert.deepEqual(sortTags(tags, policy), expected);
@@ -116,4 +116,34 @@ Deno.test("loadTagPolicy() rejects a bad regex, range or order", async () => {
 Deno.test("newestTag() uses latest only when nothing else is left after the policy", () => {
   assert.equal(newestTag(["latest", "main"], { order: "semver" }), "latest");
   assert.equal(newestTag(["latest", "1.0.0"], { order: "semver" }), "1.0.0");
+});
+
+Deno.test("sortTags() matches a filter that backtracks catastrophically in linear time", () => {
+  // The issue's pattern: with a backtracking engine one 40-character tag that fails at its end
+  // already takes hours; RE2 answers in time linear in the tag.
+  const filter = String.raw`^(\w|\d|[0-9a-z-]|[\w-]|[\w.-])*Z$`;
+  const long = `${"a1-".repeat(20_000)}!`;
+  assert.deepEqual(sortTags([long, "abc-1Z", "b2Z", `${"x".repeat(60)}Z`], { filter }), [
+    `${"x".repeat(60)}Z`,
+    "b2Z",
+    "abc-1Z",
+  ]);
+});
+
+Deno.test("loadTagPolicy() refuses what RE2 cannot run, naming the pattern", async () => {
+  for (
+    const [filter, reason] of [
+      ["(a)\\1", /invalid escape sequence/],
+      ["^v(?=\\d)", /unsupported Perl syntax/],
+      ["(?<!rc)$", /invalid named capture|unsupported/],
+    ] as const
+  ) {
+    await assert.rejects(loadTagPolicy({ filter }), (e: unknown) => {
+      assert.ok(e instanceof SyntaxError, String(e));
+      assert.ok(e.message.startsWith(`invalid tag filter ${JSON.stringify(filter)}: `), e.message);
+      assert.match(e.message, reason);
+      assert.match(e.message, /RE2 syntax: no backreferences, no lookaround/);
+      return true;
+    });
+  }
 });

@@ -5,13 +5,15 @@
  * default `~/.config/run-docker/config.yaml`), then in dev mode the project
  * file `run-docker.yaml` at the root of the source tree.
  *
- * The YAML parser loads only when a file exists.
+ * The YAML parser loads only when a file exists, RE2 only when a file has a
+ * `tag_filter`.
  *
  * @module
  */
 
 import { ConfigError } from "./errors.ts";
 import type { Assignment } from "./schema.ts";
+import type { ConfigNode } from "./yaml.ts";
 
 /** The system file, for production hosts. */
 export const SYSTEM_CONFIG = "/etc/run-docker/config.yaml";
@@ -38,12 +40,16 @@ export function userConfigPath(
  *
  * @param path Absolute path.
  * @param home For showing the path with `~`.
+ * @param project `true` for a project file (`run-docker.yaml` of a source tree): only the keys
+ *   of `PROJECT_KEYS` (lib/config/project.ts) may be set, as `checkProjectFile` says.
  * @returns `undefined` when the file does not exist (that is fine); else its assignments.
- * @throws {ConfigError} when it exists but cannot be read, or is not valid configuration.
+ * @throws {ConfigError} when it exists but cannot be read, is not valid configuration, or is a
+ *   project file that sets what a project file may not.
  */
 export async function readConfigFile(
   path: string,
   home: string,
+  project = false,
 ): Promise<Assignment[] | undefined> {
   const shown = home && home !== "/" && path.startsWith(`${home}/`)
     ? `~${path.slice(home.length)}`
@@ -78,5 +84,18 @@ export async function readConfigFile(
   }
   const { parseConfigText } = await import("./yaml.ts");
   const { validateConfig } = await import("./schema.ts");
-  return validateConfig(parseConfigText(text, shown), shown);
+  const root = parseConfigText(text, shown);
+  const checkFilter = hasKey(root, "tag_filter")
+    ? await (await import("../tags.ts")).loadFilterCheck()
+    : undefined;
+  const assignments = validateConfig(root, shown, checkFilter);
+  if (project) (await import("./project.ts")).checkProjectFile(root, shown);
+  return assignments;
+}
+
+/** Whether a map anywhere in the tree has this key. */
+function hasKey(node: ConfigNode, key: string): boolean {
+  if (node.kind === "map") return node.entries.some((e) => e.key === key || hasKey(e.node, key));
+  if (node.kind === "seq") return node.items.some((item) => hasKey(item, key));
+  return false;
 }

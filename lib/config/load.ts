@@ -13,19 +13,6 @@ import { type Assignment, type Config, mergeConfig, type Provenance } from "./sc
 import { ConfigError } from "./errors.ts";
 import { expandPath } from "./settings.ts";
 
-/**
- * Keys a project file (`run-docker.yaml` in a cloned repository) may not set: each could run
- * programs on the host or reach outside the container.
- */
-export const PROJECT_FORBIDDEN = ["engine", "docker_args", "volumes", "registries", "workdir"];
-const PROJECT_REASON: Record<string, string> = {
-  engine: "it names a program run-docker runs on your host",
-  docker_args: "raw docker options can give the container your host (--privileged, -v /:/host)",
-  volumes: "it could mount any host path into the container",
-  registries: "it could switch off TLS or redirect image lookups",
-  workdir: "it moves where your data and log live",
-};
-
 /** The configuration of a run and where it came from. */
 export interface LoadedConfig {
   readonly config: Config;
@@ -51,8 +38,8 @@ export async function loadConfig(
   projectDir: (workRoot: string) => string | undefined,
 ): Promise<LoadedConfig> {
   const files: string[] = [];
-  const read = async (path: string) => {
-    const assignments = await readConfigFile(path, host.home);
+  const read = async (path: string, project = false) => {
+    const assignments = await readConfigFile(path, host.home, project);
     if (assignments !== undefined) files.push(path);
     return assignments ?? [];
   };
@@ -82,23 +69,14 @@ export async function loadConfig(
     }
     return root;
   };
-  let workRoot = workRootOf([system, user, env]);
+  // A project file cannot set workdir, so the work root is known before it is read.
+  const workRoot = workRootOf([system, user, env]);
   const project = projectDir(workRoot);
-  const projectLayer = project === undefined ? [] : await read(`${project}/${PROJECT_CONFIG}`);
-  for (const { path, where } of projectLayer) {
-    if (PROJECT_FORBIDDEN.includes(path[0])) {
-      throw new ConfigError(
-        `${where}: ${
-          path[0]
-        } cannot be set in a project file: it travels with the repository, and ${
-          PROJECT_REASON[path[0]]
-        }`,
-        "set it in your own configuration (~/.config/run-docker/config.yaml) if you trust it",
-      );
-    }
-  }
+  // A project file may set only what cannot reach the host (lib/config/project.ts).
+  const projectLayer = project === undefined
+    ? []
+    : await read(`${project}/${PROJECT_CONFIG}`, true);
   const layers = [system, user, projectLayer, env, options];
-  if (projectLayer.length > 0) workRoot = workRootOf(layers);
   const { config, provenance } = mergeConfig(layers);
   if (config.engine) config.engine = expandPath(config.engine, host.home, host.env);
   // A volume's host side is a path too: `~/cache:/home/docker-user/.cache`.

@@ -14,6 +14,9 @@ import { closest, distance } from "fastest-levenshtein";
 import picomatch from "picomatch";
 import { ConfigError } from "./errors.ts";
 import type { ConfigNode } from "./yaml.ts";
+import { type Kind, scalar, showPath } from "./values.ts";
+
+export { scalar, showPath };
 
 /** Per-registry settings. */
 export interface RegistrySettings {
@@ -26,6 +29,7 @@ export interface RegistrySettings {
 export interface ImageRule {
   tag_filter?: string;
   tag_order?: "natural" | "semver" | "alphabetical" | "numerical";
+  tag_range?: string;
   command?: string[];
   env?: Record<string, string | null>;
   gpus?: string;
@@ -78,23 +82,6 @@ export interface Assignment {
   readonly where: string;
 }
 
-type Kind =
-  | "string"
-  | "path"
-  | "abs-path"
-  | "size"
-  | "port"
-  | "bool"
-  | "user"
-  | "timezone"
-  | "regex"
-  | "order"
-  | "positive"
-  | "address"
-  | "command"
-  | "env"
-  | "list";
-
 /** Top-level keys and their kinds; `registries` and `images` are maps of maps. */
 export const KEY_KINDS: Record<string, Kind | "registries" | "images"> = {
   workdir: "path",
@@ -123,6 +110,7 @@ const REGISTRY_KINDS: Record<string, Kind> = {
 const IMAGE_KINDS: Record<string, Kind> = {
   tag_filter: "regex",
   tag_order: "order",
+  tag_range: "string",
   command: "command",
   env: "env",
   gpus: "string",
@@ -139,31 +127,24 @@ function own<T>(table: Record<string, T>, key: string): T | undefined {
   return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
-const SIZE = /^\d+(?:\.\d+)? ?[kKmMgGtTpP]?[iI]?[bB]?$/;
-const USER = /^(docker-user|root|host|[a-z_][a-z0-9_.-]*\$?|\d+)(?::(\d+|[a-z_][a-z0-9_.-]*))?$/i;
-const ZONE = /^(UTC|[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+|host|[A-Z]{3,5}[+-]?\d*)$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const ORDERS = ["natural", "semver", "alphabetical", "numerical"];
-
-/**
- * Shows a key path the way messages do: `images."zppz/*".tag_order`.
- *
- * @param path Key segments.
- */
-export function showPath(path: readonly string[]): string {
-  return path.map((p) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? p : JSON.stringify(p))).join(".");
-}
 
 /**
  * Turns a parsed file into assignments, checking every key and value.
  *
  * @param root The file's root node.
  * @param file The path shown in messages.
+ * @param checkFilter Why a `tag_filter` pattern is refused, or `undefined` when it is fine
+ *   (`loadFilterCheck` of `lib/tags.ts`: RE2's rules); without it, JavaScript's syntax is checked.
  * @returns The assignments in file order.
  * @throws {ConfigError} `<file>:<line>:<col>: <problem>` for an unknown key (with a
  *   did-you-mean), a wrong type, a bad size, glob or regex. Values under `env` are never echoed.
  */
-export function validateConfig(root: ConfigNode, file: string): Assignment[] {
+export function validateConfig(
+  root: ConfigNode,
+  file: string,
+  checkFilter?: (pattern: string) => string | undefined,
+): Assignment[] {
   const out: Assignment[] = [];
   const fail = (
     node: { line: number; col: number },
@@ -230,11 +211,18 @@ export function validateConfig(root: ConfigNode, file: string): Assignment[] {
               out.push({ ...v, where: `${file}:${v.line}` });
             }
           } else {
-            out.push({
-              path: p,
-              value: scalar(field.node, fieldKind, p, fail),
-              where: `${file}:${field.line}`,
-            });
+            const value = scalar(field.node, fieldKind, p, fail);
+            const problem = fieldKind === "regex"
+              ? (checkFilter ?? jsRegexProblem)(value as string)
+              : undefined;
+            if (problem !== undefined) {
+              fail(
+                field.node,
+                `${showPath(p)}: ${problem}`,
+                "fix the pattern (see Tag policy in README.md)",
+              );
+            }
+            out.push({ path: p, value, where: `${file}:${field.line}` });
           }
         }
       }
@@ -259,6 +247,16 @@ export function validateConfig(root: ConfigNode, file: string): Assignment[] {
   return out;
 }
 
+/** Without RE2 at hand: JavaScript's syntax (RE2 checks again when the filter is used). */
+function jsRegexProblem(pattern: string): string | undefined {
+  try {
+    new RegExp(pattern);
+    return undefined;
+  } catch (error) {
+    return `invalid tag filter ${JSON.stringify(pattern)}: ${(error as Error).message}`;
+  }
+}
+
 function envEntries(
   node: ConfigNode,
   path: string[],
@@ -275,121 +273,6 @@ function envEntries(
     const v = (e.node as Extract<ConfigNode, { kind: "scalar" }>).value;
     return { path: [...path, e.key], value: v === null ? null : String(v), line: e.line };
   });
-}
-
-/**
- * Checks one value against a kind.
- *
- * @param node The value node (or a raw string from the environment, located at 0:0).
- * @param kind What it must be.
- * @param path Its key path, for messages.
- * @param fail Reports a problem at a node.
- * @returns The value, typed for its kind.
- */
-export function scalar(
-  node: ConfigNode,
-  kind: Kind,
-  path: readonly string[],
-  fail: (node: { line: number; col: number }, message: string) => never,
-): unknown {
-  const name = showPath(path);
-  if (kind === "command") {
-    if (node.kind === "seq") return node.items.map((i) => String(scalar(i, "string", path, fail)));
-    const text = String(scalar(node, "string", path, fail));
-    if (/["'\\]/.test(text)) {
-      fail(
-        node,
-        `${name}: quotes in a one-line command are not parsed; write the command as a list`,
-      );
-    }
-    return text.split(/\s+/).filter(Boolean);
-  }
-  if (node.kind !== "scalar") {
-    return fail(
-      node,
-      `${name}: expected a single value, not a ${node.kind === "map" ? "map" : "list"}`,
-    );
-  }
-  const v = node.value;
-  const text = v === null ? "" : String(v);
-  switch (kind) {
-    case "bool":
-      if (typeof v !== "boolean") {
-        fail(node, `${name}: expected true or false, got ${JSON.stringify(text)}`);
-      }
-      return v;
-    case "port": {
-      const n = Number(text);
-      if (!/^\d+$/.test(text) || n < 1 || n > 65535) {
-        fail(node, `${name}: expected a port from 1 to 65535, got ${JSON.stringify(text)}`);
-      }
-      return n;
-    }
-    case "address":
-      if (!/^(localhost|\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/.test(text)) {
-        fail(
-          node,
-          `${name}: expected an IP address such as 127.0.0.1 or 0.0.0.0, got ${
-            JSON.stringify(text)
-          }`,
-        );
-      }
-      return text;
-    case "positive": {
-      const n = Number(text);
-      if (!(n > 0 && n <= 3600)) {
-        fail(
-          node,
-          `${name}: expected a number of seconds from 1 to 3600, got ${JSON.stringify(text)}`,
-        );
-      }
-      return n;
-    }
-    case "size":
-      if (!SIZE.test(text)) {
-        fail(node, `${name}: bad size ${JSON.stringify(text)} (expected e.g. 12g, 512m)`);
-      }
-      return text;
-    case "user":
-      if (!USER.test(text)) {
-        fail(
-          node,
-          `${name}: expected docker-user, root, host, a name or uid[:gid], got ${
-            JSON.stringify(text)
-          }`,
-        );
-      }
-      return text;
-    case "timezone":
-      if (!ZONE.test(text)) {
-        fail(
-          node,
-          `${name}: expected host or an IANA zone like Europe/Berlin, got ${JSON.stringify(text)}`,
-        );
-      }
-      return text;
-    case "abs-path":
-      if (!text.startsWith("/")) {
-        fail(node, `${name}: expected an absolute container path, got ${JSON.stringify(text)}`);
-      }
-      return text;
-    case "regex":
-      try {
-        new RegExp(text);
-      } catch (error) {
-        fail(node, `${name}: bad regex ${JSON.stringify(text)}: ${(error as Error).message}`);
-      }
-      return text;
-    case "order":
-      if (!ORDERS.includes(text)) {
-        fail(node, `${name}: expected one of ${ORDERS.join(", ")}, got ${JSON.stringify(text)}`);
-      }
-      return text;
-    default:
-      if (v === null || text === "") fail(node, `${name}: expected a value`);
-      if (typeof v === "boolean") fail(node, `${name}: expected a string, got ${v}`);
-      return text;
-  }
 }
 
 /** Where each value of the effective configuration came from, by key path. */

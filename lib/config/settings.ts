@@ -67,6 +67,7 @@ export function settingsFor(
   const policy: TagPolicy = {};
   if (rule.tag_order !== undefined) policy.order = rule.tag_order;
   if (rule.tag_filter !== undefined) policy.filter = rule.tag_filter;
+  if (rule.tag_range !== undefined) policy.range = rule.tag_range;
   return {
     settings: {
       containerUser: config.user,

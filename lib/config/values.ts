@@ -1,0 +1,153 @@
+/**
+ * Checking one configuration value against its kind (`size`, `port`, `user`, …), and showing key
+ * paths in messages.
+ *
+ * Pure module: no I/O.
+ *
+ * @module
+ */
+
+import type { ConfigNode } from "./yaml.ts";
+
+/** What a value must be. */
+export type Kind =
+  | "string"
+  | "path"
+  | "abs-path"
+  | "size"
+  | "port"
+  | "bool"
+  | "user"
+  | "timezone"
+  | "regex"
+  | "order"
+  | "positive"
+  | "address"
+  | "command"
+  | "env"
+  | "list";
+
+const SIZE = /^\d+(?:\.\d+)? ?[kKmMgGtTpP]?[iI]?[bB]?$/;
+const USER = /^(docker-user|root|host|[a-z_][a-z0-9_.-]*\$?|\d+)(?::(\d+|[a-z_][a-z0-9_.-]*))?$/i;
+const ZONE = /^(UTC|[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+|host|[A-Z]{3,5}[+-]?\d*)$/;
+const ORDERS = ["natural", "semver", "alphabetical", "numerical"];
+
+/**
+ * Shows a key path the way messages do: `images."zppz/*".tag_order`.
+ *
+ * @param path Key segments.
+ */
+export function showPath(path: readonly string[]): string {
+  return path.map((p) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? p : JSON.stringify(p))).join(".");
+}
+
+/**
+ * Checks one value against a kind.
+ *
+ * @param node The value node (or a raw string from the environment, located at 0:0).
+ * @param kind What it must be.
+ * @param path Its key path, for messages.
+ * @param fail Reports a problem at a node.
+ * @returns The value, typed for its kind.
+ */
+export function scalar(
+  node: ConfigNode,
+  kind: Kind,
+  path: readonly string[],
+  fail: (node: { line: number; col: number }, message: string) => never,
+): unknown {
+  const name = showPath(path);
+  if (kind === "command") {
+    if (node.kind === "seq") return node.items.map((i) => String(scalar(i, "string", path, fail)));
+    const text = String(scalar(node, "string", path, fail));
+    if (/["'\\]/.test(text)) {
+      fail(
+        node,
+        `${name}: quotes in a one-line command are not parsed; write the command as a list`,
+      );
+    }
+    return text.split(/\s+/).filter(Boolean);
+  }
+  if (node.kind !== "scalar") {
+    return fail(
+      node,
+      `${name}: expected a single value, not a ${node.kind === "map" ? "map" : "list"}`,
+    );
+  }
+  const v = node.value;
+  const text = v === null ? "" : String(v);
+  switch (kind) {
+    case "bool":
+      if (typeof v !== "boolean") {
+        fail(node, `${name}: expected true or false, got ${JSON.stringify(text)}`);
+      }
+      return v;
+    case "port": {
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || n < 1 || n > 65535) {
+        fail(node, `${name}: expected a port from 1 to 65535, got ${JSON.stringify(text)}`);
+      }
+      return n;
+    }
+    case "address":
+      if (!/^(localhost|\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/.test(text)) {
+        fail(
+          node,
+          `${name}: expected an IP address such as 127.0.0.1 or 0.0.0.0, got ${
+            JSON.stringify(text)
+          }`,
+        );
+      }
+      return text;
+    case "positive": {
+      const n = Number(text);
+      if (!(n > 0 && n <= 3600)) {
+        fail(
+          node,
+          `${name}: expected a number of seconds from 1 to 3600, got ${JSON.stringify(text)}`,
+        );
+      }
+      return n;
+    }
+    case "size":
+      if (!SIZE.test(text)) {
+        fail(node, `${name}: bad size ${JSON.stringify(text)} (expected e.g. 12g, 512m)`);
+      }
+      return text;
+    case "user":
+      if (!USER.test(text)) {
+        fail(
+          node,
+          `${name}: expected docker-user, root, host, a name or uid[:gid], got ${
+            JSON.stringify(text)
+          }`,
+        );
+      }
+      return text;
+    case "timezone":
+      if (!ZONE.test(text)) {
+        fail(
+          node,
+          `${name}: expected host or an IANA zone like Europe/Berlin, got ${JSON.stringify(text)}`,
+        );
+      }
+      return text;
+    case "abs-path":
+      if (!text.startsWith("/")) {
+        fail(node, `${name}: expected an absolute container path, got ${JSON.stringify(text)}`);
+      }
+      return text;
+    case "regex": // checked by validateConfig, with RE2's rules when it has them
+      if (v === null || text === "") fail(node, `${name}: expected a value`);
+      return text;
+    case "order":
+      if (!ORDERS.includes(text)) {
+        fail(node, `${name}: expected one of ${ORDERS.join(", ")}, got ${JSON.stringify(text)}`);
+      }
+      return text;
+    default:
+      if (v === null || text === "") fail(node, `${name}: expected a value`);
+      if (typeof v === "boolean") fail(node, `${name}: expected a string, got ${v}`);
+      return text;
+  }
+}
