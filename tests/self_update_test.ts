@@ -165,7 +165,7 @@ Deno.test("selfUpdate() says plainly that a latest.json of null or of the wrong 
     ['{"version": "1.1.0", "targets": null}', "it has no targets"],
     [
       `{"version": "1.1.0", "targets": {"${TARGET}": null}}`,
-      `its entry for ${TARGET} has no asset`,
+      `its entry for ${TARGET} has no asset and sha256`,
     ],
   ];
   for (const [body, why] of bodies) {
