@@ -184,8 +184,9 @@ async function walkZip(archive: string, limits: UnpackLimits, visit: Visit): Pro
   const file = await Deno.open(archive);
   const size = (await file.stat()).size;
   class FileReader extends zip.Reader<null> {
-    override async init() {
+    override init(): Promise<void> {
       this.size = size;
+      return Promise.resolve();
     }
     override async readUint8Array(index: number, length: number): Promise<Uint8Array> {
       await file.seek(index, Deno.SeekMode.Start);

@@ -1,13 +1,16 @@
 /**
  * Edge module: `run-docker --self-update [--version X] [--archive FILE]`.
  *
- * Reads `latest.json` from the release base (not the rate-limited GitHub
- * API), downloads the archive for this target, checks its sha256 against
- * `SHA256SUMS` (and `latest.json`), unpacks it next to the installed binary,
- * runs the new binary's `--version` and requires the expected version, then
- * renames it over the old one: never deleting first, never writing into the
- * running file; on Windows the running file is renamed aside first and put
- * back on failure. The file mode is kept.
+ * Reads `latest.json` (at most 1 MiB, shape checked) from the release base
+ * (not the rate-limited GitHub API), streams the archive for this target to
+ * a private folder next to the installed binary (at most 200 MiB) while
+ * hashing it, checks that sha256 against `SHA256SUMS` (and `latest.json`),
+ * copies only the binary's bytes into a file it creates itself (see
+ * `release_archive.ts`: links, special files, `../` and absolute names are
+ * refused), runs the new binary's `--version` and requires the expected
+ * version, then renames it over the old one: never deleting first, never
+ * writing into the running file; on Windows the running file is renamed aside
+ * first and put back on failure. The file mode is kept.
  *
  * @module
  */
