@@ -82,23 +82,59 @@ default_install_dir() {
   echo "$home/.local/bin"
 }
 
-# download URL FILE: curl (https only, TLS 1.2+) or wget; plain http only for loopback test URLs.
+# Bytes a download may have: the archive, and SHA256SUMS.
+MAX_ARCHIVE_BYTES=209715200 # 200 MiB
+MAX_TEXT_BYTES=1048576      # 1 MiB
+
+# loopback_http URL: true when URL is plain http to exactly 127.0.0.1, localhost or [::1]
+# (with an optional numeric port): the only plain http allowed, for tests and local mirrors.
+loopback_http() {
+  rest=${1#http://}
+  [ "$rest" != "$1" ] || return 1
+  authority=${rest%%/*}
+  authority=${authority%%\?*}
+  authority=${authority%%#*}
+  case "$authority" in
+    127.0.0.1 | 127.0.0.1:*) port=${authority#127.0.0.1} ;;
+    localhost | localhost:*) port=${authority#localhost} ;;
+    '[::1]' | '[::1]:'*) port=${authority#'[::1]'} ;;
+    *) return 1 ;;
+  esac
+  port=${port#:}
+  case "$port" in *[!0-9]*) return 1 ;; esac
+  return 0
+}
+
+# download URL FILE MAX_BYTES: curl (https only, TLS 1.2+) or wget; plain http only to an exact
+# loopback host, and a redirect from there is followed only to https (curl) or not at all (wget).
 download() {
   case "$1" in
-    https://*) ;;
-    http://127.* | http://localhost[:/]* | http://\[::1\]*) ;;
-    *) die "refusing to download over plain http: $1" ;;
+    https://*) http="" ;;
+    *)
+      loopback_http "$1" || die "refusing to download over plain http: $1" \
+        "use https, or http only to 127.0.0.1, localhost or [::1]"
+      http=1
+      ;;
   esac
   if command -v curl >/dev/null 2>&1; then
-    case "$1" in
-      https://*) curl --proto '=https' --tlsv1.2 -fsSL --connect-timeout 15 --max-time 600 -o "$2" "$1" ;;
-      *) curl -fsSL --connect-timeout 15 --max-time 600 -o "$2" "$1" ;;
-    esac
+    if [ -z "$http" ]; then
+      curl --proto '=https' --proto-redir '=https' --tlsv1.2 -fsSL --max-filesize "$3" \
+        --connect-timeout 15 --max-time 600 -o "$2" "$1" || return 1
+    else
+      curl --proto '=http,https' --proto-redir '=https' -fsSL --max-filesize "$3" \
+        --connect-timeout 15 --max-time 600 -o "$2" "$1" || return 1
+    fi
   elif command -v wget >/dev/null 2>&1; then
-    wget -q --timeout=30 --tries=2 -O "$2" "$1"
+    if [ -z "$http" ]; then
+      wget -q --timeout=30 --tries=2 -O "$2" "$1" || return 1
+    else
+      wget -q --timeout=30 --tries=2 --max-redirect=0 -O "$2" "$1" || return 1
+    fi
   else
     die "neither curl nor wget is installed" "install one of them, or use --archive with a downloaded archive"
   fi
+  [ "$(($(wc -c <"$2")))" -le "$3" ] || die "$1 is larger than $3 bytes" \
+    "it is not a run-docker release; check RUN_DOCKER_DOWNLOAD_URL"
 }
 
 sha256_of() {
@@ -135,9 +171,29 @@ install_archive() { # ARCHIVE TARGET DIR
   mkdir -p "$dir" || die "cannot create $dir" "choose another folder with RUN_DOCKER_INSTALL_DIR"
   [ -w "$dir" ] || die "cannot write to $dir" "run as root (sudo), or set RUN_DOCKER_INSTALL_DIR to a folder of yours"
   stage=$(mktemp -d "$dir/.run-docker-install.XXXXXX") || die "cannot create a temp folder in $dir"
-  tar -xzf "$archive" -C "$stage" || die "cannot unpack $archive"
-  new="$stage/run-docker-$target/run-docker"
-  [ -f "$new" ] || die "the archive has no run-docker-$target/run-docker"
+  want="run-docker-$target/run-docker"
+  # Names first: an absolute or ../ name anywhere, or the binary missing or twice, refuses it.
+  # Some tars (busybox) list a sanitized name and only warn: any warning refuses too.
+  names=$(tar -tzf "$archive" 2>"$stage/tar.err") || die "cannot unpack $archive" "it is damaged or not an archive; nothing was changed"
+  if [ -s "$stage/tar.err" ]; then
+    die "refusing $archive: tar warns: $(head -n 1 "$stage/tar.err")" "nothing was changed; it is not a release archive"
+  fi
+  why=$(printf '%s\n' "$names" | awk -v want="$want" '
+    bad == "" && (/^\// || /(^|\/)\.\.(\/|$)/) { bad = $0 }
+    $0 == want { n++ }
+    END {
+      if (bad != "") print "it holds \"" bad "\", an absolute or ../ name"
+      else if (n == 0) print "it has no " want
+      else if (n > 1) print want " appears " n " times"
+    }')
+  [ -z "$why" ] || die "refusing $archive: $why" "nothing was changed; it is not a release archive"
+  # Only the binary, into a private folder, owned by whoever runs this (-o); then it must be a
+  # regular file with one link: never a symbolic or hard link, device or FIFO.
+  tar -xozf "$archive" -C "$stage" "$want" || die "cannot unpack $archive" "nothing was changed"
+  new="$stage/$want"
+  if [ -L "$new" ] || [ ! -f "$new" ] || [ -z "$(find "$new" -prune -type f -links 1)" ]; then
+    die "refusing $archive: $want is not a regular file" "nothing was changed; it is not a release archive"
+  fi
   chmod 755 "$new"
   if [ -d "$dir/run-docker" ]; then
     die "$dir/run-docker is a directory" "move it away, or choose another folder with RUN_DOCKER_INSTALL_DIR"
@@ -210,8 +266,8 @@ main() {
   asset="run-docker-$target.tar.gz"
   tmp=$(mktemp -d) || die "cannot create a temp folder"
   say "downloading $asset (${version:-latest})"
-  download "$base/$path/$asset" "$tmp/$asset" || die "download failed: $base/$path/$asset" "check the version and the network"
-  download "$base/$path/SHA256SUMS" "$tmp/SHA256SUMS" || die "download failed: $base/$path/SHA256SUMS"
+  download "$base/$path/$asset" "$tmp/$asset" "$MAX_ARCHIVE_BYTES" || die "download failed: $base/$path/$asset" "check the version and the network"
+  download "$base/$path/SHA256SUMS" "$tmp/SHA256SUMS" "$MAX_TEXT_BYTES" || die "download failed: $base/$path/SHA256SUMS"
   verify "$tmp/$asset" "$asset" "$tmp/SHA256SUMS" ""
   install_archive "$tmp/$asset" "$target" "$dir"
 }

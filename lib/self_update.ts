@@ -1,18 +1,22 @@
 /**
  * Edge module: `run-docker --self-update [--version X] [--archive FILE]`.
  *
- * Reads `latest.json` from the release base (not the rate-limited GitHub
- * API), downloads the archive for this target, checks its sha256 against
- * `SHA256SUMS` (and `latest.json`), unpacks it next to the installed binary,
- * runs the new binary's `--version` and requires the expected version, then
- * renames it over the old one: never deleting first, never writing into the
- * running file; on Windows the running file is renamed aside first and put
- * back on failure. The file mode is kept.
+ * Reads `latest.json` (at most 1 MiB, shape checked) from the release base
+ * (not the rate-limited GitHub API), streams the archive for this target to
+ * a private folder next to the installed binary (at most 200 MiB) while
+ * hashing it, checks that sha256 against `SHA256SUMS` (and `latest.json`),
+ * copies only the binary's bytes into a file it creates itself (see
+ * `release_archive.ts`: links, special files, `../` and absolute names are
+ * refused), runs the new binary's `--version` and requires the expected
+ * version, then renames it over the old one: never deleting first, never
+ * writing into the running file; on Windows the running file is renamed aside
+ * first and put back on failure. The file mode is kept.
  *
  * @module
  */
 
 import { RunDockerError } from "./errors.ts";
+import { extractBinary, UNPACK_LIMITS, type UnpackLimits } from "./release_archive.ts";
 
 /** Where releases are published; `RUN_DOCKER_DOWNLOAD_URL` replaces it (mirrors, tests). */
 export const DEFAULT_RELEASE_BASE = "https://github.com/run-docker/run-docker/releases";
@@ -33,6 +37,8 @@ export interface UpdateOptions {
   readonly local?: boolean;
   /** Injectable fetch. */
   readonly fetch?: (url: string, init?: RequestInit) => Promise<Response>;
+  /** Byte caps; {@link UPDATE_LIMITS} by default (tests make them small). */
+  readonly limits?: UpdateLimits;
 }
 
 const fail = (message: string, hint: string): never => {
@@ -42,22 +48,70 @@ const fail = (message: string, hint: string): never => {
 /** Seconds one download may take, body included. */
 const DOWNLOAD_TIMEOUT_SECONDS = 120;
 
-async function get(
+/** Byte caps on what an update reads. */
+export interface UpdateLimits {
+  /** The release archive, downloaded or given with `--archive`. */
+  readonly archiveBytes: number;
+  /** `latest.json` and `SHA256SUMS`. */
+  readonly textBytes: number;
+  /** What unpacking may produce, see {@link UnpackLimits}. */
+  readonly unpack: UnpackLimits;
+}
+
+/** 200 MiB for an archive, 1 MiB for `latest.json` and `SHA256SUMS`. */
+export const UPDATE_LIMITS: UpdateLimits = {
+  archiveBytes: 200 * 1024 * 1024,
+  textBytes: 1024 * 1024,
+  unpack: UNPACK_LIMITS,
+};
+
+const MIB = 1024 * 1024;
+const size = (bytes: number) => bytes % MIB === 0 ? `${bytes / MIB} MiB` : `${bytes} bytes`;
+
+/** A stream that passes at most `max` bytes, then fails naming `what`. */
+function capped(max: number, what: string): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > max) {
+        throw new RunDockerError(
+          `${what} is larger than ${size(max)}`,
+          "it is not a run-docker release; check RUN_DOCKER_DOWNLOAD_URL",
+        );
+      }
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+/** Streams `url`'s body, at most `max` bytes, through `sink`. */
+async function download(
   fetcher: (url: string, init?: RequestInit) => Promise<Response>,
   url: string,
-): Promise<Uint8Array> {
+  max: number,
+  sink: (body: ReadableStream<Uint8Array>) => Promise<void>,
+): Promise<void> {
   try {
     const response = await fetcher(url, {
       signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_SECONDS * 1000),
     });
-    if (!response.ok) {
+    if (!response.ok || response.body === null) {
       await response.body?.cancel();
       return fail(
         `cannot download ${url}: HTTP ${response.status}`,
         "check the version (--version X) and RUN_DOCKER_DOWNLOAD_URL",
       );
     }
-    return new Uint8Array(await response.arrayBuffer());
+    const length = Number(response.headers.get("content-length") ?? "0");
+    if (length > max) {
+      await response.body.cancel();
+      return fail(
+        `${url} is larger than ${size(max)} (${length} bytes)`,
+        "it is not a run-docker release; check RUN_DOCKER_DOWNLOAD_URL",
+      );
+    }
+    await sink(response.body.pipeThrough(capped(max, url)));
   } catch (error) {
     if (error instanceof RunDockerError) throw error;
     const why = (error as Error).name === "TimeoutError"
@@ -67,9 +121,37 @@ async function get(
   }
 }
 
-async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+/** `url`'s body as text, at most `max` bytes. */
+async function getText(
+  fetcher: (url: string, init?: RequestInit) => Promise<Response>,
+  url: string,
+  max: number,
+): Promise<string> {
+  let text = "";
+  await download(fetcher, url, max, async (body) => {
+    text = await new Response(body).text();
+  });
+  return text;
+}
+
+/**
+ * Writes `body` into the new file `dest` (never following a link there), hashing it on the way.
+ *
+ * @returns The sha256 as lowercase hex.
+ */
+async function saveHashed(body: ReadableStream<Uint8Array>, dest: string): Promise<string> {
+  const { createHash } = await import("node:crypto");
+  const hash = createHash("sha256");
+  const file = await Deno.open(dest, { createNew: true, write: true, mode: 0o600 });
+  await body.pipeThrough(
+    new TransformStream({
+      transform(chunk, controller) {
+        hash.update(chunk);
+        controller.enqueue(chunk);
+      },
+    }),
+  ).pipeTo(file.writable);
+  return hash.digest("hex");
 }
 
 function sumFor(sums: string, asset: string): string | undefined {
@@ -80,6 +162,30 @@ function sumFor(sums: string, asset: string): string | undefined {
   return undefined;
 }
 
+/** The target's entry of a parsed `latest.json`, or why it has none. */
+function releaseEntry(
+  latest: unknown,
+  target: string,
+): { version: string; asset: string; sha256: string } | string {
+  if (typeof latest !== "object" || latest === null || Array.isArray(latest)) {
+    return `it is ${
+      latest === null ? "null" : Array.isArray(latest) ? "an array" : `a ${typeof latest}`
+    }, not an object`;
+  }
+  const { version, targets } = latest as { version?: unknown; targets?: unknown };
+  if (typeof version !== "string" || !/^v?\d+\.\d+\.\d+[\w.+-]*$/.test(version)) {
+    return "it has no version";
+  }
+  if (typeof targets !== "object" || targets === null) return "it has no targets";
+  const entry = (targets as Record<string, unknown>)[target];
+  if (entry === undefined) return "";
+  const { asset, sha256 } = (entry ?? {}) as { asset?: unknown; sha256?: unknown };
+  if (typeof asset !== "string" || typeof sha256 !== "string" || !/^[0-9a-f]{64}$/.test(sha256)) {
+    return `its entry for ${target} has no asset and sha256`;
+  }
+  return { version, asset, sha256 };
+}
+
 /**
  * Updates the installed binary.
  *
@@ -88,15 +194,21 @@ function sumFor(sums: string, asset: string): string | undefined {
  * @throws {RunDockerError} one line and a hint for every failure; the old binary is untouched then.
  */
 export async function selfUpdate(options: UpdateOptions): Promise<string> {
+  const limits = options.limits ?? UPDATE_LIMITS;
   const windows = options.target.includes("windows");
-  const asset = `run-docker-${options.target}${windows ? ".zip" : ".tar.gz"}`;
+  const top = `run-docker-${options.target}`;
+  const asset = `${top}${windows ? ".zip" : ".tar.gz"}`;
   const dir = options.binary.slice(
     0,
     Math.max(options.binary.lastIndexOf("/"), options.binary.lastIndexOf("\\")),
   );
-  let archiveBytes: Uint8Array<ArrayBuffer>;
-  let sums: string;
+  const fetcher = options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
+  const base = options.base.replace(/\/+$/, "");
+  const path = options.version
+    ? `download/v${options.version.replace(/^v/, "")}`
+    : "latest/download";
   let expected: string | undefined = options.version;
+  let published: string | undefined;
   if (options.archive !== undefined) {
     const name = options.archive.replace(/^.*[\\/]/, "");
     if (name !== asset) {
@@ -105,27 +217,6 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
         `this binary is ${options.target}: use ${asset}`,
       );
     }
-    const sumsPath = `${options.archive.slice(0, options.archive.length - name.length)}SHA256SUMS`;
-    try {
-      archiveBytes = await Deno.readFile(options.archive) as Uint8Array<ArrayBuffer>;
-    } catch {
-      return fail(`cannot read ${options.archive}`, "give the path of a release archive");
-    }
-    try {
-      sums = await Deno.readTextFile(sumsPath);
-    } catch {
-      return fail(
-        `no SHA256SUMS beside ${options.archive}`,
-        "copy the release's SHA256SUMS next to the archive",
-      );
-    }
-    const want = sumFor(sums, name);
-    if (want === undefined) {
-      fail(`${name} is not listed in SHA256SUMS`, "use the archive and SHA256SUMS of one release");
-    }
-    if (await sha256(archiveBytes) !== want) {
-      fail(`checksum mismatch for ${name}`, "the archive is damaged; nothing was changed");
-    }
   } else {
     if (options.local) {
       fail(
@@ -133,39 +224,28 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
         "update from a copied archive: --self-update --archive FILE",
       );
     }
-    const fetcher = options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
-    const base = options.base.replace(/\/+$/, "");
-    const path = options.version
-      ? `download/v${options.version.replace(/^v/, "")}`
-      : "latest/download";
-    let latest: { version?: string; targets?: Record<string, { asset?: string; sha256?: string }> };
+    let latest: unknown;
     try {
-      latest = JSON.parse(
-        new TextDecoder().decode(await get(fetcher, `${base}/${path}/latest.json`)),
-      );
+      latest = JSON.parse(await getText(fetcher, `${base}/${path}/latest.json`, limits.textBytes));
     } catch (error) {
       if (error instanceof RunDockerError) throw error;
       return fail(`latest.json of ${base} is not JSON`, "check RUN_DOCKER_DOWNLOAD_URL");
     }
-    expected = latest.version;
-    const entry = latest.targets?.[options.target];
-    if (
-      typeof expected !== "string" || entry?.asset !== asset || typeof entry.sha256 !== "string"
-    ) {
+    const entry = releaseEntry(latest, options.target);
+    if (typeof entry === "string" && entry !== "") {
+      fail(
+        `latest.json of ${base} is not a release description: ${entry}`,
+        "check RUN_DOCKER_DOWNLOAD_URL",
+      );
+    }
+    if (typeof entry === "string" || entry.asset !== asset) {
       return fail(
         `the release has no ${asset}`,
         `this target (${options.target}) may not be published for that version`,
       );
     }
-    archiveBytes = await get(fetcher, `${base}/${path}/${asset}`) as Uint8Array<ArrayBuffer>;
-    sums = new TextDecoder().decode(await get(fetcher, `${base}/${path}/SHA256SUMS`));
-    const actual = await sha256(archiveBytes);
-    if (actual !== sumFor(sums, asset) || actual !== entry.sha256) {
-      fail(
-        `checksum mismatch for ${asset}`,
-        "the download is damaged or not the release; nothing was changed",
-      );
-    }
+    expected = entry.version;
+    published = entry.sha256;
   }
 
   // Stage next to the binary, so the final rename stays on one file system.
@@ -182,7 +262,7 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
       "run it with sudo, or update with the package manager or install.sh that installed it",
     );
   }
-  // Ctrl-C or a kill while staging must not leave the unpacked archive next to the binary.
+  // Ctrl-C or a kill while staging must not leave the download next to the binary.
   const signals: Deno.Signal[] = Deno.build.os === "windows"
     ? ["SIGINT"]
     : ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -196,30 +276,66 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
   };
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   try {
-    await Deno.writeFile(`${stage}/${asset}`, archiveBytes);
-    let unpack: Deno.CommandOutput;
-    try {
-      unpack = await new Deno.Command("tar", {
-        args: ["-xf", `${stage}/${asset}`, "-C", stage],
-        stdout: "null",
-        stderr: "piped",
-      }).output();
-    } catch {
-      return fail("tar is not installed", "install tar: it unpacks the release archive");
+    const archive = `${stage}/${asset}`;
+    let actual: string;
+    let sums: string;
+    if (options.archive !== undefined) {
+      const sumsPath = `${
+        options.archive.slice(0, options.archive.length - asset.length)
+      }SHA256SUMS`;
+      try {
+        sums = await readCapped(sumsPath, limits.textBytes);
+      } catch (error) {
+        if (error instanceof RunDockerError) throw error;
+        return fail(
+          `no SHA256SUMS beside ${options.archive}`,
+          "copy the release's SHA256SUMS next to the archive",
+        );
+      }
+      let source: Deno.FsFile;
+      try {
+        source = await Deno.open(options.archive);
+      } catch {
+        return fail(`cannot read ${options.archive}`, "give the path of a release archive");
+      }
+      // Copied while hashing: what is checked is what gets unpacked.
+      actual = await saveHashed(
+        source.readable.pipeThrough(capped(limits.archiveBytes, options.archive)),
+        archive,
+      );
+      const want = sumFor(sums, asset);
+      if (want === undefined) {
+        fail(
+          `${asset} is not listed in SHA256SUMS`,
+          "use the archive and SHA256SUMS of one release",
+        );
+      }
+      if (actual !== want) {
+        fail(`checksum mismatch for ${asset}`, "the archive is damaged; nothing was changed");
+      }
+    } else {
+      actual = "";
+      await download(fetcher, `${base}/${path}/${asset}`, limits.archiveBytes, async (body) => {
+        actual = await saveHashed(body, archive);
+      });
+      sums = await getText(fetcher, `${base}/${path}/SHA256SUMS`, limits.textBytes);
+      if (actual !== sumFor(sums, asset) || actual !== published) {
+        fail(
+          `checksum mismatch for ${asset}`,
+          "the download is damaged or not the release; nothing was changed",
+        );
+      }
     }
-    if (!unpack.success) {
-      fail(`cannot unpack ${asset}: it is damaged or not an archive`, "nothing was changed");
-    }
-    const fresh = `${stage}/run-docker-${options.target}/run-docker${windows ? ".exe" : ""}`;
-    const freshInfo = await Deno.stat(fresh).catch(() => undefined);
-    if (!freshInfo?.isFile) {
-      fail(`${asset} has no run-docker-${options.target}/run-docker`, "nothing was changed");
-    }
-    if (expected === undefined) {
-      expected =
-        (await Deno.readTextFile(`${stage}/run-docker-${options.target}/VERSION`).catch(() => ""))
-          .trim();
-    }
+    // The binary goes into a file made here, never one the archive made.
+    const fresh = `${stage}/run-docker${windows ? ".exe" : ""}`;
+    const unpacked = await extractBinary(
+      archive,
+      top,
+      `run-docker${windows ? ".exe" : ""}`,
+      fresh,
+      limits.unpack,
+    );
+    expected ??= unpacked.version ?? "";
     const mode = (await Deno.stat(options.binary).catch(() => undefined))?.mode ?? 0o755;
     // The old mode stays, but the new binary must be able to run to prove itself.
     if (!windows) await Deno.chmod(fresh, (mode & 0o7777) | 0o100);
@@ -235,7 +351,7 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
     } catch {
       // cannot run: said stays empty
     }
-    const wanted = (expected ?? "").replace(/^v/, "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const wanted = expected.replace(/^v/, "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     if (!new RegExp(`(^|\\s)v?${wanted}(\\s|$)`).test(said)) {
       fail(
         `the new binary does not say version ${expected} (it says ${JSON.stringify(said)})`,
@@ -252,12 +368,19 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
         throw error;
       }
     } else {
+      // Still the file made here: the mode is set before it takes the binary's name.
+      await Deno.chmod(fresh, mode & 0o7777);
       await Deno.rename(fresh, options.binary);
-      await Deno.chmod(options.binary, mode & 0o7777);
     }
-    return expected!;
+    return expected;
   } finally {
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
     await Deno.remove(stage, { recursive: true }).catch(() => {});
   }
+}
+
+/** A local file's text, at most `max` bytes. */
+async function readCapped(path: string, max: number): Promise<string> {
+  const file = await Deno.open(path);
+  return await new Response(file.readable.pipeThrough(capped(max, path))).text();
 }

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { runCommand } from "../scripts/run_command.ts";
-import { stubRelease, withReleases } from "./release_fixture.ts";
+import { type Hostile, hostileArchive, stubRelease, withReleases } from "./release_fixture.ts";
 
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
 
@@ -191,6 +191,9 @@ async function toolbox(fakes: Record<string, string>, without: string[] = []): P
     "curl",
     "getent",
     "printf",
+    "find",
+    "wc",
+    "head",
   ];
   for (const tool of tools) {
     if (without.includes(tool) || tool in fakes) continue;
@@ -269,3 +272,121 @@ Deno.test("install.sh is shellcheck-clean under -s sh", async () => {
   }
   assert.equal(result.code, 0, result.stdout);
 });
+
+Deno.test("install.sh refuses an archive whose binary is a link, FIFO or repeated, or that holds ../ or absolute names, and chmods nothing", async () => {
+  const kinds: [Hostile, RegExp][] = [
+    ["symlink", /x86_64-unknown-linux-gnu\/run-docker is not a regular file/],
+    ["hardlink", /refusing .*(is not a regular file|tar warns: .*leading)|cannot unpack/],
+    ["fifo", /x86_64-unknown-linux-gnu\/run-docker is not a regular file/],
+    ["twice", /x86_64-unknown-linux-gnu\/run-docker appears 2 times/],
+    [
+      "dotdot",
+      /holds "run-docker-x86_64-unknown-linux-gnu\/\.\.\/escaped", an absolute or \.\.\/ name|tar warns: .*leading/,
+    ],
+    ["absolute", /holds "\/.*", an absolute or \.\.\/ name|tar warns: .*leading/],
+  ];
+  const scratch = await Deno.makeTempDir({ prefix: "run-docker-hostile-" });
+  const bin = await Deno.makeTempDir({ prefix: "run-docker-bin-" });
+  try {
+    for (const shell of [SHELLS[0], SHELLS[2]]) {
+      for (const [kind, message] of kinds) {
+        const victim = `${scratch}/victim-${kind}`;
+        await Deno.writeTextFile(victim, "#!/bin/sh\necho run-docker 1.1.0\n");
+        await Deno.chmod(victim, 0o644);
+        const out = await Deno.makeTempDir({ dir: scratch });
+        const archive = await hostileArchive(out, "x86_64-unknown-linux-gnu", kind, victim);
+        const result = await install(shell, ["--archive", archive], {
+          RUN_DOCKER_DOWNLOAD_URL: "http://127.0.0.1:1",
+          RUN_DOCKER_INSTALL_DIR: bin,
+        });
+        const what = `${shell[0]} ${kind}: ${result.stderr}`;
+        assert.notEqual(result.code, 0, what);
+        assert.match(result.stderr, message, what);
+        assert.doesNotMatch(result.stderr, /installed/, what);
+        assert.equal((await Deno.lstat(victim)).mode! & 0o777, 0o644, `${what}: victim's mode`);
+        assert.deepEqual([...Deno.readDirSync(bin)], [], `${what}: nothing installed or left`);
+      }
+    }
+  } finally {
+    await Deno.remove(scratch, { recursive: true });
+    await Deno.remove(bin, { recursive: true });
+  }
+});
+
+Deno.test("install.sh allows plain http only to exactly 127.0.0.1, localhost or [::1]", async () => {
+  const bin = await Deno.makeTempDir();
+  const log = `${bin}.log`;
+  const path = await toolbox({
+    curl: `echo "curl $*" >>"${log}"; exit 22`,
+    wget: `echo "wget $*" >>"${log}"; exit 1`,
+  });
+  try {
+    for (
+      const url of [
+        "http://127.evil.invalid/rel",
+        "http://127.0.0.1.evil.invalid/rel",
+        "http://localhost.evil.invalid/rel",
+        "http://localhost@evil.invalid/rel",
+        "http://localhost:@evil.invalid/rel",
+        "http://127.0.0.1:80@evil.invalid/rel",
+        "http://[::1].evil.invalid/rel",
+        "ftp://127.0.0.1/rel",
+      ]
+    ) {
+      const result = await run("/usr/bin/dash", ["-u", `${ROOT}install.sh`], {
+        env: { PATH: path, HOME: bin, RUN_DOCKER_DOWNLOAD_URL: url, RUN_DOCKER_INSTALL_DIR: bin },
+      });
+      assert.notEqual(result.code, 0, url);
+      assert.match(
+        result.stderr,
+        /refusing to download over plain http/,
+        `${url}: ${result.stderr}`,
+      );
+      assert.equal(await Deno.readTextFile(log).catch(() => ""), "", `${url}: nothing fetched`);
+    }
+    for (const url of ["http://127.0.0.1:8/r", "http://localhost/r", "http://[::1]:8/r"]) {
+      const result = await run("/usr/bin/dash", ["-u", `${ROOT}install.sh`], {
+        env: { PATH: path, HOME: bin, RUN_DOCKER_DOWNLOAD_URL: url, RUN_DOCKER_INSTALL_DIR: bin },
+      });
+      assert.match(await Deno.readTextFile(log), /--proto-redir =https .*--max-filesize 209715200/);
+      assert.doesNotMatch(result.stderr, /refusing/, url);
+      await Deno.remove(log);
+    }
+  } finally {
+    await Deno.remove(bin, { recursive: true });
+    await Deno.remove(path, { recursive: true });
+    await Deno.remove(log).catch(() => {});
+  }
+});
+
+Deno.test("install.sh does not follow a loopback http redirect to another origin (curl, wget)", () =>
+  withReleases((elsewhere) =>
+    withReleases(async (base) => {
+      const bin = await Deno.makeTempDir();
+      const noCurl = await toolbox({}, ["curl"]);
+      try {
+        for (const path of [Deno.env.get("PATH")!, noCurl]) {
+          const result = await run("/usr/bin/dash", ["-u", `${ROOT}install.sh`], {
+            env: {
+              PATH: path,
+              HOME: bin,
+              RUN_DOCKER_DOWNLOAD_URL: base,
+              RUN_DOCKER_INSTALL_DIR: bin,
+            },
+          });
+          assert.notEqual(result.code, 0, result.stderr);
+          assert.match(result.stderr, /download failed/);
+          assert.deepEqual([...Deno.readDirSync(bin)], []);
+        }
+      } finally {
+        await Deno.remove(bin, { recursive: true });
+        await Deno.remove(noCurl, { recursive: true });
+      }
+    }, {
+      "/latest/download/run-docker-x86_64-unknown-linux-gnu.tar.gz": () =>
+        Response.redirect(
+          `${elsewhere}/latest/download/run-docker-x86_64-unknown-linux-gnu.tar.gz`,
+          302,
+        ),
+    })
+  ));

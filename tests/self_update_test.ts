@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { selfUpdate } from "../lib/self_update.ts";
-import { withReleases } from "./release_fixture.ts";
+import { RunDockerError } from "../lib/errors.ts";
+import { selfUpdate, UPDATE_LIMITS } from "../lib/self_update.ts";
+import { type Hostile, hostileArchive, withReleases } from "./release_fixture.ts";
 
 const TARGET = "x86_64-unknown-linux-gnu";
 const decoder = new TextDecoder();
@@ -79,3 +80,109 @@ Deno.test("selfUpdate() from a local archive needs no network; --local without o
       await Deno.remove(dir, { recursive: true });
     }
   }));
+
+Deno.test("selfUpdate() refuses an archive whose binary is a link, FIFO or repeated, or that holds ../ or absolute names, and chmods nothing", async () => {
+  const kinds: [Hostile, RegExp][] = [
+    ["symlink", /run-docker is a symlink, not a regular file/],
+    ["hardlink", /run-docker is a link, not a regular file/],
+    ["fifo", /run-docker is a fifo, not a regular file/],
+    ["twice", /run-docker appears twice/],
+    ["dotdot", /"run-docker-x86_64-unknown-linux-gnu\/\.\.\/escaped" is a \.\.\/ path/],
+    ["absolute", /is an absolute path/],
+  ];
+  const { dir, binary } = await installed("1.0.0");
+  const scratch = await Deno.makeTempDir({ prefix: "run-docker-hostile-" });
+  const offline = (url: string): Promise<Response> =>
+    Promise.reject(new Error(`network used: ${url}`));
+  try {
+    for (const [kind, message] of kinds) {
+      const victim = `${scratch}/victim-${kind}`;
+      await Deno.writeTextFile(victim, "#!/bin/sh\necho run-docker 1.1.0\n");
+      await Deno.chmod(victim, 0o600);
+      const out = await Deno.makeTempDir({ dir: scratch });
+      const archive = await hostileArchive(out, TARGET, kind, victim);
+      await assert.rejects(
+        selfUpdate({ binary, target: TARGET, base: "http://127.0.0.1:1", archive, fetch: offline }),
+        (error: Error) => {
+          assert.ok(error instanceof RunDockerError, `${kind}: ${error.stack}`);
+          assert.match(error.message, message, kind);
+          assert.match(error.message, /^refusing run-docker-x86_64-unknown-linux-gnu\.tar\.gz: /);
+          return true;
+        },
+      );
+      assert.equal((await Deno.lstat(victim)).mode! & 0o777, 0o600, `${kind}: victim's mode`);
+      assert.equal(await Deno.readTextFile(victim), "#!/bin/sh\necho run-docker 1.1.0\n");
+      assert.equal(await says(binary), "run-docker 1.0.0 (stub)\n", kind);
+      assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["run-docker"], kind);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(scratch, { recursive: true });
+  }
+});
+
+Deno.test("selfUpdate() caps downloads: an archive over the cap, a latest.json over 1 MiB (streamed, no length)", async () => {
+  const padded = async (dir: string) => {
+    const json = await Deno.readTextFile(`${dir}/v1.1.0/latest.json`);
+    // Valid JSON, 2 MiB of it blank: a reader without a cap takes it.
+    return new Response(
+      new Blob([" ".repeat(2 * 1024 * 1024), json]).stream().pipeThrough(new TransformStream()),
+    );
+  };
+  let releases = "";
+  await withReleases(async (base, dir) => {
+    releases = dir;
+    const { dir: bin, binary } = await installed("1.0.0");
+    try {
+      await assert.rejects(
+        selfUpdate({ binary, target: TARGET, base }),
+        new RunDockerError(
+          `${base}/latest/download/latest.json is larger than 1 MiB`,
+          "it is not a run-docker release; check RUN_DOCKER_DOWNLOAD_URL",
+        ),
+      );
+      const limits = { ...UPDATE_LIMITS, archiveBytes: 1024 };
+      await assert.rejects(
+        selfUpdate({ binary, target: TARGET, base, version: "1.0.0", limits }),
+        /run-docker-x86_64-unknown-linux-gnu\.tar\.gz is larger than 1024 bytes \(\d+ bytes\)/,
+      );
+      assert.equal(await says(binary), "run-docker 1.0.0 (stub)\n");
+      assert.deepEqual([...Deno.readDirSync(bin)].map((e) => e.name), ["run-docker"]);
+    } finally {
+      await Deno.remove(bin, { recursive: true });
+    }
+  }, { "/latest/download/latest.json": () => padded(releases) });
+  assert.equal(UPDATE_LIMITS.archiveBytes, 200 * 1024 * 1024);
+  assert.equal(UPDATE_LIMITS.textBytes, 1024 * 1024);
+});
+
+Deno.test("selfUpdate() says plainly that a latest.json of null or of the wrong shape is not a release", async () => {
+  const bodies = [
+    ["null", "it is null, not an object"],
+    ["[]", "it is an array, not an object"],
+    ['"1.1.0"', "it is a string, not an object"],
+    ['{"version": 1}', "it has no version"],
+    ['{"version": "1.1.0", "targets": null}', "it has no targets"],
+    [
+      `{"version": "1.1.0", "targets": {"${TARGET}": null}}`,
+      `its entry for ${TARGET} has no asset and sha256`,
+    ],
+  ];
+  for (const [body, why] of bodies) {
+    await withReleases(async (base) => {
+      const { dir, binary } = await installed("1.0.0");
+      try {
+        await assert.rejects(
+          selfUpdate({ binary, target: TARGET, base }),
+          new RunDockerError(
+            `latest.json of ${base} is not a release description: ${why}`,
+            "check RUN_DOCKER_DOWNLOAD_URL",
+          ),
+        );
+        assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["run-docker"]);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    }, { "/latest/download/latest.json": () => new Response(body) });
+  }
+});
