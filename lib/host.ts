@@ -270,10 +270,7 @@ export function writeHostUserFiles(
     Deno.mkdirSync(dir, { mode: 0o700 });
   } catch (error) {
     if (!(error instanceof Deno.errors.AlreadyExists)) {
-      throw new RunDockerError(
-        `cannot create ${dir} for user: host: ${(error as Error).message}`,
-        "set TMPDIR to a writable folder",
-      );
+      throw cannotWrite("create", dir, error);
     }
   }
   const info = Deno.lstatSync(dir);
@@ -309,19 +306,20 @@ export function writeHostUserFiles(
       } catch {
         // never created
       }
-      throw cannotWrite(file, dir, error);
+      throw cannotWrite("write", file, error);
     }
   }
   return files;
 }
 
-/** The user's error for a `user: host` file that cannot be written: which path, what to do. */
-function cannotWrite(file: string, dir: string, error: unknown): RunDockerError {
-  const tmp = dir.replace(/\/[^/]*$/, "") || "/";
+/** The user's error for a `user: host` file or folder that cannot be made: which path, what to do. */
+function cannotWrite(verb: "create" | "write", path: string, error: unknown): RunDockerError {
+  const dir = path.replace(/\/[^/]*$/, "") || "/";
+  const tmp = verb === "write" ? dir.replace(/\/[^/]*$/, "") || "/" : dir;
   const code = (error as { code?: unknown })?.code;
   if (code === "ENOSPC" || code === "EDQUOT") {
     return new RunDockerError(
-      `cannot write ${file} for user: host: ${
+      `cannot ${verb} ${path} for user: host: ${
         code === "ENOSPC" ? "no space left on device" : "disk quota exceeded"
       }`,
       `free space on the file system of ${tmp} (df ${tmp}), or set TMPDIR to a folder with room`,
@@ -333,8 +331,8 @@ function cannotWrite(file: string, dir: string, error: unknown): RunDockerError 
     ? error.message.replace(/ \(os error \d+\).*$/, "")
     : String(error);
   return new RunDockerError(
-    `cannot write ${file} for user: host: ${reason}`,
-    `check ${dir} (it must be yours and writable), or set TMPDIR to a writable folder`,
+    `cannot ${verb} ${path} for user: host: ${reason}`,
+    `check ${dir} (it must be writable by you), or set TMPDIR to a writable folder`,
   );
 }
 

@@ -284,39 +284,44 @@ Deno.test({
   ignore: ignore || Deno.uid() !== 0,
   fn: () =>
     withHome("h", async (home) => {
+      await Deno.mkdir(`${home}/.config/run-docker`, { recursive: true });
+      await Deno.writeTextFile(`${home}/.config/run-docker/config.yaml`, "user: host\n");
       const tmp = `${home}/tmp`;
+      const ours = `${tmp}/run-docker-${Deno.uid()}`;
       await Deno.mkdir(tmp);
-      const mount = await new Deno.Command("mount", {
-        args: ["-t", "tmpfs", "-o", "size=64k", "tmpfs", tmp],
-        stderr: "piped",
-      }).output();
-      assert.equal(mount.code, 0, decoder.decode(mount.stderr));
-      try {
-        await Deno.mkdir(`${tmp}/run-docker-${Deno.uid()}`, { mode: 0o700 });
-        await Deno.writeFile(`${tmp}/filler`, new Uint8Array(1 << 20)).catch(() => {});
-        await Deno.mkdir(`${home}/.config/run-docker`, { recursive: true });
-        await Deno.writeTextFile(`${home}/.config/run-docker/config.yaml`, "user: host\n");
-        const result = await runDocker([`${IMAGE}:${TAG}`, "true"], {
-          home,
-          env: { TMPDIR: tmp },
-        });
-        assert.equal(result.code, 125, result.stderr);
-        const lines = result.stderr.trimEnd().split("\n");
-        assert.equal(lines.length, 2, result.stderr);
-        assert.match(
-          lines[0],
-          new RegExp(
-            `^run-docker: error: cannot write ${tmp}/run-docker-${Deno.uid()}/passwd for user: host: no space left on device$`,
-          ),
-        );
-        assert.match(lines[1], new RegExp(`^hint: free space on the file system of ${tmp} \\(df `));
-        assert.deepEqual(
-          [...Deno.readDirSync(`${tmp}/run-docker-${Deno.uid()}`)].map((e) => e.name),
-          [],
-          "a partial file was left behind",
-        );
-      } finally {
-        await new Deno.Command("umount", { args: [tmp] }).output();
+      // No room for a file's bytes; no inode for a new folder.
+      for (const [options, failing] of [["size=64k", "write"], ["nr_inodes=2", "create"]]) {
+        const mount = await new Deno.Command("mount", {
+          args: ["-t", "tmpfs", "-o", options, "tmpfs", tmp],
+          stderr: "piped",
+        }).output();
+        assert.equal(mount.code, 0, decoder.decode(mount.stderr));
+        try {
+          if (failing === "write") await Deno.mkdir(ours, { mode: 0o700 });
+          await Deno.writeFile(`${tmp}/filler`, new Uint8Array(1 << 20)).catch(() => {});
+          const result = await runDocker([`${IMAGE}:${TAG}`, "true"], {
+            home,
+            env: { TMPDIR: tmp },
+          });
+          assert.equal(result.code, 125, result.stderr);
+          const path = failing === "write" ? `${ours}/passwd` : ours;
+          assert.equal(
+            result.stderr,
+            `run-docker: error: cannot ${failing} ${path} for user: host: no space left on device\n` +
+              `hint: free space on the file system of ${tmp} (df ${tmp}), ` +
+              "or set TMPDIR to a folder with room\n",
+          );
+          assert.deepEqual(
+            [...Deno.readDirSync(tmp)].map((e) => e.name).sort(),
+            failing === "write" ? ["filler", `run-docker-${Deno.uid()}`] : ["filler"],
+          );
+          if (failing === "write") {
+            assert.deepEqual([...Deno.readDirSync(ours)], [], "a partial file was left behind");
+          }
+          assert.equal(await Deno.stat(`${home}/work`).then(() => true, () => false), false);
+        } finally {
+          await new Deno.Command("umount", { args: [tmp] }).output();
+        }
       }
     }),
 });
