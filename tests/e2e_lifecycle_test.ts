@@ -193,8 +193,9 @@ e2e(
         env: baseEnv(home),
         stdin: "null",
         stdout: "null",
-        stderr: "null",
+        stderr: "piped",
       }).spawn();
+      const stderr = new Response(child.stderr).text();
       try {
         await registry.manifestAsked;
         const pulls = childrenOf(child.pid).filter((pid) => cmdline(pid).includes("pull"));
@@ -203,6 +204,7 @@ e2e(
         child.kill("SIGTERM");
         const status = await child.status;
         assert.equal(status.code, 143);
+        assert.doesNotMatch(await stderr, /run-docker: (error|warning)/);
         assert.ok(
           await until(() => cmdline(pulls[0]).length === 0, 5_000),
           `docker pull (pid ${pulls[0]}) still runs after run-docker ended`,
