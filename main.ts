@@ -36,10 +36,12 @@ import { planLayout } from "./lib/layout.ts";
 import { resolveImage } from "./lib/image.ts";
 import { familiarName, formatReference } from "./lib/reference.ts";
 import { formatTagRows } from "./lib/resolve.ts";
-import { validateRunRequest } from "./lib/request.ts";
+import { givenValues, validateRunRequest } from "./lib/request.ts";
 import { planRun } from "./lib/run_args.ts";
 import { quoteCommand } from "./lib/shell_quote.ts";
+import { handleStopSignals, stopUnderWay } from "./lib/spawn.ts";
 import { loadTagPolicy, type TagPolicy } from "./lib/tags.ts";
+import { runWatchdog, startWatchdog, WATCHDOG_ARG } from "./lib/watchdog.ts";
 import { VERSION } from "./lib/version.ts";
 
 /**
@@ -80,6 +82,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     return 0;
   }
+  // Before the first child (a credential helper, docker image ls, docker pull): a stop signal
+  // stops every child with run-docker.
+  handleStopSignals();
   let host: HostFacts = gatherHostFacts();
   // Configuration sees the whole environment: `${VAR}` in paths may name any variable.
   const environment = Deno.env.toObject();
@@ -229,22 +234,32 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (plan.notebookUrl !== undefined) {
     await write(Deno.stderr, `run-docker: notebook at ${plan.notebookUrl}\n`);
   }
-  const code = await runForeground(engine, plan.args, {
-    env: plan.engineEnv,
-    containerName: plan.name,
-    stdinIsTty: host.stdinIsTty,
-  });
-  if (code === 125 || code === 126) {
-    // docker run itself failed (or says so): nothing of this run should stay behind.
-    if (code === 125) removeEmptyDirs(created);
-    const diagnosis = await diagnoseRunFailure(engine, formatReference(image), valid.own.local);
-    if (diagnosis !== undefined) {
-      removeEmptyDirs(created);
-      throw diagnosis;
+  // If run-docker dies without cleaning up (SIGKILL), the watchdog removes the container.
+  // Detached and restarting containers outlive the run by design.
+  const restart = givenValues(valid, "restart").at(-1);
+  const watchdog = valid.detach || (restart !== undefined && restart !== "no")
+    ? undefined
+    : startWatchdog(engine.program, plan.name, warn);
+  try {
+    const code = await runForeground(engine, plan.args, {
+      env: plan.engineEnv,
+      containerName: plan.name,
+      stdinIsTty: host.stdinIsTty,
+    });
+    if (code === 125 || code === 126) {
+      // docker run itself failed (or says so): nothing of this run should stay behind.
+      if (code === 125) removeEmptyDirs(created);
+      const diagnosis = await diagnoseRunFailure(engine, formatReference(image), valid.own.local);
+      if (diagnosis !== undefined) {
+        removeEmptyDirs(created);
+        throw diagnosis;
+      }
     }
+    if (code !== 0 && !valid.detach) await killIfRunning(engine, plan.name);
+    return code;
+  } finally {
+    await watchdog?.done();
   }
-  if (code !== 0 && !valid.detach) await killIfRunning(engine, plan.name);
-  return code;
 }
 
 async function loadPolicy(policy: TagPolicy): Promise<void> {
@@ -269,10 +284,13 @@ function warn(message: string): void {
   }
 }
 
+/** run-docker's own output lost its reader (`| head`): not an error, run-docker ends quietly. */
+class OutputClosed extends Error {}
+
 /**
  * Writes all of `text`. A reader that went away (`| head`) is not an error:
- * BrokenPipe goes up as it is and ends run-docker quietly; other failures
- * (a full disk) are reported plainly.
+ * it goes up as {@link OutputClosed} and ends run-docker quietly (a broken
+ * pipe to a child is not that); other failures (a full disk) are reported plainly.
  */
 async function write(stream: { write(p: Uint8Array): Promise<number> }, text: string) {
   const bytes = new TextEncoder().encode(text);
@@ -280,7 +298,7 @@ async function write(stream: { write(p: Uint8Array): Promise<number> }, text: st
   try {
     while (offset < bytes.length) offset += await stream.write(bytes.subarray(offset));
   } catch (error) {
-    if (error instanceof Deno.errors.BrokenPipe) throw error;
+    if (error instanceof Deno.errors.BrokenPipe) throw new OutputClosed();
     throw new RunDockerError(
       `cannot write the output: ${(error as Error).message}`,
       "check where the output goes (a full disk, a closed file)",
@@ -289,11 +307,13 @@ async function write(stream: { write(p: Uint8Array): Promise<number> }, text: st
 }
 
 if (import.meta.main) {
+  if (Deno.args[0] === WATCHDOG_ARG) Deno.exit(await runWatchdog(Deno.args.slice(1)));
   let code: number;
   try {
     code = await main(Deno.args);
   } catch (error) {
-    if (error instanceof Deno.errors.BrokenPipe) Deno.exit(0); // `run-docker --list-tags IMG | head -1`
+    await stopUnderWay(); // a stop signal: what the stopped children did is no news
+    if (error instanceof OutputClosed) Deno.exit(0); // `run-docker --list-tags IMG | head -1`
     const report = formatError(error);
     try {
       await write(Deno.stderr, report.lines.join("\n") + "\n");
@@ -302,5 +322,6 @@ if (import.meta.main) {
     }
     code = error instanceof RunDockerError ? error.exitCode : report.exitCode;
   }
+  await stopUnderWay();
   Deno.exit(code);
 }

@@ -1,11 +1,13 @@
 /**
- * Edge module: the engine, through the docker CLI. Every process run-docker
- * starts is started here, as an argv array (no shell).
+ * Edge module: the engine, through the docker CLI. Every docker CLI run-docker
+ * starts is started here, through the one spawner (`lib/spawn.ts`), as an
+ * argv array (no shell).
  *
  * @module
  */
 
 import { EngineError } from "./errors.ts";
+import { kill, SIGNAL_NUMBERS, spawn, takeSignals } from "./spawn.ts";
 
 /** Which docker CLI to run and how. */
 export interface Engine {
@@ -80,7 +82,7 @@ async function capture(engine: Engine, args: string[]): Promise<Captured> {
   let output: Deno.CommandOutput;
   const signal = AbortSignal.timeout(CAPTURE_TIMEOUT_SECONDS * 1000);
   try {
-    output = await new Deno.Command(engine.program, {
+    output = await spawn(engine.program, {
       args,
       stdin: "null",
       stdout: "piped",
@@ -177,12 +179,12 @@ export async function listLocalTags(engine: Engine, repository: string): Promise
 export async function pullImage(engine: Engine, image: string): Promise<void> {
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(engine.program, {
+    child = spawn(engine.program, {
       args: ["pull", image],
       stdin: "null",
       stdout: "piped",
       stderr: "inherit",
-    }).spawn();
+    });
   } catch (error) {
     throw cliMissing(engine, error);
   }
@@ -239,28 +241,6 @@ export async function killIfRunning(engine: Engine, name: string): Promise<void>
   await capture(engine, ["kill", name]).catch(() => undefined);
 }
 
-/** Signal numbers for the 128+N exit code: the same on Linux and macOS, plus each one's own. */
-const SIGNAL_NUMBERS: Record<string, number> = {
-  ...(Deno.build.os === "darwin"
-    ? { SIGBUS: 10, SIGUSR1: 30, SIGUSR2: 31, SIGCHLD: 20, SIGSTOP: 17, SIGTSTP: 18, SIGCONT: 19 }
-    : { SIGBUS: 7, SIGUSR1: 10, SIGUSR2: 12, SIGCHLD: 17, SIGSTOP: 19, SIGTSTP: 20, SIGCONT: 18 }),
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGILL: 4,
-  SIGTRAP: 5,
-  SIGABRT: 6,
-  SIGFPE: 8,
-  SIGKILL: 9,
-  SIGSEGV: 11,
-  SIGPIPE: 13,
-  SIGALRM: 14,
-  SIGTERM: 15,
-};
-
-/** Signals forwarded to the docker CLI. */
-const FORWARDED: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
-
 /** Seconds between a forwarded stop signal and `docker kill`, as docker stop's default. */
 const KILL_AFTER_SECONDS = 10;
 
@@ -286,47 +266,28 @@ export async function runForeground(
 ): Promise<number> {
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(engine.program, {
+    child = spawn(engine.program, {
       args,
       env: options.env,
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
-    }).spawn();
+    });
   } catch (error) {
     throw cliMissing(engine, error);
   }
 
   let killTimer: ReturnType<typeof setTimeout> | undefined;
-  const handlers = new Map<Deno.Signal, () => void>();
-  const supported = Deno.build.os === "windows" ? (["SIGINT"] as Deno.Signal[]) : FORWARDED;
-  for (const signal of supported) {
-    const handler = () => {
-      if (!(signal === "SIGINT" && options.stdinIsTty)) {
-        try {
-          child.kill(signal);
-        } catch {
-          // already gone
-        }
-      }
-      if (killTimer === undefined) {
-        killTimer = setTimeout(() => {
-          new Deno.Command(engine.program, {
-            args: ["kill", options.containerName],
-            stdin: "null",
-            stdout: "null",
-            stderr: "null",
-          }).spawn();
-        }, KILL_AFTER_SECONDS * 1000);
-      }
-    };
-    handlers.set(signal, handler);
-    Deno.addSignalListener(signal, handler);
-  }
+  const giveBack = takeSignals((signal) => {
+    if (!(signal === "SIGINT" && options.stdinIsTty)) kill(child, signal);
+    killTimer ??= setTimeout(() => {
+      killIfRunning(engine, options.containerName);
+    }, KILL_AFTER_SECONDS * 1000);
+  });
 
   const status = await child.status;
   if (killTimer !== undefined) clearTimeout(killTimer);
-  for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+  giveBack();
   if (status.signal !== null) return 128 + (SIGNAL_NUMBERS[status.signal] ?? 0);
   return status.code;
 }

@@ -255,7 +255,8 @@ export function randomHex(bytes: number): string {
  * @param host `uid`, `gid`, `user`.
  * @param containerHome The user's HOME in the container.
  * @returns The host paths to mount at /etc/passwd and /etc/group, or `undefined` on Windows.
- * @throws {RunDockerError} when the folder exists but is not a private folder of ours.
+ * @throws {RunDockerError} when the folder exists but is not a private folder of ours, or a
+ *   file cannot be written (a full disk: which path and what to free; nothing is left behind).
  */
 export function writeHostUserFiles(
   host: Pick<HostFacts, "uid" | "gid" | "user">,
@@ -269,10 +270,7 @@ export function writeHostUserFiles(
     Deno.mkdirSync(dir, { mode: 0o700 });
   } catch (error) {
     if (!(error instanceof Deno.errors.AlreadyExists)) {
-      throw new RunDockerError(
-        `cannot create ${dir} for user: host: ${(error as Error).message}`,
-        "set TMPDIR to a writable folder",
-      );
+      throw cannotWrite("create", dir, error);
     }
   }
   const info = Deno.lstatSync(dir);
@@ -299,10 +297,43 @@ export function writeHostUserFiles(
   const files = { passwd: `${dir}/passwd`, group: `${dir}/group` };
   for (const [file, lines] of [[files.passwd, passwd], [files.group, group]] as const) {
     const temp = `${file}.${randomHex(4)}`;
-    Deno.writeTextFileSync(temp, lines.join("\n") + "\n", { mode: 0o644 });
-    Deno.renameSync(temp, file);
+    try {
+      Deno.writeTextFileSync(temp, lines.join("\n") + "\n", { mode: 0o644 });
+      Deno.renameSync(temp, file);
+    } catch (error) {
+      try {
+        Deno.removeSync(temp); // a failed write leaves nothing
+      } catch {
+        // never created
+      }
+      throw cannotWrite("write", file, error);
+    }
   }
   return files;
+}
+
+/** The user's error for a `user: host` file or folder that cannot be made: which path, what to do. */
+function cannotWrite(verb: "create" | "write", path: string, error: unknown): RunDockerError {
+  const dir = path.replace(/\/[^/]*$/, "") || "/";
+  const tmp = verb === "write" ? dir.replace(/\/[^/]*$/, "") || "/" : dir;
+  const code = (error as { code?: unknown })?.code;
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    return new RunDockerError(
+      `cannot ${verb} ${path} for user: host: ${
+        code === "ENOSPC" ? "no space left on device" : "disk quota exceeded"
+      }`,
+      `free space on the file system of ${tmp} (df ${tmp}), or set TMPDIR to a folder with room`,
+    );
+  }
+  const reason = error instanceof Deno.errors.PermissionDenied
+    ? "permission denied"
+    : error instanceof Error
+    ? error.message.replace(/ \(os error \d+\).*$/, "")
+    : String(error);
+  return new RunDockerError(
+    `cannot ${verb} ${path} for user: host: ${reason}`,
+    `check ${dir} (it must be writable by you), or set TMPDIR to a writable folder`,
+  );
 }
 
 function hostGroupName(gid: number): string | undefined {

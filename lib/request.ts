@@ -24,6 +24,9 @@ export interface ValidRunRequest extends RunRequest {
   readonly tagPolicy: TagPolicy;
 }
 
+/** docker's container name grammar (the daemon's `RestrictedNamePattern`, a leading `/` allowed). */
+const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
 /** docker's size grammar (`units.RAMInBytes`): a number, an optional unit, optional `i`/`b`. */
 const SIZE = /^\d+(?:\.\d+)? ?[kKmMgGtTpP]?[iI]?[bB]?$/;
 
@@ -58,7 +61,7 @@ export function isGiven(request: RunRequest, long: string): boolean {
  * @param request From {@link parseRunRequest}; must not be a `--help`/`--version` request.
  * @returns The request with the image reference parsed and numbers converted.
  * @throws {UsageError} when IMAGE is missing or a value is invalid
- *   (`--memory 12x`, `--notebook-port 0`, `--detach=maybe`).
+ *   (`--memory 12x`, `--notebook-port 0`, `--detach=maybe`, `--name=`).
  * @throws {InvalidReferenceError} when IMAGE is not a valid reference.
  *
  * @example
@@ -88,6 +91,16 @@ export function validateRunRequest(request: RunRequest): ValidRunRequest {
           "a size is a number with an optional unit b, k, m or g, e.g. 12g or 512m",
         );
       }
+    }
+  }
+
+  for (const value of givenValues(request, "name")) {
+    // Checked here, not left to docker: run-docker kills and removes the container by this name.
+    if (value === undefined || !CONTAINER_NAME.test(value)) {
+      throw new UsageError(
+        `invalid --name value ${JSON.stringify(value ?? "")}`,
+        "a container name is a letter or digit, then at least one more of letters, digits, _ . or -",
+      );
     }
   }
 

@@ -15,6 +15,7 @@
  */
 
 import { DOCKER_HUB } from "../reference.ts";
+import { spawn } from "../spawn.ts";
 
 /** What to authenticate with. Never printed. */
 export interface Credential {
@@ -207,20 +208,25 @@ export function systemCredentialIo(warn: (message: string) => void): CredentialI
     async runHelper(program, input) {
       let child: Deno.ChildProcess;
       try {
-        child = new Deno.Command(program, {
+        child = spawn(program, {
           args: ["get"],
           stdin: "piped",
           stdout: "piped",
           stderr: "piped",
           signal: AbortSignal.timeout(HELPER_TIMEOUT_SECONDS * 1000),
-        }).spawn();
+        });
       } catch (error) {
         if (error instanceof Deno.errors.NotFound) return undefined;
         throw error;
       }
       const writer = child.stdin.getWriter();
-      await writer.write(new TextEncoder().encode(input));
-      await writer.close();
+      try {
+        await writer.write(new TextEncoder().encode(input));
+        await writer.close();
+      } catch {
+        // The helper ended without reading (a broken pipe): its exit code says why.
+        writer.releaseLock();
+      }
       const output = await child.output();
       const decoder = new TextDecoder();
       return {

@@ -1,0 +1,141 @@
+/**
+ * Edge module: the one spawner. Every child process run-docker starts is
+ * started here (as an argv array, no shell) and kept in a set of live
+ * children, so that none outlives run-docker: once {@link handleStopSignals}
+ * has run, SIGINT, SIGTERM, SIGHUP and SIGQUIT stop every live child and end
+ * run-docker with 128+N, unless a foreground child (the `docker run` CLI)
+ * takes the signal over (see {@link takeSignals}).
+ *
+ * The only child meant to outlive run-docker is the watchdog
+ * (`lib/watchdog.ts`), spawned with `outlives: true`.
+ *
+ * @module
+ */
+
+/** Signal numbers for the 128+N exit code: the same on Linux and macOS, plus each one's own. */
+export const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
+  ...(Deno.build.os === "darwin"
+    ? { SIGBUS: 10, SIGUSR1: 30, SIGUSR2: 31, SIGCHLD: 20, SIGSTOP: 17, SIGTSTP: 18, SIGCONT: 19 }
+    : { SIGBUS: 7, SIGUSR1: 10, SIGUSR2: 12, SIGCHLD: 17, SIGSTOP: 19, SIGTSTP: 20, SIGCONT: 18 }),
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGSEGV: 11,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+};
+
+/** The signals that stop run-docker (only SIGINT exists on Windows). */
+export const STOP_SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
+  ? ["SIGINT"]
+  : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+
+/** Milliseconds children get to end after a stop signal before they are killed. */
+const STOP_GRACE_MS = 3000;
+
+const live = new Set<Deno.ChildProcess>();
+let takeover: ((signal: Deno.Signal) => void) | undefined;
+let installed = false;
+let stopping: Promise<void> | undefined;
+
+/**
+ * Starts a child process and keeps it in the live set until it ends.
+ *
+ * @param program Program name (PATH lookup) or path.
+ * @param options As for `Deno.Command`; `outlives: true` keeps the child out
+ *   of the live set (it is not stopped with run-docker).
+ * @returns The running child.
+ * @throws {Deno.errors.NotFound} when the program does not exist (and what `Deno.Command` throws).
+ */
+export function spawn(
+  program: string,
+  options: Deno.CommandOptions & { outlives?: boolean },
+): Deno.ChildProcess {
+  const { outlives, ...commandOptions } = options;
+  const child = new Deno.Command(program, commandOptions).spawn();
+  if (!outlives) {
+    live.add(child);
+    child.status.finally(() => live.delete(child));
+  }
+  return child;
+}
+
+/**
+ * From now on SIGINT, SIGTERM, SIGHUP and SIGQUIT stop every live child
+ * (the signal, then SIGKILL after {@link STOP_GRACE_MS}) and end run-docker
+ * with 128+N. Call it before the first child starts; calling again does nothing.
+ */
+export function handleStopSignals(): void {
+  if (installed) return;
+  installed = true;
+  for (const signal of STOP_SIGNALS) {
+    Deno.addSignalListener(signal, () => {
+      if (takeover !== undefined) takeover(signal);
+      else if (stopping === undefined) stopping = stopAll(signal);
+      else stopNow(signal);
+    });
+  }
+}
+
+/**
+ * Lets `handler` have the stop signals instead of the default stop-all, for
+ * a foreground child that forwards them itself (the `docker run` CLI, which
+ * passes them to the container and ends with its exit code).
+ *
+ * @param handler Called with each stop signal.
+ * @returns A function that gives the signals back.
+ */
+export function takeSignals(handler: (signal: Deno.Signal) => void): () => void {
+  handleStopSignals();
+  takeover = handler;
+  return () => {
+    if (takeover === handler) takeover = undefined;
+  };
+}
+
+/**
+ * The stop under way after a stop signal, if any: it ends run-docker
+ * (`Deno.exit`) once the children are gone, so the caller awaits it instead
+ * of reporting what the stopped children did (a failed pull).
+ *
+ * @returns A promise that never resolves in practice, or `undefined` when no stop is under way.
+ */
+export function stopUnderWay(): Promise<void> | undefined {
+  return stopping;
+}
+
+/** A second signal: no more waiting. */
+function stopNow(signal: Deno.Signal): never {
+  for (const child of live) kill(child, "SIGKILL");
+  Deno.exit(128 + (SIGNAL_NUMBERS[signal] ?? 0));
+}
+
+async function stopAll(signal: Deno.Signal): Promise<void> {
+  const children = [...live];
+  for (const child of children) kill(child, signal);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const grace = new Promise((resolve) => timer = setTimeout(resolve, STOP_GRACE_MS));
+  await Promise.race([Promise.allSettled(children.map((c) => c.status)), grace]);
+  clearTimeout(timer);
+  stopNow(signal);
+}
+
+/**
+ * Sends a signal to a child, ignoring one that has already ended.
+ *
+ * @param child The child.
+ * @param signal The signal.
+ */
+export function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    child.kill(signal);
+  } catch {
+    // already gone
+  }
+}
