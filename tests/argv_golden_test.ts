@@ -78,7 +78,7 @@ const ROWS: Record<string, Row> = {
   "-p and -v": { argv: ["-p", "127.0.0.1:8000:8000", "-v", "/tmp:/t:ro", IMAGE] },
   "--mount passed through": { argv: ["--mount", "type=tmpfs,target=/scratch", IMAGE] },
   "--name given": { argv: ["--name", "mine", IMAGE] },
-  "--name= given twice": { argv: ["--name=a", "--name=b", IMAGE] },
+  "--name= given twice": { argv: ["--name=aa", "--name=bb", IMAGE] },
   "--user, --workdir, --memory, --shm-size given": {
     argv: ["--user", "0", "--workdir", "/w", "--memory", "1g", "--shm-size=64m", IMAGE],
   },
