@@ -1,9 +1,12 @@
 /**
  * The registry transport: one injectable `fetch` wrapped in single-purpose
- * layers: deadlines (per request and overall), retries with backoff and
- * `Retry-After`, manual redirects that never carry `Authorization` to
- * another origin or down to http, capped body reads, and errors classified
- * for fallback.
+ * layers: one budget for the whole lookup that bounds every request, body
+ * read, wait and retry; retries with backoff and `Retry-After`; manual
+ * redirects (301/302/303 turn a POST into a bodiless GET; no body and no
+ * `Authorization` go to another origin, a credential body not even as a
+ * GET; never down from https; each hop checked by the caller); capped body
+ * reads; and every failure, timeouts while a body is read included,
+ * classified as a {@link RegistryError}.
  *
  * @module
  */
