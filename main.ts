@@ -18,6 +18,7 @@ import {
   runForeground,
 } from "./lib/engine.ts";
 import { formatError, RunDockerError, UsageError } from "./lib/errors.ts";
+import { escapeControls } from "./lib/printable.ts";
 import { loadConfig } from "./lib/config/load.ts";
 import { formatConfig, unknownVariables } from "./lib/config/layers.ts";
 import { settingsFor } from "./lib/config/settings.ts";
@@ -278,7 +279,9 @@ async function loadPolicy(policy: TagPolicy): Promise<void> {
 
 function warn(message: string): void {
   try {
-    Deno.stderr.writeSync(new TextEncoder().encode(`run-docker: warning: ${message}\n`));
+    Deno.stderr.writeSync(
+      new TextEncoder().encode(`run-docker: warning: ${escapeControls(message)}\n`),
+    );
   } catch {
     // stderr closed
   }

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { escapeControls } from "./printable.ts";
+
 /** Exit code for run-docker's own failures, as docker uses for `docker run` failures. */
 export const EXIT_RUN_FAILED = 125;
 
@@ -95,6 +97,7 @@ function isHinted(error: unknown): error is Error & { hint: string } {
   return error instanceof Error && typeof (error as { hint?: unknown }).hint === "string";
 }
 
+/** One printable line: line breaks become spaces, other non-printables `\uXXXX` escapes. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
+  return escapeControls(text.replace(/\s*\n\s*/g, " ").trim());
 }

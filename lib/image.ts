@@ -1,9 +1,10 @@
 /**
  * Edge module: finds the image to run. With a tag or digest, that one.
  * Without: local tags (engine) and remote tags (registry) in parallel, the
- * newest by the tag policy over their union, a tie to local; a registry that
- * cannot be reached, or does not know the repository while a local image
- * exists, gives one warning and the local choice.
+ * newest by the tag policy over their union, a tie to local. Any registry
+ * failure (network, TLS, timeouts, the spent budget, an unknown repository,
+ * a misbehaving registry) while a local image exists gives one warning
+ * naming the registry and the reason, and the local choice.
  *
  * @module
  */
@@ -27,9 +28,21 @@ function lookupRemote(reference: ImageReference, options: ResolveOptions): Promi
     RUN_DOCKER_INSECURE_REGISTRIES: [options.env.RUN_DOCKER_INSECURE_REGISTRIES, ...insecure]
       .filter(Boolean).join(","),
   };
-  const signal = AbortSignal.timeout((configured.timeout_seconds ?? 30) * 1000);
+  const budgetMs = (configured.timeout_seconds ?? 30) * 1000;
   const host = configured.mirror ?? reference.registry;
-  return systemRegistryClient(host, env, options.warn, signal).listTags(reference.repository);
+  return systemRegistryClient(host, env, options.warn, budgetMs).listTags(reference.repository);
+}
+
+/**
+ * Why the registry's answer is not used, in one line naming the registry:
+ * its own words for a repository it does not know or will not show, else
+ * `registry H unreachable (<reason>)`: every other failure (network, TLS,
+ * timeouts and the spent budget, refusals, a misbehaving registry) counts
+ * as the registry not being reachable for this run.
+ */
+function fallbackReason(error: RegistryError): string {
+  if (error.kind === "not-found" || error.kind === "denied") return error.message;
+  return `registry ${error.host} unreachable (${error.reason})`;
 }
 
 /** The outcome of resolving IMAGE. */
@@ -106,9 +119,7 @@ export async function resolveImage(
   } else {
     const error = remoteResult.reason;
     if (!(error instanceof RegistryError) || local.length === 0) throw error;
-    const why = error.kind === "unreachable" || error.kind === "tls"
-      ? `registry ${reference.registry} unreachable (${error.message.replace(/^.*?: /, "")})`
-      : error.message;
+    const why = fallbackReason(error);
     options.warn(`${why}; using the newest local image`);
     registry = why;
   }

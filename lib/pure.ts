@@ -19,6 +19,7 @@ export * from "./facts.ts";
 export * from "./help.ts";
 export * from "./host_path.ts";
 export * from "./layout.ts";
+export * from "./printable.ts";
 export * from "./reference.ts";
 export * from "./request.ts";
 export * from "./resolve.ts";

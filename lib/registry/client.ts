@@ -13,7 +13,8 @@
 
 import type { Challenge } from "./challenge.ts";
 import type { Credential } from "./credentials.ts";
-import { RegistryError, scrubSecrets } from "./errors.ts";
+import { RegistryError } from "./errors.ts";
+import { classifyNetworkError } from "./network_errors.ts";
 import {
   blamesN,
   nextLink,
@@ -22,7 +23,9 @@ import {
   protocolError,
   statusError,
 } from "./responses.ts";
-import { apiHost, httpAllowed, isPrivateHost, splitHostPort, tagPageSize } from "./hosts.ts";
+import { apiHost, httpAllowed, tagPageSize } from "./hosts.ts";
+import { basicValue, scrubText, secretForms } from "./secrets.ts";
+import { requestToken } from "./token.ts";
 import {
   type ReadResponse,
   SMALL_BODY_LIMIT,
@@ -78,24 +81,33 @@ export class RegistryClient {
     try {
       return await this.#listTags(repository);
     } catch (error) {
-      throw scrubSecrets(error, await this.#secrets());
+      if (!(error instanceof RegistryError) && !isAbort(error)) throw error;
+      // Anything aborted (the caller's signal) is a registry failure too.
+      const failure = classifyNetworkError(error, { host: this.registry, repository }, {
+        ms: this.#transport.budgetMs,
+        whole: true,
+      });
+      throw failure.error.scrubbed(await this.#scrubber());
     }
   }
 
-  async #secrets(): Promise<string[]> {
+  /** Replaces every form of every secret this run holds (credential, tokens received). */
+  async #scrubber(): Promise<(text: string) => string> {
     const credential = await this.#credential?.catch(() => undefined);
-    return [
-      credential?.password,
-      credential?.identityToken,
-      credential?.registryToken,
-      ...[...this.#tokens.values()].map((t) => t.token),
-    ].filter((s): s is string => typeof s === "string");
+    const forms = secretForms(credential, [...this.#tokens.values()].map((t) => t.token));
+    return (text) => scrubText(text, forms);
+  }
+
+  /** Prints a warning with every secret removed. */
+  async #warn(message: string): Promise<void> {
+    if (this.#options.warn === undefined) return;
+    this.#options.warn((await this.#scrubber())(message));
   }
 
   async #listTags(repository: string): Promise<string[]> {
     const context = { host: this.registry, repository };
     const cut = (why: string) =>
-      this.#options.warn?.(
+      this.#warn(
         `the tag list of ${repository} on ${this.registry} ${why}; the newest tags may be missing`,
       );
     const origin = await this.#ping(context);
@@ -106,10 +118,11 @@ export class RegistryClient {
     const tags = new Set<string>();
     for (let page = 0;; page++) {
       if (page === MAX_TAG_PAGES) {
-        cut(`goes on past ${MAX_TAG_PAGES} pages: stopped there`);
+        await cut(`goes on past ${MAX_TAG_PAGES} pages: stopped there`);
         break;
       }
       if (seenUrls.has(url)) break;
+      this.#transport.checkBudget(context);
       seenUrls.add(url);
       let response = await this.#authorizedGet(url, repository, TAGS_BODY_LIMIT);
       if (
@@ -129,7 +142,7 @@ export class RegistryClient {
       const next = nextLink(response.headers.get("link"), response.url);
       if (next !== undefined) {
         if (new URL(next).origin !== new URL(response.url).origin) {
-          cut(`continues on another host (${new URL(next).host}), which is not followed`);
+          await cut(`continues on another host (${new URL(next).host}), which is not followed`);
           break;
         }
         url = next;
@@ -143,7 +156,6 @@ export class RegistryClient {
     return [...tags];
   }
 
-  /** Finds the scheme and the challenges: `GET /v2/`, https first, then http where allowed. */
   /**
    * Finds the scheme and the challenges with `GET /v2/`: https, and where
    * plain http is allowed, http at the same time. One host:port speaks one
@@ -178,7 +190,8 @@ export class RegistryClient {
         const secure = await https;
         chosen = secure.error === undefined ? secure : await http;
         if (chosen !== secure && !answered(chosen)) {
-          // Plain http to a TLS port answers 400: the https failure is the news.
+          // Plain http to a TLS port answers 400: a TLS failure is the news. When https was
+          // answered in plain http, the port speaks http and what http got is the news.
           if (secure.error instanceof RegistryError && secure.error.kind === "tls") {
             throw secure.error;
           }
@@ -245,118 +258,37 @@ export class RegistryClient {
       return `Bearer ${await this.#token(bearer, repository, credential, fresh)}`;
     }
     if (credential?.username !== undefined && credential.password !== undefined) {
-      return `Basic ${btoa(utf8Binary(`${credential.username}:${credential.password}`))}`;
+      return `Basic ${basicValue(credential.username, credential.password)}`;
     }
     return undefined;
   }
 
+  /** A pull token for the repository, cached per realm, service and scope for the run. */
   async #token(
     challenge: Challenge,
     repository: string,
     credential: Credential | undefined,
     fresh: boolean,
-  ) {
-    const context = { host: this.registry, repository };
-    const realm = this.#checkRealm(challenge.params.realm, context);
-    const service = challenge.params.service ?? "";
-    // Our own scope: some registries' challenges name a placeholder scope.
-    const scope = `repository:${repository}:pull`;
-    const key = `${realm.href}\n${service}\n${scope}`;
+  ): Promise<string> {
+    const key = `${challenge.params.realm}\n${challenge.params.service ?? ""}\n${repository}`;
     const now = (this.#options.now ?? Date.now)();
     const cached = this.#tokens.get(key);
     if (!fresh && cached !== undefined && cached.expires > now) return cached.token;
-
-    let response: ReadResponse | undefined;
-    if (credential?.identityToken) {
-      const form = new URLSearchParams({
-        grant_type: "refresh_token",
-        refresh_token: credential.identityToken,
-        service,
-        scope,
-        client_id: "run-docker",
-      });
-      response = await this.#transport.send(
-        realm.href,
-        {
-          method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded" },
-          body: form.toString(),
-        },
-        SMALL_BODY_LIMIT,
-        context,
-      );
-      if (response.status === 404) response = undefined; // no OAuth2 endpoint: GET below
-    }
-    if (response === undefined) {
-      const url = new URL(realm.href);
-      if (service) url.searchParams.set("service", service);
-      url.searchParams.set("scope", scope);
-      const headers: Record<string, string> = {};
-      if (credential?.username !== undefined && credential.password !== undefined) {
-        headers.authorization = `Basic ${
-          btoa(utf8Binary(`${credential.username}:${credential.password}`))
-        }`;
-      }
-      response = await this.#transport.send(url.href, { headers }, SMALL_BODY_LIMIT, context);
-    }
-    if (response.status !== 200) throw statusError(response, context, "token request");
-    let body: { token?: string; access_token?: string; expires_in?: number };
-    try {
-      body = JSON.parse(new TextDecoder().decode(response.body));
-    } catch {
-      throw protocolError(
-        `the token service of ${this.registry} sent an answer that is not JSON`,
-        context,
-      );
-    }
-    const token = body.token || body.access_token;
-    if (typeof token !== "string" || token === "") {
-      throw protocolError(`the token service of ${this.registry} sent no token`, context);
-    }
-    const seconds = typeof body.expires_in === "number" && body.expires_in > 0
-      ? body.expires_in
-      : 60;
-    this.#tokens.set(key, { token, expires: now + seconds * 1000 });
+    const { token, expiresIn } = await requestToken({
+      transport: this.#transport,
+      registry: this.registry,
+      registryOrigin: this.#origin!,
+      challenge,
+      repository,
+      credential,
+    });
+    this.#tokens.set(key, { token, expires: now + expiresIn * 1000 });
     return token;
-  }
-
-  /** A realm must be https when the registry is, and not private unless the registry is. */
-  #checkRealm(realm: string | undefined, context: { host: string; repository?: string }): URL {
-    let url: URL;
-    try {
-      url = new URL(realm ?? "");
-    } catch {
-      throw protocolError(
-        `registry ${this.registry} sent a Bearer challenge without a valid realm`,
-        context,
-      );
-    }
-    const registryOrigin = new URL(this.#origin!);
-    if (registryOrigin.protocol === "https:" && url.protocol !== "https:") {
-      throw protocolError(
-        `registry ${this.registry} named a token realm that is not https (${url.host})`,
-        context,
-      );
-    }
-    if (url.protocol !== "https:" && url.protocol !== "http:") {
-      throw protocolError(
-        `registry ${this.registry} named a token realm with scheme ${url.protocol}`,
-        context,
-      );
-    }
-    const registryPrivate = isPrivateHost(splitHostPort(apiHost(this.registry)).hostname);
-    if (!registryPrivate && isPrivateHost(url.hostname)) {
-      throw protocolError(
-        `registry ${this.registry} named a token realm on a private address (${url.hostname}); refused`,
-        context,
-      );
-    }
-    return url;
   }
 }
 
-function utf8Binary(text: string): string {
-  return String.fromCharCode(...new TextEncoder().encode(text));
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
 }
 
 export { nextLink } from "./responses.ts";

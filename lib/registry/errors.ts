@@ -8,18 +8,43 @@
  */
 
 import { RunDockerError } from "../errors.ts";
+import { capLength, escapeControls, stripControls } from "../printable.ts";
 
 /** What kind of failure, for callers that fall back (e.g. to local images). */
 export type RegistryFailure =
   | "unreachable" // DNS, refused, reset, timeout: the network
   | "tls" // certificate or handshake
+  | "plain-http" // an https request answered in plain http
   | "denied" // 401/403
   | "not-found" // 404 NAME_UNKNOWN
   | "rate-limited" // 429 after retries
   | "too-large" // a body over its cap
   | "protocol"; // anything else the registry answered
 
-/** A registry request failed. Its message and hint never hold a credential. */
+/** Longest stretch of a registry's own error text shown, in characters. */
+export const DETAIL_LIMIT = 200;
+
+/** What a {@link RegistryError} is made from. */
+export interface RegistryErrorInit {
+  kind: RegistryFailure;
+  /** Our own words, naming the registry: `registry h answered the request with 500`. */
+  message: string;
+  hint: string;
+  host: string;
+  repository?: string;
+  status?: number;
+  code?: string;
+  /** The few words for `registry H unreachable (<reason>)`; default: `message`. */
+  reason?: string;
+  /** The registry's own error text, as it sent it. */
+  detail?: string;
+}
+
+/**
+ * A registry request failed. Its message, hint and reason never hold a
+ * credential pattern or a non-printable character; the registry's own text
+ * is kept apart in `detail` and shown cut to {@link DETAIL_LIMIT} characters.
+ */
 export class RegistryError extends RunDockerError {
   readonly kind: RegistryFailure;
   /** HTTP status, when the registry answered. */
@@ -30,43 +55,52 @@ export class RegistryError extends RunDockerError {
   readonly host: string;
   /** Repository path, when the request was about one. */
   readonly repository?: string;
+  /** What went wrong in a few words (`connection refused`, `no answer within 30 s`). */
+  readonly reason: string;
+  /** The registry's own error text without non-printables, uncut; `undefined` when none. */
+  readonly detail?: string;
+  readonly #init: RegistryErrorInit;
 
-  constructor(init: {
-    kind: RegistryFailure;
-    message: string;
-    hint: string;
-    host: string;
-    repository?: string;
-    status?: number;
-    code?: string;
-  }) {
-    super(redact(init.message), redact(init.hint));
+  constructor(init: RegistryErrorInit) {
+    const detail = init.detail === undefined ? undefined : stripControls(init.detail).trim();
+    const tail = detail ? `: ${capLength(detail, DETAIL_LIMIT)}` : "";
+    super(clean(init.message + tail), clean(init.hint));
     this.name = "RegistryError";
     this.kind = init.kind;
     this.status = init.status;
     this.code = init.code;
     this.host = init.host;
     this.repository = init.repository;
+    this.reason = clean((init.reason ?? init.message) + tail);
+    this.detail = detail || undefined;
+    this.#init = init;
+  }
+
+  /**
+   * The same error with a function applied to each text (message, hint,
+   * reason, detail) before they are cut, so a secret that straddles the
+   * cut is still found whole.
+   *
+   * @param scrub Replaces secrets in a text.
+   * @returns A new error, or this one when nothing changed.
+   */
+  scrubbed(scrub: (text: string) => string): RegistryError {
+    const init = this.#init;
+    const next: RegistryErrorInit = {
+      ...init,
+      message: scrub(init.message),
+      hint: scrub(init.hint),
+      reason: init.reason === undefined ? undefined : scrub(init.reason),
+      detail: init.detail === undefined ? undefined : scrub(stripControls(init.detail)),
+    };
+    const same = next.message === init.message && next.hint === init.hint &&
+      next.reason === init.reason && next.detail === init.detail;
+    return same ? this : new RegistryError(next);
   }
 }
 
-/**
- * Returns the error with every known secret value removed from its message and hint.
- *
- * @param error A thrown value.
- * @param secrets Passwords and tokens this run holds (empty strings ignored).
- * @returns The same error when it holds none of them, else a scrubbed copy.
- */
-export function scrubSecrets(error: unknown, secrets: Iterable<string>): unknown {
-  if (!(error instanceof RegistryError)) return error;
-  let { message, hint } = error;
-  for (const secret of secrets) {
-    if (secret.length < 3) continue;
-    message = message.replaceAll(secret, "[REDACTED]");
-    hint = hint.replaceAll(secret, "[REDACTED]");
-  }
-  if (message === error.message && hint === error.hint) return error;
-  return new RegistryError({ ...error, message, hint });
+function clean(text: string): string {
+  return escapeControls(redact(text));
 }
 
 /**

@@ -24,13 +24,13 @@ export { RegistryError } from "./errors.ts";
  * @param registry host[:port] as in a reference.
  * @param env `HOME`, `DOCKER_CONFIG`, `RUN_DOCKER_INSECURE_REGISTRIES`.
  * @param warn Prints one warning line (credential helper missing, …).
- * @param signal Aborts the whole lookup (default 30 s).
+ * @param budgetMs Milliseconds for the whole lookup (default 30,000), waits and retries included.
  */
 export function systemRegistryClient(
   registry: string,
   env: Readonly<Record<string, string | undefined>>,
   warn: (message: string) => void,
-  signal?: AbortSignal,
+  budgetMs?: number,
 ): RegistryClient {
   const caCerts = readCaFiles(registry, env.HOME);
   const client = caCerts.length > 0 ? Deno.createHttpClient({ caCerts }) : undefined;
@@ -43,7 +43,7 @@ export function systemRegistryClient(
   return new RegistryClient(registry, {
     fetch: fetchWithCa,
     insecure,
-    signal,
+    budgetMs,
     warn,
     credential: () => lookupCredential(registry, configPath, systemCredentialIo(warn)),
   });

@@ -10,6 +10,7 @@
 
 import { type Challenge, parseChallenges } from "./challenge.ts";
 import { RegistryError } from "./errors.ts";
+import { capLength, stripControls } from "../printable.ts";
 import type { ReadResponse } from "./transport.ts";
 
 /**
@@ -25,10 +26,14 @@ export function parseAuthenticate(
   try {
     return parseChallenges(header);
   } catch (error) {
-    throw protocolError(
-      `registry ${context.host} sent a malformed challenge: ${(error as Error).message}`,
-      context,
-    );
+    throw new RegistryError({
+      kind: "protocol",
+      message: `registry ${context.host} sent a malformed challenge`,
+      detail: (error as Error).message,
+      hint: "the registry misbehaves; run with --local to use local images",
+      host: context.host,
+      repository: context.repository,
+    });
   }
 }
 
@@ -110,11 +115,14 @@ export function statusError(
 ): RegistryError {
   const text = new TextDecoder().decode(response.body);
   let code: string | undefined;
-  let detail = "";
+  let detail: string | undefined;
   try {
     const first = JSON.parse(text)?.errors?.[0];
-    code = typeof first?.code === "string" ? first.code : undefined;
-    detail = typeof first?.message === "string" ? first.message : "";
+    // Codes are upper-case words (distribution-spec "Error Codes"); anything else is not one.
+    code = typeof first?.code === "string" && /^[A-Z][A-Z0-9_]{0,63}$/.test(first.code)
+      ? first.code
+      : undefined;
+    detail = typeof first?.message === "string" ? first.message : undefined;
   } catch {
     // not an OCI error body
   }
@@ -145,7 +153,7 @@ export function statusError(
     const figures = ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"]
       .map((h) => [h, response.headers.get(h)] as const)
       .filter(([, v]) => v !== null)
-      .map(([h, v]) => `${h}: ${v}`);
+      .map(([h, v]) => `${h}: ${capLength(stripControls(v!), 64)}`);
     return new RegistryError({
       ...base,
       kind: "rate-limited",
@@ -156,12 +164,13 @@ export function statusError(
         `wait and try again, docker login ${context.host} for a higher limit, or run with --local`,
     });
   }
+  const answered = `answered the ${what} with ${response.status}${code ? ` ${code}` : ""}`;
   return new RegistryError({
     ...base,
     kind: "protocol",
-    message: `registry ${context.host} answered the ${what} with ${response.status}${
-      code ? ` ${code}` : ""
-    }${detail ? `: ${detail}` : ""}`,
+    message: `registry ${context.host} ${answered}`,
+    reason: answered,
+    detail,
     hint: "try again later, or run with --local",
   });
 }

@@ -1,14 +1,20 @@
 /**
  * The registry transport: one injectable `fetch` wrapped in single-purpose
- * layers: deadlines (per request and overall), retries with backoff and
- * `Retry-After`, manual redirects that never carry `Authorization` to
- * another origin or down to http, capped body reads, and errors classified
- * for fallback.
+ * layers: one budget for the whole lookup that bounds every request, body
+ * read, wait and retry; retries with backoff and `Retry-After`; manual
+ * redirects (301/302/303 turn a POST into a bodiless GET; no body and no
+ * `Authorization` go to another origin, a credential body not even as a
+ * GET; never down from https; each hop checked by the caller); capped body
+ * reads; and every failure, timeouts while a body is read included,
+ * classified as a {@link RegistryError}.
  *
  * @module
  */
 
 import { RegistryError } from "./errors.ts";
+import { classifyNetworkError, type RequestContext, timeoutError } from "./network_errors.ts";
+
+export type { RequestContext } from "./network_errors.ts";
 
 /** The fetch the client uses; `Deno`'s global by default. */
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
@@ -16,16 +22,33 @@ export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 /** Transport settings. Times in milliseconds. */
 export interface TransportOptions {
   readonly fetch: Fetch;
-  /** Per-request deadline; default 10,000 ms. */
+  /** Per-request deadline (headers, redirects and body); default 10,000 ms. */
   readonly requestTimeoutMs?: number;
-  /** Abort signal for the whole lookup (default: 30 s from the transport's creation). */
+  /**
+   * The whole lookup's budget, from the transport's creation: every request,
+   * body read, wait and retry fits in it; default 30,000 ms.
+   */
+  readonly budgetMs?: number;
+  /** Aborts everything, besides the budget. */
   readonly signal?: AbortSignal;
   /** Retries after the first try for 408/429/5xx and connection resets; default 3. */
   readonly retries?: number;
   /** Waits; injectable so tests run without sleeping. */
   readonly sleep?: (ms: number) => Promise<void>;
-  /** The clock, for `Retry-After` HTTP-dates; default `Date.now`. */
+  /** The clock, for the budget and `Retry-After` HTTP-dates; default `Date.now`. */
   readonly now?: () => number;
+}
+
+/** One request. */
+export interface SendInit {
+  readonly method?: string;
+  /** An `Authorization` goes only to the first URL's origin. */
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  /** The body holds a credential: the request never goes to another origin, in any form. */
+  readonly credentialBody?: boolean;
+  /** Checks each redirect target before it is asked; throws a {@link RegistryError} to refuse. */
+  readonly checkRedirect?: (target: URL) => void;
 }
 
 /** Body caps, in bytes. */
@@ -33,13 +56,9 @@ export const TAGS_BODY_LIMIT = 64 * 1024 * 1024;
 export const SMALL_BODY_LIMIT = 64 * 1024;
 /** Longest wait between retries, in milliseconds. */
 export const MAX_RETRY_WAIT_MS = 10_000;
+/** The whole lookup's default budget, in milliseconds. */
+export const DEFAULT_BUDGET_MS = 30_000;
 const MAX_REDIRECTS = 5;
-
-/** Context for error messages. */
-export interface RequestContext {
-  readonly host: string;
-  readonly repository?: string;
-}
 
 /** A response whose body has been read (capped). */
 export interface ReadResponse {
@@ -54,89 +73,169 @@ export interface ReadResponse {
  */
 export class Transport {
   readonly #options: TransportOptions;
-  readonly #signal: AbortSignal;
+  readonly #now: () => number;
+  readonly #budgetMs: number;
+  readonly #deadline: number;
 
   constructor(options: TransportOptions) {
     this.#options = options;
-    this.#signal = options.signal ?? AbortSignal.timeout(30_000);
+    this.#now = options.now ?? Date.now;
+    this.#budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
+    this.#deadline = this.#now() + this.#budgetMs;
+  }
+
+  /** The whole lookup's budget, in milliseconds. */
+  get budgetMs(): number {
+    return this.#budgetMs;
+  }
+
+  /** Milliseconds left of the budget (≤ 0 when spent). */
+  remaining(): number {
+    return this.#deadline - this.#now();
+  }
+
+  /**
+   * Throws when the budget is spent.
+   *
+   * @throws {RegistryError} `unreachable`: no complete answer within the budget.
+   */
+  checkBudget(context: RequestContext): void {
+    if (this.remaining() <= 0) throw timeoutError(context, this.#budgetMs, true);
   }
 
   /**
    * Sends a request and reads its body.
    *
    * @param url Absolute URL.
-   * @param init `method`, `headers` (an `Authorization` goes only to `url`'s origin), `body`.
+   * @param init See {@link SendInit}.
    * @param limit Body cap in bytes.
    * @param context Host and repository for error messages.
    * @returns The final response (after redirects and retries) with its body.
-   * @throws {RegistryError} `unreachable`/`tls` for network failures, `too-large` for a body over `limit`.
+   * @throws {RegistryError} `unreachable`/`tls`/`plain-http` for network failures and
+   *   timeouts (body reads and the spent budget included), `protocol` for a refused
+   *   redirect, `too-large` for a body over `limit`.
    */
   async send(
     url: string,
-    init: { method?: string; headers?: Record<string, string>; body?: string },
+    init: SendInit,
     limit: number,
     context: RequestContext,
   ): Promise<ReadResponse> {
     const retries = this.#options.retries ?? 3;
     for (let attempt = 0;; attempt++) {
+      this.checkBudget(context);
+      const requestMs = this.#options.requestTimeoutMs ?? 10_000;
+      const bound = Math.min(requestMs, this.remaining());
+      const within = {
+        ms: bound < requestMs ? this.#budgetMs : requestMs,
+        whole: bound < requestMs,
+      };
+      const signals = [AbortSignal.timeout(bound)];
+      if (this.#options.signal) signals.push(this.#options.signal);
+      const signal = AbortSignal.any(signals);
       let response: Response;
       let finalUrl: string;
       try {
-        [response, finalUrl] = await this.#fetchFollowing(url, init);
+        [response, finalUrl] = await this.#fetchFollowing(url, init, context, signal);
       } catch (error) {
-        const failure = classifyNetworkError(error, context);
-        if (failure.retryable && attempt < retries && !this.#signal.aborted) {
-          await this.#wait(backoff(attempt));
+        const failure = classifyNetworkError(error, context, within);
+        const wait = backoff(attempt);
+        if (failure.retryable && attempt < retries && this.#fits(wait)) {
+          await this.#wait(wait);
           continue;
         }
         throw failure.error;
       }
       const status = response.status;
-      const wait = retryAfter(response.headers.get("retry-after"), this.#options.now ?? Date.now);
-      // A Retry-After longer than we would ever wait is the registry's answer for now.
+      // A Retry-After longer than we would ever wait, or than the budget has left, is the
+      // registry's answer for now.
+      const wait = retryAfter(response.headers.get("retry-after"), this.#now) ?? backoff(attempt);
       const retryable = status === 408 || status === 429 || status >= 500;
-      if (retryable && attempt < retries && (wait === undefined || wait <= MAX_RETRY_WAIT_MS)) {
+      if (retryable && attempt < retries && wait <= MAX_RETRY_WAIT_MS && this.#fits(wait)) {
         await response.body?.cancel();
-        await this.#wait(wait ?? backoff(attempt));
+        await this.#wait(wait);
         continue;
       }
-      const body = await readCapped(response, limit, context);
+      let body: Uint8Array;
+      try {
+        body = await readCapped(response, limit, context);
+      } catch (error) {
+        throw classifyNetworkError(error, context, within).error;
+      }
       return { status, headers: response.headers, url: finalUrl, body };
     }
   }
 
+  /** Whether a wait of `ms` leaves time for another request. */
+  #fits(ms: number): boolean {
+    return ms < this.remaining();
+  }
+
+  /**
+   * Follows redirects by hand: 301/302 turn a POST into a GET and 303 any
+   * method but GET/HEAD (as the fetch standard does), without body; no body
+   * and no `Authorization` go to another origin, no credential body goes
+   * there in any form, never down from https, and each target passes
+   * `checkRedirect`.
+   */
   async #fetchFollowing(
     url: string,
-    init: { method?: string; headers?: Record<string, string>; body?: string },
+    init: SendInit,
+    context: RequestContext,
+    signal: AbortSignal,
   ): Promise<[Response, string]> {
-    let current = url;
+    let current = new URL(url);
+    const origin = current.origin;
+    let method = init.method ?? "GET";
+    let body = init.body;
     let headers = { ...init.headers };
     for (let hop = 0;; hop++) {
-      const signal = AbortSignal.any([
-        this.#signal,
-        AbortSignal.timeout(this.#options.requestTimeoutMs ?? 10_000),
-      ]);
-      const response = await this.#options.fetch(current, {
-        method: init.method ?? "GET",
+      const response = await this.#options.fetch(current.href, {
+        method,
         headers,
-        body: init.body,
+        body,
         redirect: "manual",
         signal,
       });
+      const status = response.status;
       const location = response.headers.get("location");
-      if (
-        response.status < 300 || response.status >= 400 || location === null || hop >= MAX_REDIRECTS
-      ) {
-        return [response, current];
+      if (status < 300 || status >= 400 || location === null || hop >= MAX_REDIRECTS) {
+        return [response, current.href];
       }
       await response.body?.cancel();
-      const next = new URL(location, current);
-      const from = new URL(current);
-      if (from.protocol === "https:" && next.protocol !== "https:") {
-        throw new TypeError(`refused redirect from https to ${next.protocol} (${next.host})`);
+      let next: URL;
+      try {
+        next = new URL(location, current);
+      } catch {
+        throw refusedRedirect(context, "to a location that is not a URL");
       }
-      if (next.origin !== from.origin) headers = withoutAuthorization(headers);
-      current = next.href;
+      if (next.protocol !== "https:" && next.protocol !== "http:") {
+        throw refusedRedirect(context, `to ${next.protocol}`);
+      }
+      if (current.protocol === "https:" && next.protocol !== "https:") {
+        throw refusedRedirect(context, `from https to plain http (${next.host})`);
+      }
+      const elsewhere = next.origin !== origin;
+      if (elsewhere && init.credentialBody) {
+        throw refusedRedirect(
+          context,
+          `of a request with a credential in its body to another origin (${next.host})`,
+        );
+      }
+      if (
+        ((status === 301 || status === 302) && method === "POST") ||
+        (status === 303 && method !== "GET" && method !== "HEAD")
+      ) {
+        method = "GET";
+        body = undefined;
+        headers = without(headers, ["content-type", "content-length"]);
+      }
+      if (elsewhere && body !== undefined) {
+        throw refusedRedirect(context, `of a request with a body to another origin (${next.host})`);
+      }
+      if (elsewhere) headers = without(headers, ["authorization"]);
+      init.checkRedirect?.(next);
+      current = next;
     }
   }
 
@@ -147,9 +246,21 @@ export class Transport {
   }
 }
 
-function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
+function refusedRedirect(context: RequestContext, what: string): RegistryError {
+  return new RegistryError({
+    kind: "protocol",
+    reason: `redirect ${what} refused`,
+    message: `registry ${context.host} sent a redirect ${what}; refused`,
+    hint:
+      "the registry or a proxy in front of it is misconfigured; run with --local to use local images",
+    host: context.host,
+    repository: context.repository,
+  });
+}
+
+function without(headers: Record<string, string>, names: string[]): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(headers).filter(([k]) => k.toLowerCase() !== "authorization"),
+    Object.entries(headers).filter(([k]) => !names.includes(k.toLowerCase())),
   );
 }
 
@@ -213,91 +324,4 @@ function tooLarge(limit: number, context: RequestContext): RegistryError {
     host: context.host,
     repository: context.repository,
   });
-}
-
-/** Sorts a fetch failure into unreachable (retryable or not) or TLS. */
-function classifyNetworkError(
-  error: unknown,
-  context: RequestContext,
-): { error: RegistryError; retryable: boolean } {
-  if (error instanceof RegistryError) return { error, retryable: false };
-  const name = error instanceof Error ? error.name : "";
-  const text = error instanceof Error
-    ? `${error.message} ${String(error.cause ?? "")}`
-    : String(error);
-  const base = { host: context.host, repository: context.repository };
-  if (name === "TimeoutError" || name === "AbortError") {
-    return {
-      error: new RegistryError({
-        ...base,
-        kind: "unreachable",
-        message: `registry ${context.host} did not answer in time`,
-        hint: "check the network or the registry, or run with --local",
-      }),
-      retryable: false,
-    };
-  }
-  if (/certificate|tls|ssl|handshake/i.test(text)) {
-    return {
-      error: new RegistryError({
-        ...base,
-        kind: "tls",
-        message: `TLS failure talking to registry ${context.host}: ${reason(text)}`,
-        hint:
-          `put the registry's CA in ~/.docker/certs.d/${context.host}/ca.crt (or /etc/docker/certs.d/); run-docker never skips certificate checks`,
-      }),
-      retryable: false,
-    };
-  }
-  if (/refused redirect from https/.test(text)) {
-    return {
-      error: new RegistryError({
-        ...base,
-        kind: "protocol",
-        message: `registry ${context.host} redirected an https request to plain http; refused`,
-        hint:
-          "the registry or a proxy in front of it is misconfigured; run with --local to use local images",
-      }),
-      retryable: false,
-    };
-  }
-  if (/InvalidContentType|corrupt message|wrong version number/i.test(text)) {
-    return {
-      error: new RegistryError({
-        ...base,
-        kind: "tls",
-        message: `registry ${context.host} answered https with plain http`,
-        hint:
-          `if it is a plain http registry, allow it: RUN_DOCKER_INSECURE_REGISTRIES=${context.host}`,
-      }),
-      retryable: false,
-    };
-  }
-  const retryable = /reset|broken pipe|connection closed|unexpected eof|incomplete message/i.test(
-    text,
-  );
-  return {
-    error: new RegistryError({
-      ...base,
-      kind: "unreachable",
-      message: `cannot reach registry ${context.host}: ${reason(text)}`,
-      hint: "check the network and the registry's address, or run with --local",
-    }),
-    retryable,
-  };
-}
-
-function reason(text: string): string {
-  if (/refused/i.test(text)) return "connection refused";
-  if (/dns|lookup|name or service not known|no such host|failed to resolve/i.test(text)) {
-    return "name not resolved";
-  }
-  if (/reset/i.test(text)) return "connection reset";
-  if (/certificate/i.test(text)) {
-    const m = /(UnknownIssuer|expired|NotValidForName|self[- ]signed|unknown ca|BadSignature)/i
-      .exec(text);
-    return m ? `certificate not trusted (${m[1]})` : "certificate not trusted";
-  }
-  const short = text.replace(/\s+/g, " ").trim();
-  return short.length > 160 ? `${short.slice(0, 160)}…` : short;
 }
