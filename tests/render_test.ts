@@ -74,7 +74,7 @@ Deno.test("renderCompose() applies the user's docker options and maps known ones
       "SYS_PTRACE",
       "--read-only",
       "--name",
-      "x",
+      "xx",
       IMAGE,
     ]),
   );
