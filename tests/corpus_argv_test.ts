@@ -9,6 +9,7 @@ import { argvVectors, HOST_HAZARDS, VALID_VECTORS } from "./corpus_gen.ts";
 import {
   type Case,
   openHarness,
+  type Outcome,
   problems,
   programMissing,
   report,
@@ -40,7 +41,9 @@ Deno.test({
         };
       });
       const outcomes = await runAll(h, cases);
-      const broken = outcomes.map((o) => [o, problems(o)] as const).filter(([, p]) => p.length);
+      const broken = outcomes.map((o) => [o, problems(o)] as [Outcome, string[]]).filter(([, p]) =>
+        p.length
+      );
       console.log(
         `corpus argv: ${cases.length} vectors (${VALID_VECTORS} valid, ${
           cases.length - VALID_VECTORS
@@ -48,7 +51,7 @@ Deno.test({
           tally(outcomes)
         }; ${broken.length} broken; ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
-      if (broken.length) throw new Error(`broken cases:\n${report(broken as never)}`);
+      if (broken.length) throw new Error(`broken cases:\n${report(broken)}`);
     } finally {
       await Deno.remove(h.base, { recursive: true });
     }

@@ -28,7 +28,7 @@ for (const name of ["stdout", "stderr"] as const) {
   Object.defineProperty(Deno[name], "writeSync", { value: capture });
 }
 
-const results: { code: number; stdout: string; stderr: string }[] = [];
+const results: { code: number; stdout: string; stderr: string; ms: number }[] = [];
 for (const { argv, env } of cases) {
   for (const name of Object.keys(Deno.env.toObject())) {
     if (!(name in env)) Deno.env.delete(name);
@@ -37,6 +37,7 @@ for (const { argv, env } of cases) {
   Deno.chdir(env.HOME);
   sink = { stdout: "", stderr: "" };
   let code: number;
+  const started = performance.now();
   // As main.ts's entry point: a broken pipe ends quietly, anything else is one error + hint.
   try {
     code = await main(argv);
@@ -49,6 +50,6 @@ for (const { argv, env } of cases) {
       code = error instanceof RunDockerError ? error.exitCode : report.exitCode;
     }
   }
-  results.push({ code, ...sink });
+  results.push({ code, ...sink, ms: performance.now() - started });
 }
 await Deno.writeTextFile(output, JSON.stringify(results));

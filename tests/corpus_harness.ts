@@ -92,6 +92,8 @@ export interface Case {
 export interface Outcome {
   readonly label: string;
   readonly argv: string[];
+  /** Milliseconds the case took (its process, or its main() call). */
+  readonly ms: number;
   /** Run as its own process (the bundle), or by main() in a batch process. */
   readonly via: "process" | "in-process";
   readonly code: number;
@@ -153,7 +155,7 @@ async function prepare(h: Harness, index: number, c: Case): Promise<Prepared> {
 async function finish(
   c: Case,
   p: Prepared,
-  result: { code: number; stdout: string; stderr: string },
+  result: { code: number; stdout: string; stderr: string; ms: number },
   via: Outcome["via"],
 ): Promise<Outcome> {
   const calls = parseEngineLog(await Deno.readFile(p.log));
@@ -176,6 +178,7 @@ async function finish(
 export async function runCase(h: Harness, index: number, c: Case): Promise<Outcome> {
   const p = await prepare(h, index, c);
   const [cmd, args] = h.program(c.argv);
+  const started = performance.now();
   const output = await new Deno.Command(cmd, {
     args,
     cwd: p.home,
@@ -191,6 +194,7 @@ export async function runCase(h: Harness, index: number, c: Case): Promise<Outco
     code: output.code,
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
+    ms: performance.now() - started,
   }, "process");
 }
 
@@ -223,7 +227,7 @@ export async function runInProcess(h: Harness, first: number, cases: readonly Ca
     stderr: "inherit",
   }).output();
   if (!child.success) throw new Error(`tests/corpus_batch.ts exited ${child.code}`);
-  const results: { code: number; stdout: string; stderr: string }[] = JSON.parse(
+  const results: { code: number; stdout: string; stderr: string; ms: number }[] = JSON.parse(
     await Deno.readTextFile(output),
   );
   const outcomes: Outcome[] = [];
@@ -315,7 +319,7 @@ function asDocker(call: string[]): string[] {
       const eq = token.indexOf("=");
       const name = token.slice(2, eq === -1 ? undefined : eq);
       const option = BY_LONG.get(name);
-      if (option === undefined) found.push(`docker: unknown flag: --${name}`);
+      if (option === undefined) found.push(`docker: unknown flag: --${name.slice(0, 40)}`);
       else if (!option.takesValue && eq !== -1 && !BOOLEAN.test(token.slice(eq + 1))) {
         found.push(`docker: invalid boolean for --${name}`);
       } else if (option.takesValue && eq === -1) {
@@ -435,7 +439,11 @@ export function tally(outcomes: readonly Outcome[]): string {
   return [...codes].sort().map(([code, n]) => `exit ${code}: ${n}`).join(", ") +
     `; docker run reached: ${ran}; ${own} as their own process, ${
       outcomes.length - own
-    } in-process`;
+    } in-process; slowest: ${
+      [...outcomes].sort((a, b) => b.ms - a.ms).slice(0, 3).map((o) =>
+        `${o.label.slice(0, 40)} ${Math.round(o.ms)} ms (${o.via})`
+      ).join(", ")
+    }`;
 }
 
 /** Formats the broken cases for a failure message: label, argv (shortened), problems, stderr. */
