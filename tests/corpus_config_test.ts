@@ -7,7 +7,7 @@
  * choosing, no extra docker options or host mounts, no other work root.
  */
 
-import { hostileConfigs } from "./corpus_gen.ts";
+import { hostileConfigs } from "./corpus_gen_config.ts";
 import {
   type Case,
   openHarness,
@@ -27,7 +27,7 @@ const ARGV = [
   ["--local", "--explain", "--dry-run", "app"],
 ];
 /** What a forbidden key of a project file would bring into the run (see FORBIDDEN_VALUES). */
-const SMUGGLED = ["/tmp/evil.sh", "--privileged", "/:/host", "/tmp/elsewhere", "polluted"];
+const SMUGGLED = ["/tmp/evil.sh", "--privileged", "/:/host", "smuggled-workdir", "polluted"];
 
 function projectProblems(o: Outcome): string[] {
   const seen = [o.stdout, ...o.calls.flat()].join("\n");
@@ -71,6 +71,16 @@ Deno.test({
         }; ${broken.length} broken; ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
       if (broken.length) throw new Error(`broken cases:\n${report(broken)}`);
+      // The same values from your own file do take effect: the project check is not vacuous.
+      const honored = outcomes.filter((o) =>
+        o.label.startsWith("user") && projectProblems(o).length
+      );
+      console.log(
+        `corpus config: a user file's engine/docker_args/volumes/workdir showed in ${honored.length} runs`,
+      );
+      if (honored.length === 0) {
+        throw new Error("no user file's forbidden-for-projects value took effect");
+      }
     } finally {
       await Deno.remove(h.base, { recursive: true });
     }
