@@ -33,7 +33,8 @@ import {
   removeEmptyDirs,
   writeHostUserFiles,
 } from "./lib/host.ts";
-import { planLayout } from "./lib/layout.ts";
+import { checkMountSources, planLayout } from "./lib/layout.ts";
+import { inspectHostPath } from "./lib/path_state.ts";
 import { resolveImage } from "./lib/image.ts";
 import { familiarName, formatReference } from "./lib/reference.ts";
 import { formatTagRows } from "./lib/resolve.ts";
@@ -131,6 +132,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const layout = planLayout(valid, { ...host, workRoot: loaded.workRoot });
+  if (!valid.own.listTags && !valid.own.resolve) {
+    // A file or a symlink to nothing where data or log goes: stop before docker does, in its words.
+    const dirs = [layout.dataDir, layout.logDir].filter((d): d is string => d !== undefined);
+    checkMountSources(layout, new Map(dirs.map((d) => [d, inspectHostPath(d, host.os)])));
+  }
   host = { ...host, existingDirs: checkDirs([layout.srcDir]) };
   if (layout.srcDirGiven && !host.existingDirs.has(layout.srcDir)) {
     throw new UsageError(

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { closest, distance } from "fastest-levenshtein";
 import { DOCKER_RUN_OPTIONS, type DockerRunOption } from "./docker_run_options.ts";
 import { UsageError } from "./errors.ts";
 
@@ -131,12 +132,10 @@ export const OWN_OPTIONS: readonly OwnOption[] = [
 
 /** One option as given: its canonical long name and, for value options, the value. */
 export interface GivenOption {
-  /** Canonical long name without `--` (`"env"` for `-e`); an unknown option keeps its own name. */
+  /** Canonical long name without `--` (`"env"` for `-e`). */
   readonly long: string;
   /** The value; for a boolean given as `--rm=false`, `"false"`; absent for a bare boolean. */
   readonly value?: string;
-  /** Whether the option is in docker's table (false for unknown `--flags`). */
-  readonly known: boolean;
 }
 
 /** A docker option as the user wrote it: its tokens, and the options they stand for. */
@@ -209,13 +208,33 @@ const DOCKER_BY_SHORT = new Map(
   DOCKER_RUN_OPTIONS.filter((o) => o.short !== undefined).map((o) => [o.short!, o]),
 );
 
+/** Every long option name either table knows, for did-you-mean. */
+const ALL_LONG = [...OWN_BY_LONG.keys(), ...DOCKER_BY_LONG.keys()];
+const SEE_HELP = "see 'run-docker --help' and 'docker run --help'";
+
+/** Text from the command line as it appears in a message: quoted, escaped, at most 80 characters. */
+function shown(text: string): string {
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+}
+
+function unknownOption(spelled: string, name: string): UsageError {
+  const lower = name.toLowerCase().replaceAll("_", "-");
+  const guess = lower.length > 40 ? "" : closest(lower, ALL_LONG);
+  const near = guess !== "" && distance(lower, guess) <= Math.max(2, Math.floor(guess.length / 4));
+  return new UsageError(
+    `unknown option ${shown(spelled)}: neither run-docker's nor docker run's`,
+    near ? `did you mean --${guess}? ${SEE_HELP}` : SEE_HELP,
+  );
+}
+
 /**
  * Parses the command line (syntax only).
  *
  * @param argv The arguments after the program name.
  * @returns The request: own options, docker options as given, image, command.
- * @throws {UsageError} for an unknown short option, a missing value, or a
- *   value given to a boolean own option.
+ * @throws {UsageError} for an option that is neither run-docker's nor docker run's
+ *   (long, short, or a letter in a group), a missing value, or a value given to a
+ *   boolean own option: nothing reaches docker that it would answer with its usage text.
  *
  * @example
  * ```ts
@@ -268,16 +287,14 @@ export function parseRunRequest(argv: readonly string[]): RunRequest {
       }
       const option = DOCKER_BY_LONG.get(name);
       if (option === undefined) {
-        if (name === "") throw new UsageError(`invalid option ${JSON.stringify(token)}`);
-        // Unknown: `--flag=value` keeps its value, a bare `--flag` is a boolean.
-        docker.push({ tokens: [token], options: [{ long: name, value: inline, known: false }] });
-        continue;
+        if (name === "") throw new UsageError(`invalid option ${shown(token)}`);
+        throw unknownOption(`--${name}`, name);
       }
       if (option.takesValue && inline === undefined) {
         const value = next(`--${name}`);
-        docker.push({ tokens: [token, value], options: [{ long: name, value, known: true }] });
+        docker.push({ tokens: [token, value], options: [{ long: name, value }] });
       } else {
-        docker.push({ tokens: [token], options: [{ long: name, value: inline, known: true }] });
+        docker.push({ tokens: [token], options: [{ long: name, value: inline }] });
       }
       continue;
     }
@@ -321,7 +338,7 @@ export function parseBoolean(spelled: string, value: string | undefined): boolea
   if (value === undefined) return true;
   if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;
   if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
-  throw new UsageError(`invalid boolean value ${JSON.stringify(value)} for ${spelled}`);
+  throw new UsageError(`invalid boolean value ${shown(value)} for ${spelled}`);
 }
 
 function parseShortGroup(token: string, next: (name: string) => string): PassThrough {
@@ -331,9 +348,11 @@ function parseShortGroup(token: string, next: (name: string) => string): PassThr
     const letter = token[k];
     const option = DOCKER_BY_SHORT.get(letter);
     if (option === undefined) {
+      // `-rm`, `-dry-run`: a long option written with one dash.
+      const long = token.slice(1).split("=")[0];
       throw new UsageError(
-        `unknown shorthand flag: ${JSON.stringify(letter)} in ${token}`,
-        "see 'run-docker --help' and 'docker run --help'",
+        `unknown shorthand flag: ${JSON.stringify(letter)} in ${shown(token)}`,
+        ALL_LONG.includes(long) ? `did you mean --${long}? ${SEE_HELP}` : SEE_HELP,
       );
     }
     const rest = token.slice(k + 1);
@@ -345,14 +364,14 @@ function parseShortGroup(token: string, next: (name: string) => string): PassThr
         value = next(`-${letter}`);
         tokens.push(value);
       }
-      options.push({ long: option.long, value, known: true });
+      options.push({ long: option.long, value });
       break;
     }
     if (rest.startsWith("=")) {
-      options.push({ long: option.long, value: rest.slice(1), known: true });
+      options.push({ long: option.long, value: rest.slice(1) });
       break;
     }
-    options.push({ long: option.long, value: undefined, known: true });
+    options.push({ long: option.long, value: undefined });
   }
   return { tokens, options };
 }

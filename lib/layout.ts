@@ -7,6 +7,7 @@
  * @module
  */
 
+import { UsageError } from "./errors.ts";
 import { hostPath } from "./host_path.ts";
 import type { ValidRunRequest } from "./request.ts";
 import { imageBaseName } from "./reference.ts";
@@ -77,4 +78,58 @@ export function planLayout(
     dataDir: dir(own.hostDataDir, "data"),
     logDir: dir(own.hostLogDir, "log"),
   };
+}
+
+/**
+ * What is at a host path, as far as mounting it goes (gathered by the edge with `lstat`/`stat`).
+ * `at` is the path itself or the ancestor that decides: `~/work` being a file makes
+ * `~/work/data` impossible.
+ */
+export type HostPathState =
+  | { readonly kind: "directory" | "missing" }
+  | { readonly kind: "not-directory"; readonly at: string }
+  | { readonly kind: "dangling-symlink"; readonly at: string; readonly target: string };
+
+/**
+ * Checks that the data and log directories can be mounted: each is a directory, or
+ * missing (run-docker creates it). A regular file would be mounted as DATADIR, and a
+ * symlink to nothing makes docker fail with its own multi-line text, so both stop the run
+ * before docker starts.
+ *
+ * @param layout From {@link planLayout}.
+ * @param states What is at `layout.dataDir` and `layout.logDir`; an absent entry is fine.
+ * @throws {UsageError} naming the directory, what is there, and the option to pick another.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkMountSources } from "./layout.ts";
+ * const layout = { workRoot: "/h/work", srcDir: "/h/work/src/a", srcDirGiven: false, dataDir: "/h/work/data" };
+ * const states = new Map([["/h/work/data", { kind: "not-directory" as const, at: "/h/work/data" }]]);
+ * assert.throws(() => checkMountSources(layout, states), /data directory "\/h\/work\/data" is a file/);
+ * ```
+ */
+export function checkMountSources(
+  layout: HostLayout,
+  states: ReadonlyMap<string, HostPathState>,
+): void {
+  for (
+    const [what, option, dir] of [
+      ["data", "--hostdatadir", layout.dataDir],
+      ["log", "--hostlogdir", layout.logDir],
+    ] as const
+  ) {
+    const state = dir === undefined ? undefined : states.get(dir);
+    if (state === undefined || !("at" in state)) continue;
+    const named = `${what} directory ${JSON.stringify(dir)}`;
+    const where = state.at === dir ? named : `${named} cannot be made: ${JSON.stringify(state.at)}`;
+    const other = `or mount another with ${option} DIR (${option} no: none)`;
+    if (state.kind === "not-directory") {
+      throw new UsageError(`${where} is a file, not a directory`, `move the file away, ${other}`);
+    }
+    throw new UsageError(
+      `${where} is a symlink to ${JSON.stringify(state.target)}, which does not exist`,
+      `create the link's target (a mounted disk?), remove the link, ${other}`,
+    );
+  }
 }

@@ -8,6 +8,7 @@
  */
 
 import { parseBoolean, type RunRequest } from "./cli.ts";
+import { DOCKER_RUN_OPTIONS } from "./docker_run_options.ts";
 import { UsageError } from "./errors.ts";
 import { type ImageReference, parseReference } from "./reference.ts";
 import { TAG_ORDERS, type TagPolicy } from "./tags.ts";
@@ -136,7 +137,8 @@ export function validateRunRequest(request: RunRequest): ValidRunRequest {
 
   let detach = false;
   for (const value of givenValues(request, "detach")) detach = parseBoolean("--detach", value);
-  for (const long of ["rm", "init", "interactive", "tty"]) {
+  // Every boolean docker option (`--privileged=maybe` too): docker would answer with its usage.
+  for (const { long } of DOCKER_RUN_OPTIONS.filter((o) => !o.takesValue)) {
     for (const value of givenValues(request, long)) parseBoolean(`--${long}`, value);
   }
 

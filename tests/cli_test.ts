@@ -9,7 +9,7 @@ type Row = [
   image?: string,
   command?: string[],
 ];
-const k = (long: string, value?: string): GivenOption => ({ long, value, known: true });
+const k = (long: string, value?: string): GivenOption => ({ long, value });
 
 const rows: Row[] = [
   [
@@ -53,16 +53,6 @@ const rows: Row[] = [
   ["a value that looks like an option", ["--entrypoint", "--x", "img"], [[["--entrypoint", "--x"], [
     k("entrypoint", "--x"),
   ]]], "img"],
-  ["an unknown --flag=value passes through", ["--future=1", "img"], [[["--future=1"], [{
-    long: "future",
-    value: "1",
-    known: false,
-  }]]], "img"],
-  ["an unknown bare --flag is a boolean", ["--future", "img"], [[["--future"], [{
-    long: "future",
-    value: undefined,
-    known: false,
-  }]]], "img"],
   ["-- ends the options", ["--", "-img"], [], "-img"],
   ["the command after IMAGE is untouched", ["img", "pytest", "-x", "--memory", "5"], [], "img", [
     "pytest",
@@ -118,7 +108,11 @@ Deno.test("parseRunRequest() reads run-docker's own options in every form", () =
 });
 
 const errors: [string, string[], RegExp][] = [
-  ["an unknown shorthand flag", ["-Z", "img"], /unknown shorthand flag: "Z" in -Z/],
+  ["an unknown shorthand flag", ["-Z", "img"], /^unknown shorthand flag: "Z" in "-Z"$/],
+  ["an unknown letter in a group", ["-itZ", "img"], /^unknown shorthand flag: "Z" in "-itZ"$/],
+  ["an unknown --flag", ["--bogus", "img"], /^unknown option "--bogus": neither run-docker's/],
+  ["an unknown --flag=value", ["--future=1", "img"], /^unknown option "--future"/],
+  ["an unknown option before --help", ["--bogus", "--help"], /^unknown option "--bogus"/],
   ["a missing value", ["--cpus"], /option --cpus needs a value/],
   ["a missing short value", ["-e"], /option -e needs a value/],
   ["a missing own value", ["--notebook-port"], /option --notebook-port needs a value/],
@@ -137,3 +131,26 @@ for (const [name, argv, message] of errors) {
     );
   });
 }
+
+const guesses: [string, string[], string][] = [
+  ["a misspelled docker option", ["--memroy", "4g", "img"], "did you mean --memory? "],
+  ["a misspelled own option", ["--dry_run", "img"], "did you mean --dry-run? "],
+  ["an upper-case option", ["--LOCAL", "img"], "did you mean --local? "],
+  ["a long option with one dash", ["-rm", "img"], "did you mean --rm? "],
+  ["nothing near", ["--zzzzzzzzzzzz", "img"], "see 'run-docker --help' and 'docker run --help'"],
+];
+for (const [name, argv, hint] of guesses) {
+  Deno.test(`parseRunRequest() hints at the option meant for ${name}`, () => {
+    assert.throws(
+      () => parseRunRequest(argv),
+      (e: unknown) => e instanceof UsageError && e.hint.startsWith(hint),
+    );
+  });
+}
+
+Deno.test("parseRunRequest() shows at most 80 characters of a huge option", () => {
+  assert.throws(
+    () => parseRunRequest([`--${"x".repeat(100_000)}`, "img"]),
+    (e: unknown) => e instanceof UsageError && e.message.length < 160,
+  );
+});

@@ -21,6 +21,8 @@ const errors: [string, string[], RegExp][] = [
   ["--hostsrcdir no", ["--hostsrcdir", "no", "i"], /--hostsrcdir cannot be 'no'/],
   ["an empty --hostdatadir", ["--hostdatadir=", "i"], /--hostdatadir needs a directory/],
   ["--detach=maybe", ["--detach=maybe", "i"], /invalid boolean value "maybe" for --detach/],
+  ["--privileged=yes", ["--privileged=yes", "i"], /invalid boolean value "yes" for --privileged/],
+  ["-P=2 (a grouped boolean)", ["-P=2", "i"], /invalid boolean value "2" for --publish-all/],
 ];
 for (const [name, argv, message] of errors) {
   Deno.test(`validateRunRequest() rejects ${name}`, () => {
