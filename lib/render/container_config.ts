@@ -72,7 +72,7 @@ export function containerConfig(spec: RunSpec): ContainerConfig {
   const env = new Map<string, EnvSpec>(spec.env.map((e) => [e.name, e]));
   if (spec.notebook?.tokenByName) env.set("JUPYTER_TOKEN", { name: "JUPYTER_TOKEN", byName: true });
   const other: GivenOption[] = [];
-  if (spec.gpus !== undefined) other.push({ long: "gpus", value: spec.gpus, known: true });
+  if (spec.gpus !== undefined) other.push({ long: "gpus", value: spec.gpus });
   const configOptions = spec.passThrough.config.length === 0
     ? []
     : parseRunRequest([...spec.passThrough.config, "run-docker/config:1"]).docker;
