@@ -62,7 +62,9 @@ export function parseConfigText(text: string, file: string): ConfigNode {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
-    uniqueKeys: true,
+    // Duplicate keys are found in convert() with a Set: the library's own check compares
+    // every pair of keys, which takes minutes for a hostile file of ~80,000 keys.
+    uniqueKeys: false,
     prettyErrors: false,
     merge: false,
   });
@@ -106,6 +108,7 @@ function convert(doc: Document, node: unknown, lines: LineCounter, file: string)
   }
   if (isMap(node)) {
     const entries: { key: string; line: number; col: number; node: ConfigNode }[] = [];
+    const seen = new Set<string>();
     for (const pair of node.items) {
       const keyNode = pair.key;
       const at = isScalar(keyNode) ? where(keyNode) : where(node);
@@ -126,10 +129,18 @@ function convert(doc: Document, node: unknown, lines: LineCounter, file: string)
           "write the value out",
         );
       }
+      const key = String(keyNode.value);
+      if (seen.has(key)) {
+        throw new ConfigError(
+          `${file}:${at.line}:${at.col}: duplicate key ${JSON.stringify(key)}`,
+          "fix the YAML; see README.md for the keys",
+        );
+      }
+      seen.add(key);
       const value = pair.value === null
         ? { kind: "scalar" as const, value: null, line: at.line, col: at.col }
         : convert(doc, pair.value, lines, file);
-      entries.push({ key: String(keyNode.value), line: at.line, col: at.col, node: value });
+      entries.push({ key, line: at.line, col: at.col, node: value });
     }
     if (node.anchor !== undefined) {
       const { line, col } = where(node);
