@@ -58,6 +58,9 @@ function tokenRegistry(realm: string, token: (url: URL, method: string) => Respo
   return { fake, calls };
 }
 
+const hex = (text: string) =>
+  [...new TextEncoder().encode(text)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
 const clientFor = (fake: Fetch, credential: Credential) =>
   new RegistryClient("reg.example", {
     fetch: fake,
@@ -176,6 +179,8 @@ Deno.test("no form of a secret a registry echoes reaches the error", async () =>
     ["form-encoded password", { username, password }, "pa+ss%2Fw%C3%B6rd%2B1"],
     ["URL-encoded identity token", { identityToken }, encodeURIComponent(identityToken)],
     ["identity token", { identityToken }, identityToken],
+    ["hex of the Basic header value", { username, password }, hex(`Basic ${basic}`)],
+    ["upper-case hex of the password", { username, password }, hex(password).toUpperCase()],
   ];
   for (const [name, credential, echoed] of cases) {
     const fake: Fetch = (input, init) => {
@@ -299,4 +304,30 @@ Deno.test("a /v2/ ping that hangs is reported as no answer, not as plain http", 
     for (const answer of hanging) answer();
     await server.shutdown();
   }
+});
+
+Deno.test("tags that hold a form of a secret are dropped with one warning, never returned", async () => {
+  const username = "alice";
+  const password = "S3cr3t-pa55wd";
+  const basic = btoa(`${username}:${password}`).replace(/=+$/, "");
+  const warnings: string[] = [];
+  const fake: Fetch = (input, init) => {
+    const url = new URL(input);
+    if (url.pathname === "/v2/" || new Headers(init?.headers).get("authorization") === null) {
+      return Promise.resolve(
+        new Response("", { status: 401, headers: { "www-authenticate": 'Basic realm="r"' } }),
+      );
+    }
+    return Promise.resolve(json({ tags: ["1", basic, `v-${password}`, "2", hex(password)] }));
+  };
+  const client = new RegistryClient("reg.example", {
+    fetch: fake,
+    retries: 0,
+    credential: () => Promise.resolve({ username, password }),
+    warn: (m) => warnings.push(m),
+  });
+  assert.deepEqual((await client.listTags("a")).sort(), ["1", "2"]);
+  assert.deepEqual(warnings, [
+    "dropped 3 tag(s) of a on reg.example that hold a credential of yours",
+  ]);
 });

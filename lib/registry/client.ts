@@ -153,7 +153,23 @@ export class RegistryClient {
         break;
       }
     }
-    return [...tags];
+    return await this.#withoutSecrets([...tags], repository);
+  }
+
+  /**
+   * Drops the tags that hold a form of a secret of this run: a registry that names a tag
+   * after a credential would get it printed (`--list-tags`), into argv and into `IMAGE_VERSION`.
+   */
+  async #withoutSecrets(tags: string[], repository: string): Promise<string[]> {
+    const scrub = await this.#scrubber();
+    const kept = tags.filter((tag) => scrub(tag) === tag);
+    if (kept.length < tags.length) {
+      await this.#warn(
+        `dropped ${tags.length - kept.length} tag(s) of ${repository} on ${this.registry} ` +
+          "that hold a credential of yours",
+      );
+    }
+    return kept;
   }
 
   /**

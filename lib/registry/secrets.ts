@@ -3,7 +3,7 @@
  * registry's answer, and a scrubber that removes them all: the raw values
  * (password, identity token, registry token, bearer tokens received), the
  * base64 of `user:password` (padded, unpadded, base64url), their
- * URL-encoded, form-encoded and JSON-escaped forms, and the header values
+ * URL-encoded, form-encoded, JSON-escaped and hex forms, and the header values
  * built from them.
  *
  * Pure module: no I/O.
@@ -128,12 +128,23 @@ export function scrubText(text: string, forms: readonly string[]): string {
   return out;
 }
 
-/** The raw value and the ways URLs, forms and JSON carry it. */
+/** The raw value and the ways URLs, forms, JSON and hex dumps carry it. */
 function encodings(value: string): string[] {
   const percent = encodeURIComponent(value);
   const form = new URLSearchParams({ v: value }).toString().slice(2);
   const lower = (s: string) => s.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
-  return [value, percent, lower(percent), form, lower(form), JSON.stringify(value).slice(1, -1)];
+  const hex = [...new TextEncoder().encode(value)].map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
+  return [
+    value,
+    percent,
+    lower(percent),
+    form,
+    lower(form),
+    JSON.stringify(value).slice(1, -1),
+    hex,
+    hex.toUpperCase(),
+  ];
 }
 
 /** Padded, unpadded and base64url forms of a base64 text. */
