@@ -363,6 +363,11 @@ const refusedInProject: [string, string, RegExp][] = [
     /:3:3: env\.SSH_AUTH_SOCK: a project file cannot pass host environment values \(null copies your host's SSH_AUTH_SOCK into the container\)$/,
   ],
   [
+    "the notebook's token",
+    "images:\n  '*':\n    env:\n      JUPYTER_TOKEN: known\n",
+    /:4:7: images\."\*"\.env\.JUPYTER_TOKEN: a project file cannot set the notebook.s token/,
+  ],
+  [
     "an env pass-through (empty)",
     "env:\n  AWS_SECRET_ACCESS_KEY:\n",
     /:2:3: env\.AWS_SECRET_ACCESS_KEY: a project file cannot pass host environment values/,

@@ -89,6 +89,15 @@ export function checkProjectFile(root: ConfigNode, file: string): void {
           "give it a literal value, or pass it in your own configuration if you trust the repository",
         );
       }
+      if (entry.key === "JUPYTER_TOKEN") {
+        fail(
+          entry,
+          `${
+            showPath([...path, entry.key])
+          }: a project file cannot set the notebook's token (whoever wrote it could open your notebook)`,
+          "leave it out: run-docker makes a random token for each notebook",
+        );
+      }
     }
   };
   for (const entry of (root as MapNode).entries) {
