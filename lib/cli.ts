@@ -16,3 +16,4 @@
 export * from "./cli/options.ts";
 export * from "./cli/tokenize.ts";
 export * from "./cli/parse.ts";
+export * from "./cli/completion.ts";

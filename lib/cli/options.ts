@@ -3,7 +3,7 @@
  * docker option it gives a default. The rows drive the tokenizer
  * (`tokenize.ts`), the typed values object ({@link OwnValues}, derived from
  * the rows' `field`s, so a row and its field cannot go out of step), the
- * `--help` text (`help.ts`) and shell completion ({@link completionSpecs}).
+ * `--help` text (`help.ts`) and shell completion (`completion.ts`).
  *
  * Adding an option: add a row here. Its field appears in {@link OwnValues}
  * (a switch as `boolean`, a value option as `string | undefined`, a
@@ -15,12 +15,7 @@
  * @module
  */
 
-import {
-  DOCKER_RUN_OPTIONS,
-  type DockerRunOption,
-  dockerValueHint,
-  type ValueHint,
-} from "../docker_run_options.ts";
+import { DOCKER_RUN_OPTIONS, type DockerRunOption, type ValueHint } from "../docker_run_options.ts";
 import { DEFAULT_SETTINGS } from "../facts.ts";
 import { TAG_ORDERS } from "../tags.ts";
 
@@ -40,6 +35,7 @@ export interface RowBase {
 
 /** What every run-docker option has. */
 export interface OwnRowBase extends RowBase {
+  /** run-docker reads it; it never reaches docker. */
   readonly owner: "run-docker";
   /** Other long names accepted for it, e.g. `nb_port`. */
   readonly aliases?: readonly string[];
@@ -53,6 +49,7 @@ export interface OwnRowBase extends RowBase {
 
 /** A run-docker option without a value (`--dry-run`; `--dry-run=false` as docker spells booleans). */
 export interface SwitchRow extends OwnRowBase {
+  /** No value: a switch. */
   readonly value: { readonly kind: "none" };
   /** Given before IMAGE, this option makes the command line one of that scope. */
   readonly selects?: Scope;
@@ -60,6 +57,7 @@ export interface SwitchRow extends OwnRowBase {
 
 /** A run-docker option with a value (`--hostdatadir DIR`, `--hostdatadir=DIR`). */
 export interface ValueRow extends OwnRowBase {
+  /** What the value is: text, a file, a directory, one of a list. */
   readonly value: Exclude<ValueHint, { readonly kind: "none" }>;
   /** The value's name in `--help`, e.g. `DIR`. */
   readonly placeholder: string;
@@ -74,6 +72,7 @@ export type OwnRow = SwitchRow | ValueRow;
  * from {@link DOCKER_RUN_OPTIONS}.
  */
 export interface DockerRow extends RowBase {
+  /** docker reads it: it passes through. */
   readonly owner: "docker";
   /** The value's name in `--help`; absent for a boolean. */
   readonly placeholder?: string;
@@ -321,12 +320,18 @@ export const OPTION_TABLE = [
   },
 ] as const satisfies readonly OptionRow[];
 
-type Row = (typeof OPTION_TABLE)[number];
-/** The run-docker rows of scope `S` (a distributive filter over the table's rows). */
-type RowsIn<S extends Scope, R = Row> = R extends
+/** The type of one row of {@link OPTION_TABLE}, exactly as written there. */
+export type TableRow = (typeof OPTION_TABLE)[number];
+
+/** The rows of {@link OPTION_TABLE} (as written) that are run-docker's options of scope `S`. */
+export type RowsIn<S extends Scope, R = TableRow> = R extends
   { owner: "run-docker"; scopes: readonly (infer In)[] } ? S extends In ? R : never : never;
-type IsSwitch<R> = R extends { value: { kind: "none" } } ? true : false;
-type Simplify<T> = { -readonly [K in keyof T]: T[K] } & unknown;
+
+/** `true` when row `R` is a switch (takes no value). */
+export type IsSwitch<R> = R extends { value: { kind: "none" } } ? true : false;
+
+/** `T` with its intersections merged into one object type, fields writable. */
+export type Simplify<T> = { -readonly [K in keyof T]: T[K] } & unknown;
 
 /**
  * The values of scope `S`'s options after parsing, one field per row: a
@@ -357,61 +362,27 @@ export type OwnValues = ValuesOf<"run">;
 /** `--self-update` and its options, parsed. */
 export type SelfUpdateRequest = Omit<ValuesOf<"update">, "selfUpdate">;
 
-/** The run-docker rows of one scope, in table order. */
+/**
+ * The run-docker rows of one scope, in table order.
+ *
+ * @param scope `run` or `update`.
+ * @returns The rows whose `scopes` include it (`--local` is in both).
+ */
 export function rowsOf(scope: Scope): readonly OwnRow[] {
   return (OPTION_TABLE as readonly OptionRow[]).filter((row): row is OwnRow =>
     row.owner === "run-docker" && row.scopes.includes(scope)
   );
 }
 
-/** The docker option a {@link DockerRow} names. @throws {Error} for a name docker lacks (a table bug). */
+/**
+ * The docker option a {@link DockerRow} names.
+ *
+ * @param row A docker row of {@link OPTION_TABLE}.
+ * @returns Its entry in {@link DOCKER_RUN_OPTIONS} (short name, whether it takes a value).
+ * @throws {Error} for a name docker lacks: a bug in the table, caught by its test.
+ */
 export function dockerOption(row: DockerRow): DockerRunOption {
   const option = DOCKER_RUN_OPTIONS.find((o) => o.long === row.long);
   if (option === undefined) throw new Error(`--${row.long} is not a docker run option`);
   return option;
-}
-
-/** One option as shell completion needs it. */
-export interface CompletionSpec {
-  /** Every spelling: `--notebook-port`, `--nb_port`, `-m`, `--memory`. */
-  readonly names: readonly string[];
-  /** The option's description (run-docker's options and docker's with a run-docker default). */
-  readonly help?: string;
-  /** What its value is. */
-  readonly value: ValueHint;
-}
-
-/**
- * The options a shell may complete for a scope: run-docker's own and, for a
- * run, every docker option (with run-docker's description when it sets a
- * default).
- *
- * @param scope `run` for `run-docker [OPTIONS] IMAGE`, `update` after `--self-update`.
- * @returns One entry per option, run-docker's first.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { completionSpecs } from "./options.ts";
- * const dir = completionSpecs("run").find((s) => s.names.includes("--hostdatadir"));
- * assert.deepEqual(dir?.value, { kind: "directory" });
- * ```
- */
-export function completionSpecs(scope: Scope): CompletionSpec[] {
-  const own = rowsOf(scope).map((row) => ({
-    names: [row.long, ...(row.aliases ?? [])].map((name) => `--${name}`),
-    help: row.help,
-    value: row.value,
-  }));
-  if (scope === "update") return own;
-  const notes = new Map<string, string>();
-  for (const row of OPTION_TABLE as readonly OptionRow[]) {
-    if (row.owner === "docker") notes.set(row.long, row.help);
-  }
-  const docker = DOCKER_RUN_OPTIONS.map((option) => ({
-    names: [...(option.short ? [`-${option.short}`] : []), `--${option.long}`],
-    ...(notes.has(option.long) ? { help: notes.get(option.long) } : {}),
-    value: dockerValueHint(option),
-  }));
-  return [...own, ...docker];
 }
