@@ -331,14 +331,14 @@ export type RowsIn<S extends Scope, R = TableRow> = R extends
 export type IsSwitch<R> = R extends { value: { kind: "none" } } ? true : false;
 
 /** `T` with its intersections merged into one object type, fields writable. */
-export type Simplify<T> = { -readonly [K in keyof T]: T[K] } & unknown;
+export type MergedFields<T> = { -readonly [K in keyof T]: T[K] } & unknown;
 
 /**
  * The values of scope `S`'s options after parsing, one field per row: a
  * switch is `boolean` (`false` when not given), a value option `string`
  * (absent when not given), a repeatable value option `string[]`.
  */
-export type ValuesOf<S extends Scope> = Simplify<
+export type ValuesOf<S extends Scope> = MergedFields<
   & { [R in RowsIn<S> as IsSwitch<R> extends true ? R["field"] : never]: boolean }
   & {
     [
