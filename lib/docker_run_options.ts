@@ -11,6 +11,17 @@
  * @module
  */
 
+/**
+ * What an option's value is, for shell completion and `--help`: no value (a
+ * switch), free text, a file, a directory, or one of a list.
+ */
+export type ValueHint =
+  | { readonly kind: "none" }
+  | { readonly kind: "text" }
+  | { readonly kind: "file" }
+  | { readonly kind: "directory" }
+  | { readonly kind: "choice"; readonly values: readonly string[] };
+
 /** One option of `docker run`. */
 export interface DockerRunOption {
   /** Long name without the leading `--`, e.g. `"memory"`. */
@@ -21,7 +32,22 @@ export interface DockerRunOption {
   readonly takesValue: boolean;
   /** Whether docker accumulates repeated uses (`-e A=1 -e B=2`) instead of keeping the last. */
   readonly repeatable: boolean;
+  /** What the value is, when more is known than "text" (a file, one of a list). */
+  readonly hint?: ValueHint;
 }
+
+/**
+ * What a docker option's value is: its {@link DockerRunOption.hint}, else
+ * `none` for a boolean and `text` for a value option.
+ *
+ * @param option A row of {@link DOCKER_RUN_OPTIONS}.
+ * @returns The hint.
+ */
+export function dockerValueHint(option: DockerRunOption): ValueHint {
+  return option.hint ?? { kind: option.takesValue ? "text" : "none" };
+}
+
+const FILE = { kind: "file" } as const;
 
 /** Every option of `docker run` of the docker CLI 28, sorted by long name. */
 export const DOCKER_RUN_OPTIONS: readonly DockerRunOption[] = [
@@ -34,7 +60,7 @@ export const DOCKER_RUN_OPTIONS: readonly DockerRunOption[] = [
   { long: "cap-drop", takesValue: true, repeatable: true },
   { long: "cgroup-parent", takesValue: true, repeatable: false },
   { long: "cgroupns", takesValue: true, repeatable: false },
-  { long: "cidfile", takesValue: true, repeatable: false },
+  { long: "cidfile", takesValue: true, repeatable: false, hint: FILE },
   { long: "cpu-count", takesValue: true, repeatable: false },
   { long: "cpu-percent", takesValue: true, repeatable: false },
   { long: "cpu-period", takesValue: true, repeatable: false },
@@ -60,7 +86,7 @@ export const DOCKER_RUN_OPTIONS: readonly DockerRunOption[] = [
   { long: "domainname", takesValue: true, repeatable: false },
   { long: "entrypoint", takesValue: true, repeatable: false },
   { long: "env", short: "e", takesValue: true, repeatable: true },
-  { long: "env-file", takesValue: true, repeatable: true },
+  { long: "env-file", takesValue: true, repeatable: true, hint: FILE },
   { long: "expose", takesValue: true, repeatable: true },
   { long: "gpus", takesValue: true, repeatable: false },
   { long: "group-add", takesValue: true, repeatable: true },
@@ -81,7 +107,7 @@ export const DOCKER_RUN_OPTIONS: readonly DockerRunOption[] = [
   { long: "isolation", takesValue: true, repeatable: false },
   { long: "kernel-memory", takesValue: true, repeatable: false },
   { long: "label", short: "l", takesValue: true, repeatable: true },
-  { long: "label-file", takesValue: true, repeatable: true },
+  { long: "label-file", takesValue: true, repeatable: true, hint: FILE },
   { long: "link", takesValue: true, repeatable: true },
   { long: "link-local-ip", takesValue: true, repeatable: true },
   { long: "log-driver", takesValue: true, repeatable: false },
@@ -104,7 +130,12 @@ export const DOCKER_RUN_OPTIONS: readonly DockerRunOption[] = [
   { long: "privileged", takesValue: false, repeatable: false },
   { long: "publish", short: "p", takesValue: true, repeatable: true },
   { long: "publish-all", short: "P", takesValue: false, repeatable: false },
-  { long: "pull", takesValue: true, repeatable: false },
+  {
+    long: "pull",
+    takesValue: true,
+    repeatable: false,
+    hint: { kind: "choice", values: ["always", "missing", "never"] },
+  },
   { long: "quiet", short: "q", takesValue: false, repeatable: false },
   { long: "read-only", takesValue: false, repeatable: false },
   { long: "restart", takesValue: true, repeatable: false },

@@ -1,13 +1,38 @@
 /**
- * The `--help` text.
+ * The `--help` text, generated from the option table.
  *
  * Pure module: no I/O.
  *
  * @module
  */
 
-import { OWN_OPTIONS } from "./cli.ts";
+import { dockerOption, OPTION_TABLE, type OptionRow } from "./cli/options.ts";
+import { selfUpdateSynopsis } from "./cli/tokenize.ts";
 import { DEFAULT_SETTINGS } from "./facts.ts";
+
+/**
+ * The rows of the Options section, in table order: run-docker's options of a
+ * run, the docker options it gives a default, `--self-update` with its options.
+ *
+ * @returns `[left column, description]` pairs, e.g.
+ *   `["--notebook-port, --nb_port PORT", "host port for …"]`.
+ */
+export function helpRows(): [string, string][] {
+  const rows: [string, string][] = [];
+  for (const row of OPTION_TABLE as readonly OptionRow[]) {
+    if (row.owner === "docker") {
+      const short = dockerOption(row).short;
+      const names = [...(short ? [`-${short}`] : []), `--${row.long}`].join(", ");
+      rows.push([names + (row.placeholder ? ` ${row.placeholder}` : ""), row.help]);
+    } else if ("selects" in row && row.selects === "update") {
+      rows.push([selfUpdateSynopsis(), row.help]);
+    } else if (row.scopes.includes("run")) {
+      const names = [row.long, ...(row.aliases ?? [])].map((name) => `--${name}`).join(", ");
+      rows.push([names + ("placeholder" in row ? ` ${row.placeholder}` : ""), row.help]);
+    }
+  }
+  return rows;
+}
 
 /**
  * The help text, built from the option table so the two never disagree.
@@ -16,22 +41,7 @@ import { DEFAULT_SETTINGS } from "./facts.ts";
  * @returns Text ending with a newline.
  */
 export function helpText(version: string): string {
-  const rows: [string, string][] = OWN_OPTIONS.map((o) => [
-    [`--${o.long}`, ...(o.aliases ?? []).map((a) => `--${a}`)].join(", ") +
-    (o.placeholder ? ` ${o.placeholder}` : ""),
-    o.help,
-  ]);
-  rows.push(
-    ["-m, --memory SIZE", `memory limit (default ${DEFAULT_SETTINGS.memory})`],
-    ["--shm-size SIZE", `size of /dev/shm (default ${DEFAULT_SETTINGS.shmSize})`],
-    ["--name NAME", "container name (default <user>-<YYYYMMDD-HHMMSS>-<4 hex>)"],
-    ["-d, --detach", "run in the background (no --rm, no -i/-t)"],
-    ["--restart POLICY", "restart policy (no --rm)"],
-    [
-      "--self-update [--version X] [--archive FILE]",
-      "replace this binary with a release (FILE: air-gapped)",
-    ],
-  );
+  const rows = helpRows();
   const width = Math.max(...rows.map(([left]) => left.length));
   const lines = rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`);
   return `run-docker ${version}: run a project's Docker image the right way

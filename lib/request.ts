@@ -7,11 +7,11 @@
  * @module
  */
 
-import { parseBoolean, type RunRequest } from "./cli.ts";
+import { parseBoolean, rowsOf, type RunRequest } from "./cli.ts";
 import { DOCKER_RUN_OPTIONS } from "./docker_run_options.ts";
 import { UsageError } from "./errors.ts";
 import { type ImageReference, parseReference } from "./reference.ts";
-import { TAG_ORDERS, type TagPolicy } from "./tags.ts";
+import type { TagPolicy } from "./tags.ts";
 
 /** A request whose values have been checked. */
 export interface ValidRunRequest extends RunRequest {
@@ -84,71 +84,12 @@ export function validateRunRequest(request: RunRequest): ValidRunRequest {
   }
   const reference = parseReference(request.image);
 
-  for (const long of ["memory", "shm-size"]) {
-    for (const value of givenValues(request, long)) {
-      if (value === undefined || !SIZE.test(value)) {
-        throw new UsageError(
-          `invalid --${long} value ${JSON.stringify(value ?? "")}`,
-          "a size is a number with an optional unit b, k, m or g, e.g. 12g or 512m",
-        );
-      }
-    }
-  }
-
-  for (const value of givenValues(request, "name")) {
-    // Checked here, not left to docker: run-docker kills and removes the container by this name.
-    if (value === undefined || !CONTAINER_NAME.test(value)) {
-      throw new UsageError(
-        `invalid --name value ${JSON.stringify(value ?? "")}`,
-        "a container name is a letter or digit, then at least one more of letters, digits, _ . or -",
-      );
-    }
-  }
-
-  let notebookPort: number | undefined;
-  if (request.own.notebookPort !== undefined) {
-    const text = request.own.notebookPort;
-    notebookPort = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-    if (!(notebookPort >= 1 && notebookPort <= 65535)) {
-      throw new UsageError(
-        `invalid --notebook-port value ${JSON.stringify(text)}`,
-        "a port is a whole number from 1 to 65535, e.g. --notebook-port 8889",
-      );
-    }
-  }
-
-  for (
-    const [long, value] of [
-      ["hostdatadir", request.own.hostDataDir],
-      ["hostlogdir", request.own.hostLogDir],
-      ["hostsrcdir", request.own.hostSrcDir],
-    ] as const
-  ) {
-    if (value === "") {
-      throw new UsageError(`--${long} needs a directory`, `give a path, or 'no' for no mount`);
-    }
-  }
-  if (request.own.hostSrcDir === "no") {
-    throw new UsageError(
-      "--hostsrcdir cannot be 'no'",
-      "leave --hostsrcdir out to run in prod mode when ~/work/src/<image name> does not exist",
-    );
-  }
-
+  checkDockerValues(request);
+  const notebookPort = checkOwnValues(request);
   let detach = false;
   for (const value of givenValues(request, "detach")) detach = parseBoolean("--detach", value);
-  // Every boolean docker option (`--privileged=maybe` too): docker would answer with its usage.
-  for (const { long } of DOCKER_RUN_OPTIONS.filter((o) => !o.takesValue)) {
-    for (const value of givenValues(request, long)) parseBoolean(`--${long}`, value);
-  }
 
   const order = request.own.tagOrder;
-  if (order !== undefined && !(TAG_ORDERS as readonly string[]).includes(order)) {
-    throw new UsageError(
-      `invalid --tag-order value ${JSON.stringify(order)}`,
-      `one of ${TAG_ORDERS.join(", ")}`,
-    );
-  }
   const tagPolicy: TagPolicy = {};
   if (order !== undefined) tagPolicy.order = order as TagPolicy["order"];
   if (request.own.tagFilter !== undefined) tagPolicy.filter = request.own.tagFilter;
@@ -177,4 +118,73 @@ export function validateRunRequest(request: RunRequest): ValidRunRequest {
   }
 
   return { ...request, reference, notebookPort, detach, tagPolicy };
+}
+
+/** docker option values run-docker relies on: sizes, the container name, booleans. */
+function checkDockerValues(request: RunRequest): void {
+  for (const long of ["memory", "shm-size"]) {
+    for (const value of givenValues(request, long)) {
+      if (value === undefined || !SIZE.test(value)) {
+        throw new UsageError(
+          `invalid --${long} value ${JSON.stringify(value ?? "")}`,
+          "a size is a number with an optional unit b, k, m or g, e.g. 12g or 512m",
+        );
+      }
+    }
+  }
+  for (const value of givenValues(request, "name")) {
+    // Checked here, not left to docker: run-docker kills and removes the container by this name.
+    if (value === undefined || !CONTAINER_NAME.test(value)) {
+      throw new UsageError(
+        `invalid --name value ${JSON.stringify(value ?? "")}`,
+        "a container name is a letter or digit, then at least one more of letters, digits, _ . or -",
+      );
+    }
+  }
+  // Every boolean docker option (`--privileged=maybe` too): docker would answer with its usage.
+  for (const { long } of DOCKER_RUN_OPTIONS.filter((o) => !o.takesValue)) {
+    for (const value of givenValues(request, long)) parseBoolean(`--${long}`, value);
+  }
+}
+
+/**
+ * run-docker's own values: the notebook port, directories (by their rows'
+ * `directory` hint), values that are one of a list (by their rows' `choice`).
+ *
+ * @returns The notebook port as a number, when given.
+ */
+function checkOwnValues(request: RunRequest): number | undefined {
+  let notebookPort: number | undefined;
+  if (request.own.notebookPort !== undefined) {
+    const text = request.own.notebookPort;
+    notebookPort = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+    if (!(notebookPort >= 1 && notebookPort <= 65535)) {
+      throw new UsageError(
+        `invalid --notebook-port value ${JSON.stringify(text)}`,
+        "a port is a whole number from 1 to 65535, e.g. --notebook-port 8889",
+      );
+    }
+  }
+  const own = request.own as Record<string, unknown>;
+  for (const row of rowsOf("run")) {
+    const given = [own[row.field] ?? []].flat().map(String);
+    if (row.value.kind === "directory" && given.includes("")) {
+      throw new UsageError(`--${row.long} needs a directory`, `give a path, or 'no' for no mount`);
+    }
+    const choices = row.value.kind === "choice" ? row.value.values : undefined;
+    const wrong = given.find((value) => choices !== undefined && !choices.includes(value));
+    if (wrong !== undefined) {
+      throw new UsageError(
+        `invalid --${row.long} value ${JSON.stringify(wrong)}`,
+        `one of ${choices!.join(", ")}`,
+      );
+    }
+  }
+  if (request.own.hostSrcDir === "no") {
+    throw new UsageError(
+      "--hostsrcdir cannot be 'no'",
+      "leave --hostsrcdir out to run in prod mode when ~/work/src/<image name> does not exist",
+    );
+  }
+  return notebookPort;
 }

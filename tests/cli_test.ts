@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type GivenOption, parseRunRequest } from "../lib/cli.ts";
+import { type GivenOption, parseRunRequest, parseSelfUpdate } from "../lib/cli.ts";
 import { UsageError } from "../lib/errors.ts";
 
 type Row = [
@@ -152,5 +152,114 @@ Deno.test("parseRunRequest() shows at most 80 characters of a huge option", () =
   assert.throws(
     () => parseRunRequest([`--${"x".repeat(100_000)}`, "img"]),
     (e: unknown) => e instanceof UsageError && e.message.length < 160,
+  );
+});
+
+const twice: [string, string[], string][] = [
+  ["a switch", ["--dry-run", "--dry-run", "img"], "--dry-run"],
+  ["a switch given true then false", ["--local", "--local=false", "img"], "--local"],
+  [
+    "a value option under its alias",
+    ["--nb_port", "1", "--notebook-port=2", "img"],
+    "--notebook-port",
+  ],
+  ["a directory", ["--hostdatadir=/a", "--hostdatadir", "/b", "img"], "--hostdatadir"],
+  ["--emit", ["--emit", "compose", "--emit=k8s", "img"], "--emit"],
+];
+for (const [name, argv, spelled] of twice) {
+  Deno.test(`parseRunRequest() rejects a run-docker option given twice: ${name}`, () => {
+    assert.throws(
+      () => parseRunRequest(argv),
+      (e: unknown) =>
+        e instanceof UsageError && e.message === `option ${spelled} given twice` &&
+        e.hint === `give ${spelled} once: run-docker's own options do not repeat`,
+    );
+  });
+}
+
+Deno.test("parseRunRequest() keeps docker's rules for docker's options given twice", () => {
+  const request = parseRunRequest(["--rm", "--rm=false", "--name=a", "--name=b", "-e", "A", "img"]);
+  assert.deepEqual(request.docker.map((p) => p.tokens), [
+    ["--rm"],
+    ["--rm=false"],
+    ["--name=a"],
+    ["--name=b"],
+    ["-e", "A"],
+  ]);
+});
+
+Deno.test("parseRunRequest() reads --emit FORMAT (checked later against its row's list)", () => {
+  assert.equal(parseRunRequest(["--emit", "k8s", "img"]).own.emit, "k8s");
+  assert.equal(parseRunRequest(["--emit=compose", "img"]).own.emit, "compose");
+  assert.equal(parseRunRequest(["img"]).own.emit, undefined);
+});
+
+const updates: [string, string[], Record<string, unknown> | undefined][] = [
+  ["--self-update alone", ["--self-update"], { local: false }],
+  [
+    "every option of --self-update",
+    ["--self-update", "--version", "1.2.0", "--archive=/r.tar.gz", "--local"],
+    { local: true, version: "1.2.0", archive: "/r.tar.gz" },
+  ],
+  [
+    "--archive before --self-update",
+    ["--archive", "/r.tar.gz", "--self-update"],
+    { local: false, archive: "/r.tar.gz" },
+  ],
+  ["--self-update=true", ["--self-update=true", "--version=2"], { local: false, version: "2" }],
+  ["--self-update after IMAGE (the container's command)", ["img", "--self-update"], undefined],
+  ["--version alone (print the version)", ["--version"], undefined],
+  ["a run", ["--dry-run", "-e", "A", "img"], undefined],
+];
+for (const [name, argv, expected] of updates) {
+  Deno.test(`parseSelfUpdate() reads ${name}`, () => {
+    assert.deepEqual(parseSelfUpdate(argv), expected);
+  });
+}
+
+const USAGE = "run-docker --self-update [--version X] [--archive FILE]";
+const updateErrors: [string, string[], string, string?][] = [
+  [
+    "a run option",
+    ["--self-update", "--dry-run"],
+    `--self-update takes --version X, --archive FILE and --local, not "--dry-run"`,
+    USAGE,
+  ],
+  [
+    "a docker option before it",
+    ["-e", "X", "--self-update"],
+    `--self-update takes --version X, --archive FILE and --local, not "-e"`,
+    USAGE,
+  ],
+  [
+    "an IMAGE",
+    ["--self-update", "img"],
+    `--self-update takes --version X, --archive FILE and --local, not "img"`,
+    USAGE,
+  ],
+  ["a missing version", ["--self-update", "--version"], "option --version needs a value"],
+  [
+    "--archive twice",
+    ["--self-update", "--archive", "a", "--archive=b"],
+    "option --archive given twice",
+  ],
+  ["--self-update=false", ["--self-update=false"], "--self-update=false asks for nothing", USAGE],
+];
+for (const [name, argv, message, hint] of updateErrors) {
+  Deno.test(`parseSelfUpdate() rejects ${name}`, () => {
+    assert.throws(
+      () => parseSelfUpdate(argv),
+      (e: unknown) =>
+        e instanceof UsageError && e.message === message && (hint === undefined || e.hint === hint),
+    );
+  });
+}
+
+Deno.test("parseRunRequest() says an option of --self-update goes with it", () => {
+  assert.throws(
+    () => parseRunRequest(["--archive", "r.tar.gz", "img"]),
+    (e: unknown) =>
+      e instanceof UsageError && e.message === "--archive goes with --self-update" &&
+      e.hint === USAGE,
   );
 });

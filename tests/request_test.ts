@@ -63,3 +63,39 @@ Deno.test("formatError() gives one line and a hint for a bug, never a stack", ()
   assert.equal(lines.length, 2);
   assert.equal(exitCode, 125);
 });
+
+const choices: [string, string[], string, string][] = [
+  [
+    "an --emit format",
+    ["--emit", "yaml", "i"],
+    `invalid --emit value "yaml"`,
+    "one of compose, kubernetes, k8s",
+  ],
+  [
+    "a --tag-order",
+    ["--tag-order=newest", "i"],
+    `invalid --tag-order value "newest"`,
+    "one of natural, semver, alphabetical, numerical",
+  ],
+  [
+    "an empty --hostlogdir",
+    ["--hostlogdir=", "i"],
+    "--hostlogdir needs a directory",
+    "give a path, or 'no' for no mount",
+  ],
+];
+for (const [name, argv, message, hint] of choices) {
+  Deno.test(`validateRunRequest() checks ${name} against its option row`, () => {
+    assert.throws(
+      () => validate(...argv),
+      (e: unknown) => e instanceof UsageError && e.message === message && e.hint === hint,
+    );
+  });
+}
+
+Deno.test("validateRunRequest() accepts each --emit format and --tag-order of the rows", () => {
+  for (const format of ["compose", "kubernetes", "k8s"]) {
+    assert.equal(validate("--emit", format, "i").own.emit, format);
+  }
+  assert.deepEqual(validate("--tag-order", "semver", "i").tagPolicy, { order: "semver" });
+});
