@@ -42,7 +42,7 @@ import { givenValues, validateRunRequest } from "./lib/request.ts";
 import { planRun } from "./lib/run_args.ts";
 import { quoteCommand } from "./lib/shell_quote.ts";
 import { handleStopSignals, stopUnderWay } from "./lib/spawn.ts";
-import { loadTagPolicy, type TagPolicy } from "./lib/tags.ts";
+import { type LoadedTagPolicy, loadTagPolicy, type TagPolicy } from "./lib/tags.ts";
 import { runWatchdog, startWatchdog, WATCHDOG_ARG } from "./lib/watchdog.ts";
 import { VERSION } from "./lib/version.ts";
 
@@ -148,10 +148,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   let engine = engineFrom({ ...host.env, RUN_DOCKER_DOCKER: loaded.config.engine });
   if (!valid.own.dryRun) engine = resolveEngine(engine, environment, host.os);
   const policy = { ...rulePolicy, ...valid.tagPolicy };
-  await loadPolicy(policy);
+  const loadedPolicy = await loadPolicy(policy);
   const resolution = await resolveImage(valid.reference, {
     engine,
-    policy,
+    policy: loadedPolicy,
     local: valid.own.local,
     env: host.env,
     registries: loaded.config.registries,
@@ -269,9 +269,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function loadPolicy(policy: TagPolicy): Promise<void> {
+async function loadPolicy(policy: TagPolicy): Promise<LoadedTagPolicy> {
   try {
-    await loadTagPolicy(policy);
+    return await loadTagPolicy(policy);
   } catch (error) {
     if (error instanceof SyntaxError || error instanceof TypeError) {
       throw new UsageError(

@@ -14,7 +14,7 @@ import { EngineError } from "./errors.ts";
 import { familiarName, type ImageReference } from "./reference.ts";
 import { RegistryError, systemRegistryClient } from "./registry/mod.ts";
 import { chooseTag, type TagRow, tagRows, type TagSource } from "./resolve.ts";
-import type { TagPolicy } from "./tags.ts";
+import type { LoadedTagPolicy } from "./tags.ts";
 import type { RegistrySettings } from "./config/schema.ts";
 
 /** Lists the remote tags, with the configured mirror, insecure flag and timeout of the registry. */
@@ -62,7 +62,8 @@ export interface Resolution {
 /** What resolution needs from the outside. */
 export interface ResolveOptions {
   readonly engine: Engine;
-  readonly policy: TagPolicy;
+  /** The tag policy, from `loadTagPolicy`. */
+  readonly policy: LoadedTagPolicy;
   /** `--local`: no network at all. */
   readonly local: boolean;
   /** Environment for the registry client (HOME, DOCKER_CONFIG, RUN_DOCKER_INSECURE_REGISTRIES). */

@@ -11,7 +11,7 @@ import { parseBoolean, type RunRequest } from "./cli.ts";
 import { DOCKER_RUN_OPTIONS } from "./docker_run_options.ts";
 import { UsageError } from "./errors.ts";
 import { type ImageReference, parseReference } from "./reference.ts";
-import { TAG_ORDERS, type TagPolicy } from "./tags.ts";
+import { isTagOrder, TAG_ORDERS, type TagPolicy } from "./tags.ts";
 
 /** A request whose values have been checked. */
 export interface ValidRunRequest extends RunRequest {
@@ -143,14 +143,14 @@ export function validateRunRequest(request: RunRequest): ValidRunRequest {
   }
 
   const order = request.own.tagOrder;
-  if (order !== undefined && !(TAG_ORDERS as readonly string[]).includes(order)) {
+  if (order !== undefined && !isTagOrder(order)) {
     throw new UsageError(
       `invalid --tag-order value ${JSON.stringify(order)}`,
       `one of ${TAG_ORDERS.join(", ")}`,
     );
   }
   const tagPolicy: TagPolicy = {};
-  if (order !== undefined) tagPolicy.order = order as TagPolicy["order"];
+  if (order !== undefined) tagPolicy.order = order;
   if (request.own.tagFilter !== undefined) tagPolicy.filter = request.own.tagFilter;
   if (request.own.tagRange !== undefined) tagPolicy.range = request.own.tagRange;
   if (request.own.listTags && request.own.resolve) {

@@ -14,6 +14,7 @@ import { closest, distance } from "fastest-levenshtein";
 import picomatch from "picomatch";
 import { ConfigError } from "./errors.ts";
 import type { ConfigNode } from "./yaml.ts";
+import type { TagOrder } from "../tags.ts";
 import { type Kind, scalar, showPath } from "./values.ts";
 
 export { scalar, showPath };
@@ -28,7 +29,7 @@ export interface RegistrySettings {
 /** Settings for images whose familiar name matches a glob. */
 export interface ImageRule {
   tag_filter?: string;
-  tag_order?: "natural" | "semver" | "alphabetical" | "numerical";
+  tag_order?: TagOrder;
   tag_range?: string;
   command?: string[];
   env?: Record<string, string | null>;

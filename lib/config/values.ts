@@ -7,6 +7,7 @@
  * @module
  */
 
+import { isTagOrder, TAG_ORDERS } from "../tags.ts";
 import type { ConfigNode } from "./yaml.ts";
 
 /** What a value must be. */
@@ -30,7 +31,6 @@ export type Kind =
 const SIZE = /^\d+(?:\.\d+)? ?[kKmMgGtTpP]?[iI]?[bB]?$/;
 const USER = /^(docker-user|root|host|[a-z_][a-z0-9_.-]*\$?|\d+)(?::(\d+|[a-z_][a-z0-9_.-]*))?$/i;
 const ZONE = /^(UTC|[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+|host|[A-Z]{3,5}[+-]?\d*)$/;
-const ORDERS = ["natural", "semver", "alphabetical", "numerical"];
 
 /**
  * Shows a key path the way messages do: `images."zppz/*".tag_order`.
@@ -141,8 +141,11 @@ export function scalar(
       if (v === null || text === "") fail(node, `${name}: expected a value`);
       return text;
     case "order":
-      if (!ORDERS.includes(text)) {
-        fail(node, `${name}: expected one of ${ORDERS.join(", ")}, got ${JSON.stringify(text)}`);
+      if (!isTagOrder(text)) {
+        fail(
+          node,
+          `${name}: expected one of ${TAG_ORDERS.join(", ")}, got ${JSON.stringify(text)}`,
+        );
       }
       return text;
     default:
