@@ -19,7 +19,7 @@ import {
 } from "./lib/engine.ts";
 import { formatError, RunDockerError, UsageError } from "./lib/errors.ts";
 import { escapeControls } from "./lib/printable.ts";
-import { loadConfig } from "./lib/config/load.ts";
+import { loadBaseConfig, loadConfig } from "./lib/config/load.ts";
 import { formatConfig, unknownVariables } from "./lib/config/layers.ts";
 import { settingsFor } from "./lib/config/settings.ts";
 import type { HostFacts } from "./lib/facts.ts";
@@ -92,7 +92,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const environment = Deno.env.toObject();
   const configHost = { home: host.home, env: environment };
   if (request.own.printConfig && request.image === undefined) {
-    const loaded = await loadConfig(request, configHost, () => undefined);
+    const loaded = await loadConfig(request, await loadBaseConfig(configHost));
     await write(Deno.stdout, formatConfig(loaded.config, loaded.provenance, loaded.files));
     return 0;
   }
@@ -100,10 +100,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const name = familiarName(valid.reference);
   // Dev mode decides whether the project file is read, and the work root (from the
   // configuration) decides where the source tree is.
-  const loaded = await loadConfig(request, configHost, (workRoot) => {
-    const { srcDir } = planLayout(valid, { ...host, workRoot });
-    return checkDirs([srcDir]).has(srcDir) ? srcDir : undefined;
-  });
+  const base = await loadBaseConfig(configHost);
+  const { srcDir } = planLayout(valid, { ...host, workRoot: base.workRoot });
+  const loaded = await loadConfig(
+    request,
+    base,
+    checkDirs([srcDir]).has(srcDir) ? srcDir : undefined,
+  );
   for (const line of unknownVariables(environment)) warn(line);
   const { settings, policy: rulePolicy, globs } = settingsFor(
     loaded.config,

@@ -9,38 +9,7 @@
 
 import type { Settings } from "../facts.ts";
 import type { TagPolicy } from "../tags.ts";
-import { ConfigError } from "./errors.ts";
 import { type Config, matchImageRules, type Provenance, showPath } from "./schema.ts";
-
-/**
- * Expands `~` and `${VAR}` in a configured path.
- *
- * @param path As written, e.g. `~/work` or `${SCRATCH}/work`.
- * @param home The home directory.
- * @param env The environment.
- * @throws {ConfigError} when a `${VAR}` is not set.
- */
-export function expandPath(
-  path: string,
-  home: string,
-  env: Readonly<Record<string, string | undefined>>,
-): string {
-  const expanded = path.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-    const value = env[name];
-    if (value === undefined) {
-      throw new ConfigError(
-        `\${${name}} in ${JSON.stringify(path)} is not set`,
-        `set ${name}, or write the path out`,
-      );
-    }
-    return value;
-  });
-  return expanded === "~"
-    ? home
-    : expanded.startsWith("~/")
-    ? `${home}/${expanded.slice(2)}`
-    : expanded;
-}
 
 /**
  * The settings for one image.

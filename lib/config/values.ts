@@ -10,6 +10,9 @@
 import { isTagOrder, TAG_ORDERS } from "../tags.ts";
 import type { ConfigNode } from "./yaml.ts";
 
+/** Largest config file read, in bytes (1 MiB): checked on the file's size and on its text. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /** What a value must be. */
 export type Kind =
   | "string"
