@@ -148,7 +148,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
   }
 
-  let engine = engineFrom({ ...host.env, RUN_DOCKER_DOCKER: loaded.config.engine });
+  let engine = engineFrom(loaded.config.engine, host.env);
   if (!valid.own.dryRun) engine = resolveEngine(engine, environment, host.os);
   const policy = { ...rulePolicy, ...valid.tagPolicy };
   const loadedPolicy = await loadPolicy(policy);

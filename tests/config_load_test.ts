@@ -124,3 +124,59 @@ Deno.test("planLayout() and the configuration share one work root default and on
   assert.equal(layout.dataDir, expandPath("~/d/../data", HOME));
   assert.equal(layout.logDir, HOME);
 });
+
+Deno.test("envAssignments() makes RUN_DOCKER_INSECURE_REGISTRIES typed registries entries", async () => {
+  const { envAssignments } = await import("../lib/config/layers.ts");
+  const { mergeConfig } = await import("../lib/config/schema.ts");
+  const env = { RUN_DOCKER_INSECURE_REGISTRIES: " reg.lan:5000, ,build.lan" };
+  assert.deepEqual(envAssignments(env), [
+    {
+      path: ["registries", "reg.lan:5000", "insecure"],
+      value: true,
+      where: "env RUN_DOCKER_INSECURE_REGISTRIES",
+    },
+    {
+      path: ["registries", "build.lan", "insecure"],
+      value: true,
+      where: "env RUN_DOCKER_INSECURE_REGISTRIES",
+    },
+  ]);
+  const user = (await loadBaseConfig({
+    home: HOME,
+    env: {},
+    files: memoryFiles({ [USER_FILE]: "registries:\n  reg.lan:5000:\n    timeout_seconds: 5\n" }),
+  })).user;
+  const { config, provenance } = mergeConfig([user, envAssignments(env)]);
+  assert.deepEqual(config.registries, {
+    "reg.lan:5000": { timeout_seconds: 5, insecure: true },
+    "build.lan": { insecure: true },
+  });
+  assert.equal(
+    provenance.get('registries."reg.lan:5000".insecure'),
+    "env RUN_DOCKER_INSECURE_REGISTRIES",
+  );
+});
+
+Deno.test("envAssignments() names the variable and the problem, from the value's own words", async () => {
+  const { envAssignments } = await import("../lib/config/layers.ts");
+  for (
+    const [name, value, message] of [
+      ["RUN_DOCKER_MEMORY", "12x", 'RUN_DOCKER_MEMORY: bad size "12x" (expected e.g. 12g, 512m)'],
+      [
+        "RUN_DOCKER_NOTEBOOK_BIND",
+        "a:b:c:zz",
+        'RUN_DOCKER_NOTEBOOK_BIND: expected an IP address such as 127.0.0.1 or 0.0.0.0, got "a:b:c:zz"',
+      ],
+      [
+        "RUN_DOCKER_NOTEBOOK_PORT",
+        "0",
+        'RUN_DOCKER_NOTEBOOK_PORT: expected a port from 1 to 65535, got "0"',
+      ],
+    ]
+  ) {
+    assert.throws(
+      () => envAssignments({ [name]: value }),
+      (e: unknown) => e instanceof ConfigError && e.message === message,
+    );
+  }
+});

@@ -22,8 +22,9 @@ import {
 } from "./schema.ts";
 
 /**
- * The environment layer: `RUN_DOCKER_WORKDIR`, `RUN_DOCKER_DOCKER` (the engine) and
- * `RUN_DOCKER_<KEY>` for every scalar key (`RUN_DOCKER_MEMORY=8g`, `RUN_DOCKER_INIT=false`).
+ * The environment layer: `RUN_DOCKER_WORKDIR`, `RUN_DOCKER_DOCKER` (the engine),
+ * `RUN_DOCKER_<KEY>` for every scalar key (`RUN_DOCKER_MEMORY=8g`, `RUN_DOCKER_INIT=false`), and
+ * `RUN_DOCKER_INSECURE_REGISTRIES=host[:port],…` as `registries.<host>.insecure: true`.
  *
  * @param env The process environment.
  * @returns Assignments with provenance `env NAME`.
@@ -37,9 +38,9 @@ export function envAssignments(env: Readonly<Record<string, string | undefined>>
     const kind = KEY_KINDS[key] as Parameters<typeof scalar>[1];
     const value = kind === "bool" ? parseEnvBool(name, raw) : raw;
     const node = { kind: "scalar" as const, value, line: 0, col: 0 };
-    const parsed = scalar(node, kind, [key], (_n, message) => {
+    const parsed = scalar(node, kind, [key], (_n, problem) => {
       throw new ConfigError(
-        `${name}: ${message.replace(/^[^:]+: /, "")}`,
+        `${name}: ${problem}`,
         `unset ${name} or fix its value`,
       );
     });
@@ -47,6 +48,14 @@ export function envAssignments(env: Readonly<Record<string, string | undefined>>
   };
   for (const key of ENV_KEYS) add(`RUN_DOCKER_${key.toUpperCase()}`, key);
   add("RUN_DOCKER_DOCKER", "engine");
+  for (const host of (env.RUN_DOCKER_INSECURE_REGISTRIES ?? "").split(",")) {
+    if (host.trim() === "") continue;
+    out.push({
+      path: ["registries", host.trim(), "insecure"],
+      value: true,
+      where: "env RUN_DOCKER_INSECURE_REGISTRIES",
+    });
+  }
   return out;
 }
 
