@@ -13,6 +13,7 @@
  * @module
  */
 
+import { parseBool } from "./grammar.ts";
 import { closest, distance } from "fastest-levenshtein";
 import { DOCKER_RUN_OPTIONS, type DockerRunOption } from "./docker_run_options.ts";
 import { UsageError } from "./errors.ts";
@@ -336,8 +337,8 @@ function setOwn(
  */
 export function parseBoolean(spelled: string, value: string | undefined): boolean {
   if (value === undefined) return true;
-  if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;
-  if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
+  const parsed = parseBool(value);
+  if (parsed !== undefined) return parsed;
   throw new UsageError(`invalid boolean value ${shown(value)} for ${spelled}`);
 }
 

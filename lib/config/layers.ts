@@ -10,6 +10,7 @@
 import type { RunRequest } from "../cli.ts";
 import { givenValues } from "../request.ts";
 import { distance } from "fastest-levenshtein";
+import { parseBool } from "../grammar.ts";
 import { ConfigError } from "./errors.ts";
 import {
   type Assignment,
@@ -94,9 +95,10 @@ export function unknownVariables(env: Readonly<Record<string, string | undefined
     );
 }
 
+/** A boolean variable reads as docker reads a boolean (`1`, `true`, `0`, `false`, …). */
 function parseEnvBool(name: string, raw: string): boolean {
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  const parsed = parseBool(raw);
+  if (parsed !== undefined) return parsed;
   throw new ConfigError(
     `${name}: expected true or false, got ${JSON.stringify(raw)}`,
     `unset ${name} or fix its value`,

@@ -9,7 +9,29 @@
 
 import type { Settings } from "../facts.ts";
 import type { TagPolicy } from "../tags.ts";
-import { type Config, matchImageRules, type Provenance, showPath } from "./schema.ts";
+import {
+  type Config,
+  DEFAULT_CONFIG,
+  matchImageRules,
+  type Provenance,
+  showPath,
+} from "./schema.ts";
+
+/**
+ * The settings of the built-in configuration (`DEFAULT_CONFIG`), for any image.
+ *
+ * @returns Settings with no provenance but `default`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultSettings } from "./settings.ts";
+ * assert.equal(defaultSettings().memory, "12g");
+ * ```
+ */
+export function defaultSettings(): Settings {
+  return settingsFor(DEFAULT_CONFIG, new Map(), "").settings;
+}
 
 /**
  * The settings for one image.

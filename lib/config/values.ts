@@ -7,6 +7,7 @@
  * @module
  */
 
+import { isSize } from "../grammar.ts";
 import { isTagOrder, TAG_ORDERS } from "../tags.ts";
 import type { ConfigNode } from "./yaml.ts";
 
@@ -31,7 +32,6 @@ export type Kind =
   | "env"
   | "list";
 
-const SIZE = /^\d+(?:\.\d+)? ?[kKmMgGtTpP]?[iI]?[bB]?$/;
 const USER = /^(docker-user|root|host|[a-z_][a-z0-9_.-]*\$?|\d+)(?::(\d+|[a-z_][a-z0-9_.-]*))?$/i;
 const ZONE = /^(UTC|[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+|host|[A-Z]{3,5}[+-]?\d*)$/;
 
@@ -111,7 +111,7 @@ export function scalar(
       return n;
     }
     case "size":
-      if (!SIZE.test(text)) {
+      if (!isSize(text)) {
         fail(node, `bad size ${JSON.stringify(text)} (expected e.g. 12g, 512m)`);
       }
       return text;
