@@ -19,7 +19,7 @@ import {
 } from "./lib/engine.ts";
 import { formatError, RunDockerError, UsageError } from "./lib/errors.ts";
 import { escapeControls } from "./lib/printable.ts";
-import { loadConfig } from "./lib/config/load.ts";
+import { loadBaseConfig, loadConfig } from "./lib/config/load.ts";
 import { formatConfig, unknownVariables } from "./lib/config/layers.ts";
 import { settingsFor } from "./lib/config/settings.ts";
 import type { HostFacts } from "./lib/facts.ts";
@@ -42,7 +42,7 @@ import { givenValues, validateRunRequest } from "./lib/request.ts";
 import { planRun } from "./lib/run_args.ts";
 import { quoteCommand } from "./lib/shell_quote.ts";
 import { handleStopSignals, stopUnderWay } from "./lib/spawn.ts";
-import { loadTagPolicy, type TagPolicy } from "./lib/tags.ts";
+import { type LoadedTagPolicy, loadTagPolicy, type TagPolicy } from "./lib/tags.ts";
 import { runWatchdog, startWatchdog, WATCHDOG_ARG } from "./lib/watchdog.ts";
 import { VERSION } from "./lib/version.ts";
 
@@ -92,7 +92,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const environment = Deno.env.toObject();
   const configHost = { home: host.home, env: environment };
   if (request.own.printConfig && request.image === undefined) {
-    const loaded = await loadConfig(request, configHost, () => undefined);
+    const loaded = await loadConfig(request, await loadBaseConfig(configHost));
     await write(Deno.stdout, formatConfig(loaded.config, loaded.provenance, loaded.files));
     return 0;
   }
@@ -100,10 +100,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const name = familiarName(valid.reference);
   // Dev mode decides whether the project file is read, and the work root (from the
   // configuration) decides where the source tree is.
-  const loaded = await loadConfig(request, configHost, (workRoot) => {
-    const { srcDir } = planLayout(valid, { ...host, workRoot });
-    return checkDirs([srcDir]).has(srcDir) ? srcDir : undefined;
-  });
+  const base = await loadBaseConfig(configHost);
+  const { srcDir } = planLayout(valid, { ...host, workRoot: base.workRoot });
+  const loaded = await loadConfig(
+    request,
+    base,
+    checkDirs([srcDir]).has(srcDir) ? srcDir : undefined,
+  );
   for (const line of unknownVariables(environment)) warn(line);
   const { settings, policy: rulePolicy, globs } = settingsFor(
     loaded.config,
@@ -145,13 +148,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
   }
 
-  let engine = engineFrom({ ...host.env, RUN_DOCKER_DOCKER: loaded.config.engine });
+  let engine = engineFrom(loaded.config.engine, host.env);
   if (!valid.own.dryRun) engine = resolveEngine(engine, environment, host.os);
   const policy = { ...rulePolicy, ...valid.tagPolicy };
-  await loadPolicy(policy);
+  const loadedPolicy = await loadPolicy(policy);
   const resolution = await resolveImage(valid.reference, {
     engine,
-    policy,
+    policy: loadedPolicy,
     local: valid.own.local,
     env: host.env,
     registries: loaded.config.registries,
@@ -269,9 +272,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function loadPolicy(policy: TagPolicy): Promise<void> {
+async function loadPolicy(policy: TagPolicy): Promise<LoadedTagPolicy> {
   try {
-    await loadTagPolicy(policy);
+    return await loadTagPolicy(policy);
   } catch (error) {
     if (error instanceof SyntaxError || error instanceof TypeError) {
       throw new UsageError(

@@ -20,11 +20,24 @@ export interface Engine {
 /**
  * Picks the docker CLI.
  *
- * @param env The environment (`RUN_DOCKER_DOCKER`, `DOCKER_HOST`).
+ * @param program The configured `engine` (file, `RUN_DOCKER_DOCKER`, `RUN_DOCKER_ENGINE`, as the
+ *   configuration merged them); `undefined` or empty: `docker`.
+ * @param env `DOCKER_HOST`, for messages.
  * @returns The engine to use.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { engineFrom } from "./engine.ts";
+ * assert.deepEqual(engineFrom(undefined, {}), { program: "docker", endpoint: undefined });
+ * assert.equal(engineFrom("/opt/bin/docker", {}).program, "/opt/bin/docker");
+ * ```
  */
-export function engineFrom(env: Readonly<Record<string, string | undefined>>): Engine {
-  return { program: env.RUN_DOCKER_DOCKER || "docker", endpoint: env.DOCKER_HOST || undefined };
+export function engineFrom(
+  program: string | undefined,
+  env: { readonly DOCKER_HOST?: string },
+): Engine {
+  return { program: program || "docker", endpoint: env.DOCKER_HOST || undefined };
 }
 
 /**

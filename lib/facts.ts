@@ -7,6 +7,8 @@
  * @module
  */
 
+import { defaultSettings } from "./config/settings.ts";
+
 /** Facts about the host, gathered once by {@link gatherHostFacts} in `lib/host.ts`. */
 export interface HostFacts {
   /** Absolute home directory of the invoking user, e.g. `/home/zepu`. */
@@ -74,17 +76,8 @@ export interface Settings {
   readonly provenance?: ReadonlyMap<string, string>;
 }
 
-/** Built-in defaults. */
-export const DEFAULT_SETTINGS: Settings = {
-  containerUser: "docker-user",
-  containerHome: "/home/docker-user",
-  memory: "12g",
-  shmSize: "4g",
-  notebookPort: 8888,
-  notebookBind: "127.0.0.1",
-  init: true,
-  env: {},
-  volumes: [],
-  ports: [],
-  dockerArgs: [],
-};
+/**
+ * Built-in defaults: the configuration's defaults (`DEFAULT_CONFIG` of `lib/config/schema.ts`,
+ * the one place they are written) as settings.
+ */
+export const DEFAULT_SETTINGS: Settings = defaultSettings();

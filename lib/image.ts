@@ -14,23 +14,20 @@ import { EngineError } from "./errors.ts";
 import { familiarName, type ImageReference } from "./reference.ts";
 import { RegistryError, systemRegistryClient } from "./registry/mod.ts";
 import { chooseTag, type TagRow, tagRows, type TagSource } from "./resolve.ts";
-import type { TagPolicy } from "./tags.ts";
+import type { LoadedTagPolicy } from "./tags.ts";
 import type { RegistrySettings } from "./config/schema.ts";
 
 /** Lists the remote tags, with the configured mirror, insecure flag and timeout of the registry. */
 function lookupRemote(reference: ImageReference, options: ResolveOptions): Promise<string[]> {
-  const configured = options.registries?.[reference.registry] ?? {};
-  const insecure = Object.entries(options.registries ?? {}).filter(([, r]) => r.insecure).map((
-    [h],
-  ) => h);
-  const env = {
-    ...options.env,
-    RUN_DOCKER_INSECURE_REGISTRIES: [options.env.RUN_DOCKER_INSECURE_REGISTRIES, ...insecure]
-      .filter(Boolean).join(","),
-  };
+  const registries = options.registries ?? {};
+  const configured = Object.hasOwn(registries, reference.registry)
+    ? registries[reference.registry]
+    : {};
+  const insecure = Object.entries(registries).filter(([, r]) => r.insecure).map(([h]) => h);
   const budgetMs = (configured.timeout_seconds ?? 30) * 1000;
   const host = configured.mirror ?? reference.registry;
-  return systemRegistryClient(host, env, options.warn, budgetMs).listTags(reference.repository);
+  return systemRegistryClient(host, options.env, options.warn, { budgetMs, insecure })
+    .listTags(reference.repository);
 }
 
 /**
@@ -62,12 +59,16 @@ export interface Resolution {
 /** What resolution needs from the outside. */
 export interface ResolveOptions {
   readonly engine: Engine;
-  readonly policy: TagPolicy;
+  /** The tag policy, from `loadTagPolicy`. */
+  readonly policy: LoadedTagPolicy;
   /** `--local`: no network at all. */
   readonly local: boolean;
-  /** Environment for the registry client (HOME, DOCKER_CONFIG, RUN_DOCKER_INSECURE_REGISTRIES). */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** `registries` of the configuration: `insecure`, `timeout_seconds`, `mirror` per host. */
+  /** Environment for the registry client: `HOME`, `DOCKER_CONFIG`. */
+  readonly env: { readonly HOME?: string; readonly DOCKER_CONFIG?: string };
+  /**
+   * `registries` of the configuration: `insecure` (`RUN_DOCKER_INSECURE_REGISTRIES` included),
+   * `timeout_seconds`, `mirror` per host.
+   */
   readonly registries?: Readonly<Record<string, RegistrySettings>>;
   /** Prints one warning line. */
   readonly warn: (message: string) => void;

@@ -8,6 +8,7 @@
  */
 
 import { UsageError } from "./errors.ts";
+import { expandPath } from "./expand_path.ts";
 import { hostPath } from "./host_path.ts";
 import type { ValidRunRequest } from "./request.ts";
 import { imageBaseName } from "./reference.ts";
@@ -26,12 +27,42 @@ export interface HostLayout {
   readonly logDir?: string;
 }
 
+/** The work root when `workdir` is not configured. */
+export const DEFAULT_WORKDIR = "~/work";
+
+/**
+ * The host work root: `workdir` as configured, expanded, or {@link DEFAULT_WORKDIR}.
+ *
+ * @param workdir The configured `workdir`, as written; `undefined` for the default.
+ * @param home The home directory.
+ * @param env The environment for `${VAR}` (see `expandPath`); `undefined` to leave them.
+ * @param os `Deno.build.os`; default `linux`.
+ * @returns The work root, as expanded (absolute unless `workdir` was relative).
+ * @throws {ConfigError} when a `${VAR}` in it is not set.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { workRootOf } from "./layout.ts";
+ * assert.equal(workRootOf(undefined, "/home/z"), "/home/z/work");
+ * assert.equal(workRootOf("${S}/w", "/home/z", { S: "/scratch" }), "/scratch/w");
+ * ```
+ */
+export function workRootOf(
+  workdir: string | undefined,
+  home: string,
+  env?: Readonly<Record<string, string | undefined>>,
+  os = "linux",
+): string {
+  return expandPath(workdir || DEFAULT_WORKDIR, home, env, os);
+}
+
 /**
  * Works out the host directories of a run.
  *
  * @param request The validated request (for `--host*dir` and the image name).
  * @param host `{ home, os, cwd, workRoot }`: home directory, `Deno.build.os`, the current
- *   directory, and the configured work root (`~/` expands).
+ *   directory, and the configured work root (`~/` expands; default {@link DEFAULT_WORKDIR}).
  * @returns The layout; relative `--host*dir` values resolve against `host.cwd`.
  *   On Windows the paths use `/` (docker there takes `C:/Users/...`).
  *
@@ -53,19 +84,14 @@ export function planLayout(
     home: string;
     os: string;
     cwd: string;
-    /** The configured work root (`workdir`, expanded); default `~/work`. */
+    /** The configured work root (`workdir`, expanded); default {@link DEFAULT_WORKDIR}. */
     workRoot?: string;
   },
 ): HostLayout {
   const { join, resolve } = hostPath(host.os);
-  const expand = (p: string): string => {
-    if (p === "~") return host.home;
-    if (p.startsWith("~/") || (host.os === "windows" && p.startsWith("~\\"))) {
-      return join(host.home, p.slice(2));
-    }
-    return resolve(host.cwd, p);
-  };
-  const workRoot = host.workRoot ? expand(host.workRoot) : join(host.home, "work");
+  const expand = (p: string): string =>
+    resolve(host.cwd, expandPath(p, host.home, undefined, host.os));
+  const workRoot = expand(workRootOf(host.workRoot, host.home, undefined, host.os));
   const own = request.own;
   const dir = (given: string | undefined, fallback: string): string | undefined =>
     given === "no" ? undefined : given !== undefined ? expand(given) : join(workRoot, fallback);

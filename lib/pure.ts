@@ -15,6 +15,8 @@ export * from "./config/settings.ts";
 export * from "./config/yaml.ts";
 export * from "./docker_run_options.ts";
 export * from "./errors.ts";
+export * from "./expand_path.ts";
+export * from "./grammar.ts";
 export * from "./facts.ts";
 export * from "./help.ts";
 export * from "./host_path.ts";

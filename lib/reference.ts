@@ -27,6 +27,35 @@ export interface ImageReference {
 
 /** Docker Hub's registry name after normalization. */
 export const DOCKER_HUB = "docker.io";
+/** Docker Hub's legacy name: a reference may use it; docker keys Hub credentials by it. */
+export const DOCKER_HUB_INDEX = "index.docker.io";
+/** The host that answers Docker Hub's registry API (`/v2/…`). */
+export const DOCKER_HUB_API = "registry-1.docker.io";
+/** Docker Hub's key in docker's `auths` and for credential helpers. */
+export const DOCKER_HUB_SERVER = `https://${DOCKER_HUB_INDEX}/v1/`;
+
+/** docker's tag grammar (`reference.TagRegexp`), up to 128 characters. */
+const TAG = /^[\w][\w.-]{0,127}$/;
+
+/**
+ * Whether a text is a valid tag: what a reference may name after `:`, and what a registry's
+ * tag list may hold (anything else in a list is dropped).
+ *
+ * @param text A tag, e.g. `20210502-002343`.
+ * @returns `true` for a word character, then up to 127 word characters, `.` or `-`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isTag } from "./reference.ts";
+ * assert.equal(isTag("v1.2.3-rc1"), true);
+ * assert.equal(isTag(".hidden"), false);
+ * assert.equal(isTag("x".repeat(129)), false);
+ * ```
+ */
+export function isTag(text: string): boolean {
+  return TAG.test(text);
+}
 
 /** The text could not be parsed as an image reference; `part` names what is wrong. */
 export class InvalidReferenceError extends SyntaxError {
@@ -54,7 +83,6 @@ const PATH_COMPONENT = new RegExp(`^${ALNUM}(?:${SEPARATOR}${ALNUM})*$`);
 const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
 const IPV6_HOST = /^\[[0-9a-fA-F:.]+\]$/;
 const PORT = /^[0-9]+$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 
@@ -111,7 +139,7 @@ export function parseReference(input: string): ImageReference {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
     if (tag === "") fail("tag", "empty tag");
-    if (!TAG.test(tag)) {
+    if (!isTag(tag)) {
       fail(
         "tag",
         `invalid tag ${
@@ -139,7 +167,7 @@ export function parseReference(input: string): ImageReference {
       validateRegistry(registry, fail);
     }
   }
-  if (registry === "index.docker.io") registry = DOCKER_HUB;
+  if (registry === DOCKER_HUB_INDEX) registry = DOCKER_HUB;
 
   if (path === "") fail("repository", "empty repository name");
   for (const component of path.split("/")) {

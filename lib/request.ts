@@ -10,6 +10,7 @@
 import { parseBoolean, rowsOf, type RunRequest } from "./cli.ts";
 import { DOCKER_RUN_OPTIONS } from "./docker_run_options.ts";
 import { UsageError } from "./errors.ts";
+import { isSize } from "./grammar.ts";
 import { type ImageReference, parseReference } from "./reference.ts";
 import type { TagPolicy } from "./tags.ts";
 
@@ -27,9 +28,6 @@ export interface ValidRunRequest extends RunRequest {
 
 /** docker's container name grammar (the daemon's `RestrictedNamePattern`, a leading `/` allowed). */
 const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
-
-/** docker's size grammar (`units.RAMInBytes`): a number, an optional unit, optional `i`/`b`. */
-const SIZE = /^\d+(?:\.\d+)? ?[kKmMgGtTpP]?[iI]?[bB]?$/;
 
 /**
  * The docker options the user gave, by canonical long name, in order.
@@ -124,7 +122,7 @@ export function validateRunRequest(request: RunRequest): ValidRunRequest {
 function checkDockerValues(request: RunRequest): void {
   for (const long of ["memory", "shm-size"]) {
     for (const value of givenValues(request, long)) {
-      if (value === undefined || !SIZE.test(value)) {
+      if (value === undefined || !isSize(value)) {
         throw new UsageError(
           `invalid --${long} value ${JSON.stringify(value ?? "")}`,
           "a size is a number with an optional unit b, k, m or g, e.g. 12g or 512m",

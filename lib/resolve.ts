@@ -7,7 +7,7 @@
  * @module
  */
 
-import { sortTags, type TagPolicy } from "./tags.ts";
+import { type LoadedTagPolicy, sortTags } from "./tags.ts";
 
 /** Where a tag is. */
 export type TagSource = "local" | "remote" | "both";
@@ -33,14 +33,15 @@ export interface TagChoice {
  *
  * @param local Tags of the local images.
  * @param remote Tags on the registry; `undefined` when it was not asked (--local) or not reachable.
- * @param policy The tag policy (load it first with `loadTagPolicy`).
+ * @param policy The tag policy, from `loadTagPolicy`.
  * @returns Rows newest first; tags the policy rejects are left out.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { tagRows } from "./resolve.ts";
- * assert.deepEqual(tagRows(["1.9"], ["1.10", "1.9"], {}), [
+ * import { NATURAL_POLICY } from "./tags.ts";
+ * assert.deepEqual(tagRows(["1.9"], ["1.10", "1.9"], NATURAL_POLICY), [
  *   { tag: "1.10", local: false, remote: true },
  *   { tag: "1.9", local: true, remote: true },
  * ]);
@@ -49,7 +50,7 @@ export interface TagChoice {
 export function tagRows(
   local: readonly string[],
   remote: readonly string[] | undefined,
-  policy: TagPolicy,
+  policy: LoadedTagPolicy,
 ): TagRow[] {
   const localSet = new Set(local);
   const remoteSet = new Set(remote ?? []);
@@ -70,7 +71,8 @@ export function tagRows(
  * ```ts
  * import assert from "node:assert/strict";
  * import { chooseTag, tagRows } from "./resolve.ts";
- * assert.deepEqual(chooseTag(tagRows(["20210101-000000"], ["20210102-000000"], {})), {
+ * import { NATURAL_POLICY } from "./tags.ts";
+ * assert.deepEqual(chooseTag(tagRows(["20210101-000000"], ["20210102-000000"], NATURAL_POLICY)), {
  *   tag: "20210102-000000",
  *   source: "remote",
  *   candidates: 2,

@@ -25,52 +25,128 @@
 import type SemverModule from "semver";
 import type { RE2JS } from "re2js";
 
-/** How to pick the newest tag. */
+/** The orders, for validation and help: the one list every check uses. */
+export const TAG_ORDERS = ["natural", "semver", "alphabetical", "numerical"] as const;
+
+/** A tag order: one of {@link TAG_ORDERS}. */
+export type TagOrder = (typeof TAG_ORDERS)[number];
+
+/**
+ * Whether a text names a tag order.
+ *
+ * @param text As written (`--tag-order`, `tag_order:`).
+ * @returns `true` for one of {@link TAG_ORDERS}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isTagOrder } from "./tags.ts";
+ * assert.equal(isTagOrder("semver"), true);
+ * assert.equal(isTagOrder("toString"), false);
+ * ```
+ */
+export function isTagOrder(text: string): text is TagOrder {
+  return (TAG_ORDERS as readonly string[]).includes(text);
+}
+
+/** How to pick the newest tag, as configured (`--tag-*` options, `images` rules). */
 export interface TagPolicy {
   /** Ordering; default `natural`. */
-  order?: "natural" | "semver" | "alphabetical" | "numerical";
+  order?: TagOrder;
   /** Regex a tag must match (whole or part: anchor it yourself); group `version` is compared. */
   filter?: string;
   /** npm semver range (`^1.2`, `>=2022.1.0 <2023`); implies semver parsing of the compared part. */
   range?: string;
 }
 
-/** The orders, for validation and help. */
-export const TAG_ORDERS = ["natural", "semver", "alphabetical", "numerical"] as const;
+/** A tag's version as semver sees it, with the fourth component semver has no room for. */
+export interface TagVersion {
+  readonly version: string;
+  readonly fourth: number;
+}
+
+/** Semver's part of a loaded policy: parsing, the range (or no pre-releases), ordering. */
+export interface VersionRule {
+  /** The version of a (compared part of a) tag, or `undefined` when it is none. */
+  readonly parse: (text: string) => TagVersion | undefined;
+  /** Whether a version passes: inside `range`, else not a pre-release. */
+  readonly accepts: (version: TagVersion) => boolean;
+  /** Negative when `a` is older than `b`, positive when newer. */
+  readonly compare: (a: TagVersion, b: TagVersion) => number;
+}
+
+/**
+ * A tag policy ready to use: what {@link loadTagPolicy} returns and {@link sortTags} takes.
+ * It holds everything it needs (the compiled filter, semver's rules), so the pure functions
+ * work on their arguments alone.
+ */
+export interface LoadedTagPolicy {
+  /** The policy as configured, for messages and `--resolve --json`. */
+  readonly spec: Readonly<TagPolicy>;
+  /** The order, `natural` when none was given. */
+  readonly order: TagOrder;
+  /** The compiled filter: the part of a tag that is compared, or `undefined` when it does not match. */
+  readonly match?: (tag: string) => string | undefined;
+  /** Present when the order is `semver` or a `range` is set. */
+  readonly versions?: VersionRule;
+}
+
+/** The default policy: natural order, no filter, no range. Needs nothing loaded. */
+export const NATURAL_POLICY: LoadedTagPolicy = Object.freeze({ spec: {}, order: "natural" });
 
 const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(?:\.(?:sig|att|sbom))?$/;
 const RUNS = /\d+|\D+/g;
 const LOOSE_SEMVER =
   /^[vV]?(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
 
-let semver: typeof SemverModule | undefined;
-let re2: typeof RE2JS | undefined;
-
 /**
- * Loads what a policy needs (RE2 for `filter`, npm's semver for `semver` or `range`) and checks it.
+ * Checks a policy and loads what it needs (RE2 for `filter`, npm's semver for `semver` or
+ * `range`), lazily: a policy without them loads neither.
  *
- * @param policy The policy to use with {@link sortTags} and {@link newestTag}.
+ * @param policy The policy as configured.
+ * @returns The policy as a value to hand to {@link sortTags}, {@link newestTag} and `tagRows`.
  * @throws {SyntaxError} for a `filter` RE2 cannot compile (bad syntax, backreferences,
  *   lookaround), or an invalid `range`; the message names the pattern.
  * @throws {TypeError} for an unknown `order`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadTagPolicy, sortTags } from "./tags.ts";
+ * const policy = await loadTagPolicy({ order: "semver", range: "^1" });
+ * assert.deepEqual(sortTags(["2.0.0", "1.2.0", "1.10.0"], policy), ["1.10.0", "1.2.0"]);
+ * ```
  */
-export async function loadTagPolicy(policy: TagPolicy = {}): Promise<void> {
-  if (policy.order !== undefined && !TAG_ORDERS.includes(policy.order)) {
+export async function loadTagPolicy(policy: TagPolicy = {}): Promise<LoadedTagPolicy> {
+  if (policy.order !== undefined && !isTagOrder(policy.order)) {
     throw new TypeError(
       `unknown tag order ${JSON.stringify(policy.order)} (one of ${TAG_ORDERS.join(", ")})`,
     );
   }
-  if (policy.filter !== undefined) {
-    re2 ??= (await import("re2js")).RE2JS;
-    compileFilter(policy.filter);
-  }
+  const match = policy.filter === undefined
+    ? undefined
+    : compileFilter((await import("re2js")).RE2JS, policy.filter);
+  let versions: VersionRule | undefined;
   if (policy.order === "semver" || policy.range !== undefined) {
-    const lib: typeof SemverModule = semver ?? (await import("semver")).default;
-    semver = lib;
-    if (policy.range !== undefined && lib.validRange(policy.range, { loose: true }) === null) {
+    const semver: typeof SemverModule = (await import("semver")).default;
+    if (policy.range !== undefined && semver.validRange(policy.range, { loose: true }) === null) {
       throw new SyntaxError(`invalid semver range ${JSON.stringify(policy.range)}`);
     }
+    versions = versionRule(semver, policy.range);
   }
+  return { spec: { ...policy }, order: policy.order ?? "natural", match, versions };
+}
+
+/** Semver's rules for one policy: loose parsing, the range or "no pre-releases", ordering. */
+function versionRule(semver: typeof SemverModule, range: string | undefined): VersionRule {
+  return {
+    parse: (text) => looseSemver(semver, text),
+    accepts: (v) =>
+      range !== undefined
+        ? semver.satisfies(v.version, range, { loose: true })
+        : semver.prerelease(v.version) === null,
+    compare: (a, b) => semver.compare(a.version, b.version) || a.fourth - b.fourth,
+  };
 }
 
 /**
@@ -88,10 +164,10 @@ export async function loadTagPolicy(policy: TagPolicy = {}): Promise<void> {
  * ```
  */
 export async function loadFilterCheck(): Promise<(filter: string) => string | undefined> {
-  re2 ??= (await import("re2js")).RE2JS;
+  const re2 = (await import("re2js")).RE2JS;
   return (filter) => {
     try {
-      compileFilter(filter);
+      compileFilter(re2, filter);
       return undefined;
     } catch (error) {
       return (error as SyntaxError).message;
@@ -105,8 +181,7 @@ export async function loadFilterCheck(): Promise<(filter: string) => string | un
  * @returns A function from a tag to the part that is compared (group `version`, else the whole
  *   tag), or `undefined` when the tag does not match.
  */
-function compileFilter(filter: string): (tag: string) => string | undefined {
-  if (re2 === undefined) throw new Error("tag filter used before loadTagPolicy()");
+function compileFilter(re2: typeof RE2JS, filter: string): (tag: string) => string | undefined {
   let pattern: RE2JS;
   try {
     pattern = re2.compile(filter);
@@ -194,25 +269,18 @@ interface Keyed {
   tag: string;
   key: string;
   natural?: string;
-  semver?: { version: string; fourth: number };
+  semver?: TagVersion;
   number?: number;
 }
 
-function requireSemver(): typeof SemverModule {
-  if (semver === undefined) throw new Error("semver tag policy used before loadTagPolicy()");
-  return semver;
-}
-
 /** Parses loosely: optional v, leading zeros, 2 to 4 numeric components. */
-function looseSemver(text: string): { version: string; fourth: number } | undefined {
+function looseSemver(semver: typeof SemverModule, text: string): TagVersion | undefined {
   const m = LOOSE_SEMVER.exec(text);
   if (m === null) return undefined;
   const n = (s: string | undefined) => String(Number(s ?? "0"));
   const pre = m[5] === undefined ? "" : `-${m[5]}`;
   const version = `${n(m[1])}.${n(m[2])}.${n(m[3])}${pre}`;
-  return requireSemver().valid(version) === null
-    ? undefined
-    : { version, fourth: Number(m[4] ?? 0) };
+  return semver.valid(version) === null ? undefined : { version, fourth: Number(m[4] ?? 0) };
 }
 
 /**
@@ -221,52 +289,43 @@ function looseSemver(text: string): { version: string; fourth: number } | undefi
  * non-numbers under `numerical`); `latest` goes last when it passes.
  *
  * @param tags Tags in any order.
- * @param policy See {@link TagPolicy}; `filter`, `semver` and `range` need {@link loadTagPolicy}
- *   first.
+ * @param policy From {@link loadTagPolicy}; default {@link NATURAL_POLICY}.
  * @returns A new array, newest first.
- * @throws {Error} when a filter or semver policy is used before {@link loadTagPolicy}.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { loadTagPolicy, sortTags } from "./tags.ts";
- * await loadTagPolicy({ filter: "^app-" });
  * assert.deepEqual(sortTags(["1.9", "latest", "1.10"]), ["1.10", "1.9", "latest"]);
- * assert.deepEqual(sortTags(["b", "a", "c"], { order: "alphabetical" }), ["c", "b", "a"]);
- * assert.deepEqual(sortTags(["app-2", "web-9", "app-10"], { filter: "^app-(?<version>\\d+)$" }), [
- *   "app-10",
- *   "app-2",
- * ]);
+ * const alphabetical = await loadTagPolicy({ order: "alphabetical" });
+ * assert.deepEqual(sortTags(["b", "a", "c"], alphabetical), ["c", "b", "a"]);
+ * const app = await loadTagPolicy({ filter: "^app-(?<version>\\d+)$" });
+ * assert.deepEqual(sortTags(["app-2", "web-9", "app-10"], app), ["app-10", "app-2"]);
  * ```
  */
-export function sortTags(tags: readonly string[], policy: TagPolicy = {}): string[] {
-  const order = policy.order ?? "natural";
-  const filter = policy.filter === undefined ? undefined : compileFilter(policy.filter);
-  const useSemver = order === "semver" || policy.range !== undefined;
+export function sortTags(
+  tags: readonly string[],
+  policy: LoadedTagPolicy = NATURAL_POLICY,
+): string[] {
+  const { order, match, versions } = policy;
   const keyed: Keyed[] = [];
   let latest = false;
   for (const tag of new Set(tags)) {
     if (!isCandidateTag(tag)) continue;
-    if (tag === "latest" && filter === undefined && policy.range === undefined) {
+    if (tag === "latest" && match === undefined && policy.spec.range === undefined) {
       latest = true;
       continue;
     }
     let key = tag;
-    if (filter !== undefined) {
-      const part = filter(tag);
+    if (match !== undefined) {
+      const part = match(tag);
       if (part === undefined) continue;
       key = part;
     }
     const item: Keyed = { tag, key, natural: order === "natural" ? naturalKey(key) : undefined };
-    if (useSemver) {
-      item.semver = looseSemver(key);
-      if (item.semver === undefined) continue;
-      const lib = requireSemver();
-      if (policy.range !== undefined) {
-        if (!lib.satisfies(item.semver.version, policy.range, { loose: true })) continue;
-      } else if (lib.prerelease(item.semver.version) !== null) {
-        continue;
-      }
+    if (versions !== undefined) {
+      item.semver = versions.parse(key);
+      if (item.semver === undefined || !versions.accepts(item.semver)) continue;
     }
     if (order === "numerical") {
       if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(key)) continue;
@@ -274,28 +333,28 @@ export function sortTags(tags: readonly string[], policy: TagPolicy = {}): strin
     }
     keyed.push(item);
   }
-  const compare = comparator(order);
+  const compare = comparator(order, versions);
   keyed.sort((a, b) => compare(b, a) || (a.tag < b.tag ? 1 : a.tag > b.tag ? -1 : 0));
   const sorted = keyed.map((k) => k.tag);
   if (latest) sorted.push("latest");
   return sorted;
 }
 
-function comparator(order: NonNullable<TagPolicy["order"]>): (a: Keyed, b: Keyed) => number {
+function comparator(
+  order: TagOrder,
+  versions: VersionRule | undefined,
+): (a: Keyed, b: Keyed) => number {
   switch (order) {
     case "semver":
-      return (a, b) =>
-        requireSemver().compare(a.semver!.version, b.semver!.version) ||
-        a.semver!.fourth - b.semver!.fourth;
+      return (a, b) => versions!.compare(a.semver!, b.semver!);
     case "alphabetical":
       return (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
     case "numerical":
       return (a, b) => a.number! - b.number!;
     default:
       return (a, b) =>
-        a.semver !== undefined && b.semver !== undefined
-          ? requireSemver().compare(a.semver.version, b.semver.version) ||
-            a.semver.fourth - b.semver.fourth
+        versions !== undefined && a.semver !== undefined && b.semver !== undefined
+          ? versions.compare(a.semver, b.semver)
           : compareKeys(
             a.natural ?? naturalKey(a.key),
             b.natural ?? naturalKey(b.key),
@@ -309,7 +368,7 @@ function comparator(order: NonNullable<TagPolicy["order"]>): (a: Keyed, b: Keyed
  * The newest tag by a policy: `latest` only when it is the only candidate.
  *
  * @param tags Tags in any order.
- * @param policy See {@link TagPolicy}.
+ * @param policy From {@link loadTagPolicy}; default {@link NATURAL_POLICY}.
  * @returns The newest tag, or `undefined` when there is no candidate.
  *
  * @example
@@ -321,6 +380,9 @@ function comparator(order: NonNullable<TagPolicy["order"]>): (a: Keyed, b: Keyed
  * assert.equal(newestTag([]), undefined);
  * ```
  */
-export function newestTag(tags: readonly string[], policy?: TagPolicy): string | undefined {
+export function newestTag(
+  tags: readonly string[],
+  policy: LoadedTagPolicy = NATURAL_POLICY,
+): string | undefined {
   return sortTags(tags, policy)[0];
 }

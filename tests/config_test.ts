@@ -3,8 +3,10 @@ import { parseRunRequest } from "../lib/cli.ts";
 import { ConfigError } from "../lib/config/errors.ts";
 import { envAssignments, formatConfig, optionAssignments } from "../lib/config/layers.ts";
 import { type Assignment, mergeConfig, validateConfig } from "../lib/config/schema.ts";
-import { expandPath, settingsFor } from "../lib/config/settings.ts";
+import { settingsFor } from "../lib/config/settings.ts";
+import { expandPath } from "../lib/expand_path.ts";
 import { parseConfigText } from "../lib/config/yaml.ts";
+import { loadAll, memoryFiles } from "./config_fixture.ts";
 
 const layer = (yaml: string, file = "f.yaml") => validateConfig(parseConfigText(yaml, file), file);
 
@@ -287,25 +289,15 @@ Deno.test("formatConfig() comments every value with its source and reads back as
 });
 
 /** Loads the configuration with `yaml` as the project file of ~/work/src/app (and `user` as the user file). */
-async function loadWithProject(yaml: string, user?: string) {
-  const { loadConfig } = await import("../lib/config/load.ts");
-  const home = await Deno.makeTempDir();
-  try {
-    await Deno.mkdir(`${home}/work/src/app`, { recursive: true });
-    await Deno.writeTextFile(`${home}/work/src/app/run-docker.yaml`, yaml);
-    const env: Record<string, string> = { HOME: home, XDG_CONFIG_HOME: `${home}/none` };
-    if (user !== undefined) {
-      await Deno.writeTextFile(`${home}/user.yaml`, user);
-      env.RUN_DOCKER_CONFIG = `${home}/user.yaml`;
-    }
-    return await loadConfig(
-      parseRunRequest(["e2e/app:1"]),
-      { home, env },
-      () => `${home}/work/src/app`,
-    );
-  } finally {
-    await Deno.remove(home, { recursive: true });
+function loadWithProject(yaml: string, user?: string) {
+  const home = "/home/z";
+  const files: Record<string, string> = { [`${home}/work/src/app/run-docker.yaml`]: yaml };
+  const env: Record<string, string> = { HOME: home, XDG_CONFIG_HOME: `${home}/none` };
+  if (user !== undefined) {
+    files[`${home}/user.yaml`] = user;
+    env.RUN_DOCKER_CONFIG = `${home}/user.yaml`;
   }
+  return loadAll(["e2e/app:1"], { home, env, files: memoryFiles(files) }, `${home}/work/src/app`);
 }
 
 const refusedInProject: [string, string, RegExp][] = [
@@ -466,16 +458,12 @@ Deno.test("loadConfig() refuses a tag_filter RE2 cannot run, at its line and col
 });
 
 Deno.test("loadConfig() refuses a relative workdir", async () => {
-  const { loadConfig } = await import("../lib/config/load.ts");
   await assert.rejects(
-    loadConfig(
-      parseRunRequest(["e2e/app:1"]),
-      {
-        home: "/nonexistent",
-        env: { XDG_CONFIG_HOME: "/nonexistent", RUN_DOCKER_WORKDIR: "$HOME/w" },
-      },
-      () => undefined,
-    ),
+    loadAll(["e2e/app:1"], {
+      home: "/nonexistent",
+      env: { XDG_CONFIG_HOME: "/nonexistent", RUN_DOCKER_WORKDIR: "$HOME/w" },
+      files: memoryFiles({}),
+    }),
     /workdir must be an absolute path/,
   );
 });

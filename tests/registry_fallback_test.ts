@@ -12,6 +12,7 @@ import { resolveImage, type ResolveOptions } from "../lib/image.ts";
 import { formatError } from "../lib/errors.ts";
 import { parseReference } from "../lib/reference.ts";
 import { RegistryError } from "../lib/registry/errors.ts";
+import { NATURAL_POLICY } from "../lib/tags.ts";
 
 type Timer = ReturnType<typeof setInterval>;
 type Handler = (request: Request, url: URL, scene: Scene) => Response | Promise<Response>;
@@ -63,7 +64,7 @@ async function resolve(
   const warnings: string[] = [];
   const options: ResolveOptions = {
     engine: { program: `${scene.home}/docker` },
-    policy: {},
+    policy: NATURAL_POLICY,
     local: false,
     env: { HOME: scene.home, ...env },
     registries: { [scene.registry]: { timeout_seconds: timeoutSeconds } },

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { loadTagPolicy, naturalCompare, newestTag, sortTags, type TagPolicy } from "../lib/tags.ts";
+import {
+  loadTagPolicy,
+  NATURAL_POLICY,
+  naturalCompare,
+  newestTag,
+  sortTags,
+  type TagPolicy,
+} from "../lib/tags.ts";
 
 const newestCases: [string, string[], string | undefined][] = [
   ["timestamps", ["20210502-002343", "20201231-235959", "20210601-000000"], "20210601-000000"],
@@ -100,12 +107,30 @@ const policyCases: [string, string[], TagPolicy, string[]][] = [
   ]],
 ];
 
-await loadTagPolicy({ order: "semver", filter: "^" });
 for (const [name, tags, policy, expected] of policyCases) {
-  Deno.test(`sortTags() orders by policy: ${name}`, () => {
-    assert.deepEqual(sortTags(tags, policy), expected);
+  Deno.test(`sortTags() orders by policy: ${name}`, async () => {
+    assert.deepEqual(sortTags(tags, await loadTagPolicy(policy)), expected);
   });
 }
+
+Deno.test("sortTags() works on its arguments alone: the loaded policy carries semver and RE2", async () => {
+  // A second instance of the module, which never loaded anything: module state would be empty.
+  const fresh: typeof import("../lib/tags.ts") = await import(`../lib/tags.ts?fresh=${Date.now()}`);
+  const semver = await loadTagPolicy({ order: "semver", range: "^1" });
+  const filter = await loadTagPolicy({ filter: "^app-(?<version>.+)$" });
+  assert.deepEqual(fresh.sortTags(["1.2.0", "2.0.0", "1.10.0", "latest"], semver), [
+    "1.10.0",
+    "1.2.0",
+  ]);
+  assert.deepEqual(fresh.sortTags(["app-1.9", "web-3", "app-1.10"], filter), [
+    "app-1.10",
+    "app-1.9",
+  ]);
+  assert.equal(fresh.newestTag(["1.0.0-rc.1", "0.9.0"], semver), undefined);
+  assert.deepEqual(fresh.sortTags(["1.9", "1.10"], NATURAL_POLICY), ["1.10", "1.9"]);
+  assert.deepEqual(semver.spec, { order: "semver", range: "^1" });
+  assert.equal(filter.order, "natural");
+});
 
 Deno.test("loadTagPolicy() rejects a bad regex, range or order", async () => {
   await assert.rejects(loadTagPolicy({ filter: "(" }), SyntaxError);
@@ -113,17 +138,19 @@ Deno.test("loadTagPolicy() rejects a bad regex, range or order", async () => {
   await assert.rejects(loadTagPolicy({ order: "random" as TagPolicy["order"] }), TypeError);
 });
 
-Deno.test("newestTag() uses latest only when nothing else is left after the policy", () => {
-  assert.equal(newestTag(["latest", "main"], { order: "semver" }), "latest");
-  assert.equal(newestTag(["latest", "1.0.0"], { order: "semver" }), "1.0.0");
+Deno.test("newestTag() uses latest only when nothing else is left after the policy", async () => {
+  const semver = await loadTagPolicy({ order: "semver" });
+  assert.equal(newestTag(["latest", "main"], semver), "latest");
+  assert.equal(newestTag(["latest", "1.0.0"], semver), "1.0.0");
 });
 
-Deno.test("sortTags() matches a filter that backtracks catastrophically in linear time", () => {
+Deno.test("sortTags() matches a filter that backtracks catastrophically in linear time", async () => {
   // The issue's pattern: with a backtracking engine one 40-character tag that fails at its end
   // already takes hours; RE2 answers in time linear in the tag.
   const filter = String.raw`^(\w|\d|[0-9a-z-]|[\w-]|[\w.-])*Z$`;
   const long = `${"a1-".repeat(20_000)}!`;
-  assert.deepEqual(sortTags([long, "abc-1Z", "b2Z", `${"x".repeat(60)}Z`], { filter }), [
+  const policy = await loadTagPolicy({ filter });
+  assert.deepEqual(sortTags([long, "abc-1Z", "b2Z", `${"x".repeat(60)}Z`], policy), [
     `${"x".repeat(60)}Z`,
     "b2Z",
     "abc-1Z",

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { parseBool } from "../grammar.ts";
 import { UsageError } from "../errors.ts";
 import type { OwnRow, OwnValues, Scope, SelfUpdateRequest, ValuesOf } from "./options.ts";
 import { rowsOf } from "./options.ts";
@@ -41,8 +42,8 @@ export type CommandLine =
  */
 export function parseBoolean(spelled: string, value: string | undefined): boolean {
   if (value === undefined) return true;
-  if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;
-  if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
+  const parsed = parseBool(value);
+  if (parsed !== undefined) return parsed;
   throw new UsageError(`invalid boolean value ${shown(value)} for ${spelled}`);
 }
 

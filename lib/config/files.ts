@@ -13,6 +13,7 @@
 
 import { ConfigError } from "./errors.ts";
 import type { Assignment } from "./schema.ts";
+import { MAX_CONFIG_BYTES } from "./values.ts";
 import type { ConfigNode } from "./yaml.ts";
 
 /** The system file, for production hosts. */
@@ -35,6 +36,61 @@ export function userConfigPath(
   return `${base}/run-docker/config.yaml`;
 }
 
+/** What {@link ConfigFiles.stat} tells about a path. */
+export interface ConfigFileInfo {
+  readonly isFile: boolean;
+  readonly isDirectory: boolean;
+  /** Size in bytes. */
+  readonly size: number;
+}
+
+/**
+ * File access for reading configuration, injected so tests never read the host's
+ * `/etc/run-docker/config.yaml`. {@link systemConfigFiles} is the real one.
+ */
+export interface ConfigFiles {
+  /**
+   * What is at a path, following symlinks.
+   *
+   * @returns `undefined` when nothing is there.
+   * @throws {Error} when it cannot be looked at; the message says why (`permission denied`).
+   */
+  stat(path: string): Promise<ConfigFileInfo | undefined>;
+  /**
+   * The text of a file.
+   *
+   * @throws {Error} when it cannot be read; the message says why.
+   */
+  readText(path: string): Promise<string>;
+}
+
+/** Why a file operation failed, in a few words. */
+function reason(error: unknown): string {
+  return error instanceof Deno.errors.PermissionDenied
+    ? "permission denied"
+    : (error as Error).message;
+}
+
+/** The host's files, through `Deno.stat` and `Deno.readTextFile`. */
+export const systemConfigFiles: ConfigFiles = {
+  async stat(path) {
+    try {
+      const info = await Deno.stat(path);
+      return { isFile: info.isFile, isDirectory: info.isDirectory, size: info.size };
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw new Error(reason(error));
+    }
+  },
+  async readText(path) {
+    try {
+      return await Deno.readTextFile(path);
+    } catch (error) {
+      throw new Error(reason(error));
+    }
+  },
+};
+
 /**
  * Reads one config file into assignments.
  *
@@ -42,6 +98,7 @@ export function userConfigPath(
  * @param home For showing the path with `~`.
  * @param project `true` for a project file (`run-docker.yaml` of a source tree): only the keys
  *   of `PROJECT_KEYS` (lib/config/project.ts) may be set, as `checkProjectFile` says.
+ * @param files File access; default {@link systemConfigFiles}.
  * @returns `undefined` when the file does not exist (that is fine); else its assignments.
  * @throws {ConfigError} when it exists but cannot be read, is not valid configuration, or is a
  *   project file that sets what a project file may not.
@@ -50,13 +107,15 @@ export async function readConfigFile(
   path: string,
   home: string,
   project = false,
+  files: ConfigFiles = systemConfigFiles,
 ): Promise<Assignment[] | undefined> {
   const shown = home && home !== "/" && path.startsWith(`${home}/`)
     ? `~${path.slice(home.length)}`
     : path;
   let text: string;
   try {
-    const info = await Deno.stat(path);
+    const info = await files.stat(path);
+    if (info === undefined) return undefined;
     if (!info.isFile) {
       // A directory, a FIFO (which would block the read forever), a device: not a config file.
       throw new ConfigError(
@@ -64,21 +123,17 @@ export async function readConfigFile(
         "remove it, or point RUN_DOCKER_CONFIG at a YAML file",
       );
     }
-    if (info.size > 1024 * 1024) {
+    if (info.size > MAX_CONFIG_BYTES) {
       throw new ConfigError(
-        `${shown}: file larger than 1048576 bytes`,
+        `${shown}: file larger than ${MAX_CONFIG_BYTES} bytes`,
         "a config file is a few lines of YAML",
       );
     }
-    text = await Deno.readTextFile(path);
+    text = await files.readText(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
     if (error instanceof ConfigError) throw error;
-    const reason = error instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : (error as Error).message;
     throw new ConfigError(
-      `cannot read ${shown}: ${reason}`,
+      `cannot read ${shown}: ${(error as Error).message}`,
       "fix its permissions, or move it away",
     );
   }

@@ -10,6 +10,7 @@
 import type { RunRequest } from "../cli.ts";
 import { givenValues } from "../request.ts";
 import { distance } from "fastest-levenshtein";
+import { parseBool } from "../grammar.ts";
 import { ConfigError } from "./errors.ts";
 import {
   type Assignment,
@@ -22,8 +23,9 @@ import {
 } from "./schema.ts";
 
 /**
- * The environment layer: `RUN_DOCKER_WORKDIR`, `RUN_DOCKER_DOCKER` (the engine) and
- * `RUN_DOCKER_<KEY>` for every scalar key (`RUN_DOCKER_MEMORY=8g`, `RUN_DOCKER_INIT=false`).
+ * The environment layer: `RUN_DOCKER_WORKDIR`, `RUN_DOCKER_DOCKER` (the engine),
+ * `RUN_DOCKER_<KEY>` for every scalar key (`RUN_DOCKER_MEMORY=8g`, `RUN_DOCKER_INIT=false`), and
+ * `RUN_DOCKER_INSECURE_REGISTRIES=host[:port],…` as `registries.<host>.insecure: true`.
  *
  * @param env The process environment.
  * @returns Assignments with provenance `env NAME`.
@@ -37,9 +39,9 @@ export function envAssignments(env: Readonly<Record<string, string | undefined>>
     const kind = KEY_KINDS[key] as Parameters<typeof scalar>[1];
     const value = kind === "bool" ? parseEnvBool(name, raw) : raw;
     const node = { kind: "scalar" as const, value, line: 0, col: 0 };
-    const parsed = scalar(node, kind, [key], (_n, message) => {
+    const parsed = scalar(node, kind, [key], (_n, problem) => {
       throw new ConfigError(
-        `${name}: ${message.replace(/^[^:]+: /, "")}`,
+        `${name}: ${problem}`,
         `unset ${name} or fix its value`,
       );
     });
@@ -47,6 +49,14 @@ export function envAssignments(env: Readonly<Record<string, string | undefined>>
   };
   for (const key of ENV_KEYS) add(`RUN_DOCKER_${key.toUpperCase()}`, key);
   add("RUN_DOCKER_DOCKER", "engine");
+  for (const host of (env.RUN_DOCKER_INSECURE_REGISTRIES ?? "").split(",")) {
+    if (host.trim() === "") continue;
+    out.push({
+      path: ["registries", host.trim(), "insecure"],
+      value: true,
+      where: "env RUN_DOCKER_INSECURE_REGISTRIES",
+    });
+  }
   return out;
 }
 
@@ -85,9 +95,10 @@ export function unknownVariables(env: Readonly<Record<string, string | undefined
     );
 }
 
+/** A boolean variable reads as docker reads a boolean (`1`, `true`, `0`, `false`, …). */
 function parseEnvBool(name: string, raw: string): boolean {
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  const parsed = parseBool(raw);
+  if (parsed !== undefined) return parsed;
   throw new ConfigError(
     `${name}: expected true or false, got ${JSON.stringify(raw)}`,
     `unset ${name} or fix its value`,

@@ -14,6 +14,7 @@ import { closest, distance } from "fastest-levenshtein";
 import picomatch from "picomatch";
 import { ConfigError } from "./errors.ts";
 import type { ConfigNode } from "./yaml.ts";
+import type { TagOrder } from "../tags.ts";
 import { type Kind, scalar, showPath } from "./values.ts";
 
 export { scalar, showPath };
@@ -28,7 +29,7 @@ export interface RegistrySettings {
 /** Settings for images whose familiar name matches a glob. */
 export interface ImageRule {
   tag_filter?: string;
-  tag_order?: "natural" | "semver" | "alphabetical" | "numerical";
+  tag_order?: TagOrder;
   tag_range?: string;
   command?: string[];
   env?: Record<string, string | null>;
@@ -153,6 +154,10 @@ export function validateConfig(
   ): never => {
     throw new ConfigError(`${file}:${node.line}:${node.col}: ${message}`, hint);
   };
+  /** Reports a value's problem at its node, named by its key path. */
+  const failAt =
+    (path: readonly string[]) => (node: { line: number; col: number }, problem: string) =>
+      fail(node, `${showPath(path)}: ${problem}`);
   if (root.kind !== "map") fail(root, "the file must be a map of keys (key: value)");
   const mapEntries = (node: ConfigNode, path: string[]) => {
     if (node.kind !== "map") fail(node, `${showPath(path)}: expected a map`);
@@ -188,7 +193,7 @@ export function validateConfig(
           const p = [...path, host.key, field.key];
           out.push({
             path: p,
-            value: scalar(field.node, fieldKind, p, fail),
+            value: scalar(field.node, fieldKind, p, failAt(p)),
             where: `${file}:${field.line}`,
           });
         }
@@ -211,7 +216,7 @@ export function validateConfig(
               out.push({ ...v, where: `${file}:${v.line}` });
             }
           } else {
-            const value = scalar(field.node, fieldKind, p, fail);
+            const value = scalar(field.node, fieldKind, p, failAt(p));
             const problem = fieldKind === "regex"
               ? (checkFilter ?? jsRegexProblem)(value as string)
               : undefined;
@@ -233,13 +238,13 @@ export function validateConfig(
     } else if (kind === "list") {
       if (entry.node.kind !== "seq") fail(entry.node, `${entry.key}: expected a list of strings`);
       for (const item of (entry.node as Extract<ConfigNode, { kind: "seq" }>).items) {
-        const value = scalar(item, "string", path, fail);
+        const value = scalar(item, "string", path, failAt(path));
         out.push({ path, value, where: `${file}:${item.line}` });
       }
     } else {
       out.push({
         path,
-        value: scalar(entry.node, kind, path, fail),
+        value: scalar(entry.node, kind, path, failAt(path)),
         where: `${file}:${entry.line}`,
       });
     }

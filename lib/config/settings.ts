@@ -9,37 +9,28 @@
 
 import type { Settings } from "../facts.ts";
 import type { TagPolicy } from "../tags.ts";
-import { ConfigError } from "./errors.ts";
-import { type Config, matchImageRules, type Provenance, showPath } from "./schema.ts";
+import {
+  type Config,
+  DEFAULT_CONFIG,
+  matchImageRules,
+  type Provenance,
+  showPath,
+} from "./schema.ts";
 
 /**
- * Expands `~` and `${VAR}` in a configured path.
+ * The settings of the built-in configuration (`DEFAULT_CONFIG`), for any image.
  *
- * @param path As written, e.g. `~/work` or `${SCRATCH}/work`.
- * @param home The home directory.
- * @param env The environment.
- * @throws {ConfigError} when a `${VAR}` is not set.
+ * @returns Settings with no provenance but `default`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultSettings } from "./settings.ts";
+ * assert.equal(defaultSettings().memory, "12g");
+ * ```
  */
-export function expandPath(
-  path: string,
-  home: string,
-  env: Readonly<Record<string, string | undefined>>,
-): string {
-  const expanded = path.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-    const value = env[name];
-    if (value === undefined) {
-      throw new ConfigError(
-        `\${${name}} in ${JSON.stringify(path)} is not set`,
-        `set ${name}, or write the path out`,
-      );
-    }
-    return value;
-  });
-  return expanded === "~"
-    ? home
-    : expanded.startsWith("~/")
-    ? `${home}/${expanded.slice(2)}`
-    : expanded;
+export function defaultSettings(): Settings {
+  return settingsFor(DEFAULT_CONFIG, new Map(), "").settings;
 }
 
 /**

@@ -7,7 +7,12 @@
  * @module
  */
 
+import { isSize } from "../grammar.ts";
+import { isTagOrder, TAG_ORDERS } from "../tags.ts";
 import type { ConfigNode } from "./yaml.ts";
+
+/** Largest config file read, in bytes (1 MiB): checked on the file's size and on its text. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** What a value must be. */
 export type Kind =
@@ -27,10 +32,8 @@ export type Kind =
   | "env"
   | "list";
 
-const SIZE = /^\d+(?:\.\d+)? ?[kKmMgGtTpP]?[iI]?[bB]?$/;
 const USER = /^(docker-user|root|host|[a-z_][a-z0-9_.-]*\$?|\d+)(?::(\d+|[a-z_][a-z0-9_.-]*))?$/i;
 const ZONE = /^(UTC|[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+|host|[A-Z]{3,5}[+-]?\d*)$/;
-const ORDERS = ["natural", "semver", "alphabetical", "numerical"];
 
 /**
  * Shows a key path the way messages do: `images."zppz/*".tag_order`.
@@ -46,8 +49,9 @@ export function showPath(path: readonly string[]): string {
  *
  * @param node The value node (or a raw string from the environment, located at 0:0).
  * @param kind What it must be.
- * @param path Its key path, for messages.
- * @param fail Reports a problem at a node.
+ * @param path Its key path (the caller names it in messages; kept for nested values).
+ * @param fail Reports a problem at a node: the problem alone (`bad size "x" (…)`), without the
+ *   key path or place, which the caller adds from what it knows.
  * @returns The value, typed for its kind.
  */
 export function scalar(
@@ -56,14 +60,13 @@ export function scalar(
   path: readonly string[],
   fail: (node: { line: number; col: number }, message: string) => never,
 ): unknown {
-  const name = showPath(path);
   if (kind === "command") {
     if (node.kind === "seq") return node.items.map((i) => String(scalar(i, "string", path, fail)));
     const text = String(scalar(node, "string", path, fail));
     if (/["'\\]/.test(text)) {
       fail(
         node,
-        `${name}: quotes in a one-line command are not parsed; write the command as a list`,
+        `quotes in a one-line command are not parsed; write the command as a list`,
       );
     }
     return text.split(/\s+/).filter(Boolean);
@@ -71,7 +74,7 @@ export function scalar(
   if (node.kind !== "scalar") {
     return fail(
       node,
-      `${name}: expected a single value, not a ${node.kind === "map" ? "map" : "list"}`,
+      `expected a single value, not a ${node.kind === "map" ? "map" : "list"}`,
     );
   }
   const v = node.value;
@@ -79,13 +82,13 @@ export function scalar(
   switch (kind) {
     case "bool":
       if (typeof v !== "boolean") {
-        fail(node, `${name}: expected true or false, got ${JSON.stringify(text)}`);
+        fail(node, `expected true or false, got ${JSON.stringify(text)}`);
       }
       return v;
     case "port": {
       const n = Number(text);
       if (!/^\d+$/.test(text) || n < 1 || n > 65535) {
-        fail(node, `${name}: expected a port from 1 to 65535, got ${JSON.stringify(text)}`);
+        fail(node, `expected a port from 1 to 65535, got ${JSON.stringify(text)}`);
       }
       return n;
     }
@@ -93,9 +96,7 @@ export function scalar(
       if (!/^(localhost|\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/.test(text)) {
         fail(
           node,
-          `${name}: expected an IP address such as 127.0.0.1 or 0.0.0.0, got ${
-            JSON.stringify(text)
-          }`,
+          `expected an IP address such as 127.0.0.1 or 0.0.0.0, got ${JSON.stringify(text)}`,
         );
       }
       return text;
@@ -104,23 +105,21 @@ export function scalar(
       if (!(n > 0 && n <= 3600)) {
         fail(
           node,
-          `${name}: expected a number of seconds from 1 to 3600, got ${JSON.stringify(text)}`,
+          `expected a number of seconds from 1 to 3600, got ${JSON.stringify(text)}`,
         );
       }
       return n;
     }
     case "size":
-      if (!SIZE.test(text)) {
-        fail(node, `${name}: bad size ${JSON.stringify(text)} (expected e.g. 12g, 512m)`);
+      if (!isSize(text)) {
+        fail(node, `bad size ${JSON.stringify(text)} (expected e.g. 12g, 512m)`);
       }
       return text;
     case "user":
       if (!USER.test(text)) {
         fail(
           node,
-          `${name}: expected docker-user, root, host, a name or uid[:gid], got ${
-            JSON.stringify(text)
-          }`,
+          `expected docker-user, root, host, a name or uid[:gid], got ${JSON.stringify(text)}`,
         );
       }
       return text;
@@ -128,26 +127,29 @@ export function scalar(
       if (!ZONE.test(text)) {
         fail(
           node,
-          `${name}: expected host or an IANA zone like Europe/Berlin, got ${JSON.stringify(text)}`,
+          `expected host or an IANA zone like Europe/Berlin, got ${JSON.stringify(text)}`,
         );
       }
       return text;
     case "abs-path":
       if (!text.startsWith("/")) {
-        fail(node, `${name}: expected an absolute container path, got ${JSON.stringify(text)}`);
+        fail(node, `expected an absolute container path, got ${JSON.stringify(text)}`);
       }
       return text;
     case "regex": // checked by validateConfig, with RE2's rules when it has them
-      if (v === null || text === "") fail(node, `${name}: expected a value`);
+      if (v === null || text === "") fail(node, `expected a value`);
       return text;
     case "order":
-      if (!ORDERS.includes(text)) {
-        fail(node, `${name}: expected one of ${ORDERS.join(", ")}, got ${JSON.stringify(text)}`);
+      if (!isTagOrder(text)) {
+        fail(
+          node,
+          `expected one of ${TAG_ORDERS.join(", ")}, got ${JSON.stringify(text)}`,
+        );
       }
       return text;
     default:
-      if (v === null || text === "") fail(node, `${name}: expected a value`);
-      if (typeof v === "boolean") fail(node, `${name}: expected a string, got ${v}`);
+      if (v === null || text === "") fail(node, `expected a value`);
+      if (typeof v === "boolean") fail(node, `expected a string, got ${v}`);
       return text;
   }
 }

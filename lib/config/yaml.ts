@@ -10,6 +10,7 @@
 
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "./errors.ts";
+import { MAX_CONFIG_BYTES } from "./values.ts";
 
 /** A value in a config file, with where it is. */
 export type ConfigNode =
@@ -21,9 +22,6 @@ export type ConfigNode =
     col: number;
   }
   | { kind: "seq"; items: ConfigNode[]; line: number; col: number };
-
-/** Largest config file read, in bytes. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /**
  * Parses a config file's text.

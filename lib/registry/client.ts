@@ -23,6 +23,7 @@ import {
   protocolError,
   statusError,
 } from "./responses.ts";
+import { isTag } from "../reference.ts";
 import { apiHost, httpAllowed, tagPageSize } from "./hosts.ts";
 import { basicValue, scrubText, secretForms } from "./secrets.ts";
 import { requestToken } from "./token.ts";
@@ -46,7 +47,6 @@ export interface RegistryClientOptions extends TransportOptions {
 
 /** Tag listing stops after this many pages. */
 export const MAX_TAG_PAGES = 1000;
-const TAG = /^[\w][\w.-]{0,127}$/;
 
 /** One registry, as named in a reference (`docker.io`, `localhost:5000`). */
 export class RegistryClient {
@@ -137,7 +137,7 @@ export class RegistryClient {
       if (response.status !== 200) throw statusError(response, context);
       const pageTags = parseTagPage(response, context);
       const before = tags.size;
-      for (const tag of pageTags) if (typeof tag === "string" && TAG.test(tag)) tags.add(tag);
+      for (const tag of pageTags) if (typeof tag === "string" && isTag(tag)) tags.add(tag);
       if (tags.size === before) break;
       const next = nextLink(response.headers.get("link"), response.url);
       if (next !== undefined) {

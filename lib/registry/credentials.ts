@@ -14,7 +14,7 @@
  * @module
  */
 
-import { DOCKER_HUB } from "../reference.ts";
+import { DOCKER_HUB, DOCKER_HUB_API, DOCKER_HUB_INDEX, DOCKER_HUB_SERVER } from "../reference.ts";
 import { spawn } from "../spawn.ts";
 
 /** What to authenticate with. Never printed. */
@@ -58,9 +58,6 @@ interface DockerConfig {
 /** Seconds a credential helper may take; it is killed after that. */
 export const HELPER_TIMEOUT_SECONDS = 10;
 
-/** Docker Hub's key in `auths` and for helpers. */
-export const DOCKER_HUB_SERVER = "https://index.docker.io/v1/";
-
 /**
  * The path of docker's client config.
  *
@@ -74,7 +71,7 @@ export function dockerConfigPath(env: { DOCKER_CONFIG?: string; HOME?: string })
 /** Normalizes an `auths` key or a registry to the host[:port] it names. */
 function keyHost(key: string): string {
   const host = key.replace(/^[a-z]+:\/\//i, "").replace(/\/.*$/, "").toLowerCase();
-  return host === "index.docker.io" || host === "registry-1.docker.io" ? DOCKER_HUB : host;
+  return host === DOCKER_HUB_INDEX || host === DOCKER_HUB_API ? DOCKER_HUB : host;
 }
 
 /**

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { DOCKER_HUB } from "../reference.ts";
+import { DOCKER_HUB, DOCKER_HUB_API, DOCKER_HUB_INDEX } from "../reference.ts";
 
 /**
  * The host[:port] to send API requests to.
@@ -16,9 +16,7 @@ import { DOCKER_HUB } from "../reference.ts";
  * @returns `registry-1.docker.io` for Docker Hub, else the registry itself.
  */
 export function apiHost(registry: string): string {
-  return registry === DOCKER_HUB || registry === "index.docker.io"
-    ? "registry-1.docker.io"
-    : registry;
+  return registry === DOCKER_HUB || registry === DOCKER_HUB_INDEX ? DOCKER_HUB_API : registry;
 }
 
 /**

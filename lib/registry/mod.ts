@@ -13,37 +13,45 @@ import type { Fetch } from "./transport.ts";
 export { RegistryClient } from "./client.ts";
 export { RegistryError } from "./errors.ts";
 
+/** How to reach one registry, from the configuration. */
+export interface RegistryClientOptions {
+  /** Milliseconds for the whole lookup (default 30,000), waits and retries included. */
+  readonly budgetMs?: number;
+  /**
+   * Registries that may be reached over plain http, `host[:port]` each (`registries.<host>.insecure`
+   * of the configuration, `RUN_DOCKER_INSECURE_REGISTRIES` included); loopback ones always may.
+   */
+  readonly insecure?: readonly string[];
+}
+
 /**
  * Makes the client for one registry.
  *
  * CA files: `/etc/docker/certs.d/<host[:port]>/*.crt` and
  * `~/.docker/certs.d/<host[:port]>/*.crt` (as docker reads them), added to
- * the system store. Plain http: loopback registries and
- * `RUN_DOCKER_INSECURE_REGISTRIES=host[:port],…`.
+ * the system store. Plain http: loopback registries and those in `options.insecure`.
  *
  * @param registry host[:port] as in a reference.
- * @param env `HOME`, `DOCKER_CONFIG`, `RUN_DOCKER_INSECURE_REGISTRIES`.
+ * @param env `HOME`, `DOCKER_CONFIG`.
  * @param warn Prints one warning line (credential helper missing, …).
- * @param budgetMs Milliseconds for the whole lookup (default 30,000), waits and retries included.
+ * @param options Time budget and insecure registries.
  */
 export function systemRegistryClient(
   registry: string,
-  env: Readonly<Record<string, string | undefined>>,
+  env: { readonly HOME?: string; readonly DOCKER_CONFIG?: string },
   warn: (message: string) => void,
-  budgetMs?: number,
+  options: RegistryClientOptions = {},
 ): RegistryClient {
   const caCerts = readCaFiles(registry, env.HOME);
   const client = caCerts.length > 0 ? Deno.createHttpClient({ caCerts }) : undefined;
   const fetchWithCa: Fetch = client === undefined
     ? (input, init) => fetch(input, init)
     : (input, init) => fetch(input, { ...init, client } as RequestInit);
-  const insecure = (env.RUN_DOCKER_INSECURE_REGISTRIES ?? "").split(",").map((s) => s.trim())
-    .filter(Boolean);
   const configPath = dockerConfigPath({ DOCKER_CONFIG: env.DOCKER_CONFIG, HOME: env.HOME });
   return new RegistryClient(registry, {
     fetch: fetchWithCa,
-    insecure,
-    budgetMs,
+    insecure: [...(options.insecure ?? [])],
+    budgetMs: options.budgetMs,
     warn,
     credential: () => lookupCredential(registry, configPath, systemCredentialIo(warn)),
   });

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { parseBool } from "../grammar.ts";
 import { type GivenOption, parseRunRequest } from "../cli.ts";
 import { formatReference } from "../reference.ts";
 import type { EnvSpec, MountSpec, RunSpec } from "../run_spec.ts";
@@ -79,7 +80,7 @@ export function containerConfig(spec: RunSpec): ContainerConfig {
   for (const pass of [...configOptions, ...spec.passThrough.commandLine]) {
     for (const option of pass.options) {
       const value = option.value ?? "";
-      const flag = option.value === undefined || option.value === "true";
+      const flag = option.value === undefined || parseBool(option.value) === true;
       switch (option.long) {
         case "env": {
           const [key, ...rest] = value.split("=");
