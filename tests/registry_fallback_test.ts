@@ -31,13 +31,16 @@ async function withScene(
 ): Promise<void> {
   const home = await Deno.makeTempDir({ prefix: "rd-fallback-" });
   const timers: Timer[] = [];
-  let scene: Scene | undefined;
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
     const url = new URL(request.url);
     if (url.pathname === "/v2/") return new Response("{}");
-    return handler(request, url, scene!);
+    return handler(request, url, scene);
   });
-  scene = { registry: `127.0.0.1:${server.addr.port}`, home, timer: (id) => timers.push(id) };
+  const scene: Scene = {
+    registry: `127.0.0.1:${server.addr.port}`,
+    home,
+    timer: (id) => timers.push(id),
+  };
   try {
     await Deno.writeTextFile(
       `${home}/docker`,
