@@ -21,8 +21,9 @@ import { UsageError } from "./errors.ts";
 export interface OwnOption extends DockerRunOption {
   /** Other long names accepted for it, e.g. `nb_port`. */
   readonly aliases?: readonly string[];
-  /** Value placeholder and description for `--help`. */
+  /** The option's description in `--help`, one line. */
   readonly help: string;
+  /** The value's name in `--help` (`PORT`, `DIR`); only for options that take a value. */
   readonly placeholder?: string;
 }
 
@@ -148,27 +149,45 @@ export interface PassThrough {
 
 /** run-docker's own options after parsing; absent means "not given". */
 export interface OwnValues {
+  /** `--dry-run`: print the docker command line and exit. */
   dryRun: boolean;
+  /** `--local`: no network; the image must be local. */
   local: boolean;
+  /** `--root`: run as root with `HOME=/root`. */
   root: boolean;
+  /** `--help`. */
   help: boolean;
+  /** `--version`. */
   version: boolean;
+  /** `--notebook-port` (alias `--nb_port`): the host port, as given (not yet checked). */
   notebookPort?: string;
+  /** `--hostdatadir`: the host folder for DATADIR as given (`~` unexpanded), or `no`. */
   hostDataDir?: string;
+  /** `--hostlogdir`: the host folder for LOGDIR as given (`~` unexpanded), or `no`. */
   hostLogDir?: string;
+  /** `--hostsrcdir`: the host source tree for dev mode as given (`~` unexpanded). */
   hostSrcDir?: string;
+  /** `--tag-order`: `natural`, `semver`, `alphabetical` or `numerical`, as given. */
   tagOrder?: string;
+  /** `--tag-filter`: a regular expression (RE2 syntax) tags must match. */
   tagFilter?: string;
+  /** `--tag-range`: an npm semver range (`^1.2`) tags must satisfy. */
   tagRange?: string;
+  /** `--list-tags`: list IMAGE's tags and exit. */
   listTags: boolean;
+  /** `--resolve`: print the image reference that would run and exit. */
   resolve: boolean;
+  /** `--json`: JSON output for `--list-tags`, `--resolve` (and `--dry-run`). */
   json: boolean;
+  /** `--print-config`: print the effective configuration with sources and exit. */
   printConfig: boolean;
+  /** `--explain`: say on stderr why each choice was made before running. */
   explain: boolean;
 }
 
 /** The command line, parsed but not yet validated. */
 export interface RunRequest {
+  /** run-docker's own options. */
   readonly own: OwnValues;
   /** docker options in the order given. */
   readonly docker: readonly PassThrough[];
@@ -378,8 +397,11 @@ function parseShortGroup(token: string, next: (name: string) => string): PassThr
 
 /** `--self-update` and its options. */
 export interface SelfUpdateRequest {
+  /** `--version X`: the version to install (with or without `v`); absent: the latest. */
   version?: string;
+  /** `--archive FILE`: a local release archive (with `SHA256SUMS` beside it). */
   archive?: string;
+  /** `--local`: no network (then `--archive` is needed). */
   local: boolean;
 }
 

@@ -61,7 +61,9 @@ export interface Resolution {
 
 /** What resolution needs from the outside. */
 export interface ResolveOptions {
+  /** The docker CLI that lists local images. */
   readonly engine: Engine;
+  /** Which tags count and how they order (order, filter, range). */
   readonly policy: TagPolicy;
   /** `--local`: no network at all. */
   readonly local: boolean;

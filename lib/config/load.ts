@@ -15,7 +15,9 @@ import { expandPath } from "./settings.ts";
 
 /** The configuration of a run and where it came from. */
 export interface LoadedConfig {
+  /** The merged configuration, defaults filled in. */
   readonly config: Config;
+  /** Where each set value came from, by dotted key path. */
   readonly provenance: Provenance;
   /** The files that were read, as shown in messages. */
   readonly files: string[];
