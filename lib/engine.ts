@@ -100,9 +100,7 @@ async function capture(engine: Engine, args: string[]): Promise<Captured> {
   }
   if (signal.aborted) {
     throw new EngineError(
-      `the docker CLI did not answer in ${seconds} s (docker ${
-        args.slice(0, 2).join(" ")
-      })`,
+      `the docker CLI did not answer in ${seconds} s (docker ${args.slice(0, 2).join(" ")})`,
       "check that the engine is healthy: docker info",
     );
   }
