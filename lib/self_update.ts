@@ -18,6 +18,7 @@
 import { RunDockerError } from "./errors.ts";
 import { extractBinary, UNPACK_LIMITS, type UnpackLimits } from "./release_archive.ts";
 import { onStop, spawn } from "./spawn.ts";
+import { capped, download, getText, readCapped, saveHashed, sumFor } from "./release_fetch.ts";
 
 /** Where releases are published; `RUN_DOCKER_DOWNLOAD_URL` replaces it (mirrors, tests). */
 export const DEFAULT_RELEASE_BASE = "https://github.com/run-docker/run-docker/releases";
@@ -46,9 +47,6 @@ const fail = (message: string, hint: string): never => {
   throw new RunDockerError(message, hint);
 };
 
-/** Seconds one download may take, body included. */
-const DOWNLOAD_TIMEOUT_SECONDS = 120;
-
 /** Byte caps on what an update reads. */
 export interface UpdateLimits {
   /** The release archive, downloaded or given with `--archive`. */
@@ -66,104 +64,6 @@ export const UPDATE_LIMITS: UpdateLimits = {
   unpack: UNPACK_LIMITS,
 };
 
-const MIB = 1024 * 1024;
-const size = (bytes: number) => bytes % MIB === 0 ? `${bytes / MIB} MiB` : `${bytes} bytes`;
-
-/** A stream that passes at most `max` bytes, then fails naming `what`. */
-function capped(max: number, what: string): TransformStream<Uint8Array, Uint8Array> {
-  let seen = 0;
-  return new TransformStream({
-    transform(chunk, controller) {
-      seen += chunk.byteLength;
-      if (seen > max) {
-        throw new RunDockerError(
-          `${what} is larger than ${size(max)}`,
-          "it is not a run-docker release; check RUN_DOCKER_DOWNLOAD_URL",
-        );
-      }
-      controller.enqueue(chunk);
-    },
-  });
-}
-
-/** Streams `url`'s body, at most `max` bytes, through `sink`. */
-async function download(
-  fetcher: (url: string, init?: RequestInit) => Promise<Response>,
-  url: string,
-  max: number,
-  sink: (body: ReadableStream<Uint8Array>) => Promise<void>,
-): Promise<void> {
-  try {
-    const response = await fetcher(url, {
-      signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_SECONDS * 1000),
-    });
-    if (!response.ok || response.body === null) {
-      await response.body?.cancel();
-      return fail(
-        `cannot download ${url}: HTTP ${response.status}`,
-        "check the version (--version X) and RUN_DOCKER_DOWNLOAD_URL",
-      );
-    }
-    const length = Number(response.headers.get("content-length") ?? "0");
-    if (length > max) {
-      await response.body.cancel();
-      return fail(
-        `${url} is larger than ${size(max)} (${length} bytes)`,
-        "it is not a run-docker release; check RUN_DOCKER_DOWNLOAD_URL",
-      );
-    }
-    await sink(response.body.pipeThrough(capped(max, url)));
-  } catch (error) {
-    if (error instanceof RunDockerError) throw error;
-    const why = (error as Error).name === "TimeoutError"
-      ? `no complete answer in ${DOWNLOAD_TIMEOUT_SECONDS} s`
-      : (error as Error).message.split("\n")[0];
-    return fail(`cannot download ${url}: ${why}`, "check the network, or use --archive FILE");
-  }
-}
-
-/** `url`'s body as text, at most `max` bytes. */
-async function getText(
-  fetcher: (url: string, init?: RequestInit) => Promise<Response>,
-  url: string,
-  max: number,
-): Promise<string> {
-  let text = "";
-  await download(fetcher, url, max, async (body) => {
-    text = await new Response(body).text();
-  });
-  return text;
-}
-
-/**
- * Writes `body` into the new file `dest` (never following a link there), hashing it on the way.
- *
- * @returns The sha256 as lowercase hex.
- */
-async function saveHashed(body: ReadableStream<Uint8Array>, dest: string): Promise<string> {
-  const { createHash } = await import("node:crypto");
-  const hash = createHash("sha256");
-  const file = await Deno.open(dest, { createNew: true, write: true, mode: 0o600 });
-  await body.pipeThrough(
-    new TransformStream({
-      transform(chunk, controller) {
-        hash.update(chunk);
-        controller.enqueue(chunk);
-      },
-    }),
-  ).pipeTo(file.writable);
-  return hash.digest("hex");
-}
-
-function sumFor(sums: string, asset: string): string | undefined {
-  for (const line of sums.split("\n")) {
-    const [hex, name] = line.trim().split(/\s+\*?/);
-    if (name === asset) return hex;
-  }
-  return undefined;
-}
-
-/** The target's entry of a parsed `latest.json`, or why it has none. */
 function releaseEntry(
   latest: unknown,
   target: string,
@@ -460,10 +360,4 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
     forget();
     await Deno.remove(stage, { recursive: true }).catch(() => {});
   }
-}
-
-/** A local file's text, at most `max` bytes. */
-async function readCapped(path: string, max: number): Promise<string> {
-  const file = await Deno.open(path);
-  return await new Response(file.readable.pipeThrough(capped(max, path))).text();
 }
