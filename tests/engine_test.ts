@@ -21,7 +21,10 @@ import { EngineError, formatError } from "../lib/errors.ts";
 
 /** Runs `fn` with a temp dir; `cli(name, body)` writes an executable `#!/bin/sh` script there. */
 async function withDir(
-  fn: (dir: string, cli: (name: string, body: string, mode?: number) => string) => Promise<void>,
+  fn: (
+    dir: string,
+    cli: (name: string, body: string, mode?: number) => string,
+  ) => Promise<void> | void,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "rd-engine-" });
   const cli = (name: string, body: string, mode = 0o755) => {
@@ -73,7 +76,7 @@ Deno.test("resolveEngine() finds the first executable docker on PATH, skips the 
   }));
 
 Deno.test("resolveEngine() keeps a path given with a separator, if it is there", () =>
-  withDir(async (dir, cli) => {
+  withDir((dir, cli) => {
     const path = cli("my-docker", "");
     assert.deepEqual(resolveEngine({ program: path }, { PATH: "" }, "linux"), { program: path });
     const missing = { program: `${dir}/nope` };
@@ -84,14 +87,14 @@ Deno.test("resolveEngine() keeps a path given with a separator, if it is there",
   }));
 
 Deno.test("resolveEngine() on Windows tries PATHEXT's extensions, lower-cased", () =>
-  withDir(async (dir, cli) => {
+  withDir((dir, cli) => {
     const found = cli("docker.cmd", "", 0o644); // no x bit needed on Windows
     const env = { PATH: `${dir}`, PATHEXT: ".EXE;.CMD" };
     assert.deepEqual(resolveEngine({ program: "docker" }, env, "windows"), { program: found });
   }));
 
 Deno.test("resolveEngine() reports a CLI on no PATH entry as one error", () =>
-  withDir(async (dir) => {
+  withDir((dir) => {
     const error = rejectionSync(() => resolveEngine({ program: "docker" }, { PATH: dir }, "linux"));
     assert.deepEqual(lines(error, dir), MISSING);
   }));
