@@ -15,6 +15,11 @@ export interface Engine {
   readonly program: string;
   /** `DOCKER_HOST` as set, for messages. */
   readonly endpoint?: string;
+  /**
+   * Seconds a captured docker CLI call (listing images, diagnosing) may take
+   * before it is killed and reported; default {@link CAPTURE_TIMEOUT_SECONDS}.
+   */
+  readonly timeoutSeconds?: number;
 }
 
 /**
@@ -81,8 +86,8 @@ export function resolveEngine(
   throw cliMissing(engine, new Deno.errors.NotFound(engine.program));
 }
 
-/** Seconds a captured docker CLI call (listing images, diagnosing) may take. */
-const CAPTURE_TIMEOUT_SECONDS = 30;
+/** Seconds a captured docker CLI call (listing images, diagnosing) may take by default. */
+export const CAPTURE_TIMEOUT_SECONDS = 30;
 
 /** Result of a captured docker CLI call. */
 interface Captured {
@@ -93,7 +98,8 @@ interface Captured {
 
 async function capture(engine: Engine, args: string[]): Promise<Captured> {
   let output: Deno.CommandOutput;
-  const signal = AbortSignal.timeout(CAPTURE_TIMEOUT_SECONDS * 1000);
+  const seconds = engine.timeoutSeconds ?? CAPTURE_TIMEOUT_SECONDS;
+  const signal = AbortSignal.timeout(seconds * 1000);
   try {
     output = await spawn(engine.program, {
       args,
@@ -107,9 +113,7 @@ async function capture(engine: Engine, args: string[]): Promise<Captured> {
   }
   if (signal.aborted) {
     throw new EngineError(
-      `the docker CLI did not answer in ${CAPTURE_TIMEOUT_SECONDS} s (docker ${
-        args.slice(0, 2).join(" ")
-      })`,
+      `the docker CLI did not answer in ${seconds} s (docker ${args.slice(0, 2).join(" ")})`,
       "check that the engine is healthy: docker info",
     );
   }

@@ -20,6 +20,8 @@ export class RunDockerError extends Error {
   readonly exitCode: number = EXIT_RUN_FAILED;
 
   /**
+   * An error reported as `run-docker: error: <message>`, then `<hint>`, exit 125.
+   *
    * @param message What went wrong, naming the thing and the value.
    * @param hint What to do about it.
    */
@@ -33,6 +35,8 @@ export class RunDockerError extends Error {
 /** The command line is not valid: unknown option, missing value, bad value. */
 export class UsageError extends RunDockerError {
   /**
+   * A command-line error (exit 125).
+   *
    * @param message What is wrong with the command line.
    * @param hint Defaults to pointing at `--help`.
    */
@@ -44,6 +48,12 @@ export class UsageError extends RunDockerError {
 
 /** The engine (docker CLI or daemon) could not do what was asked. */
 export class EngineError extends RunDockerError {
+  /**
+   * An engine error (exit 125).
+   *
+   * @param message What the engine could not do, naming the CLI or endpoint.
+   * @param hint What to do about it (start the engine, install the CLI …).
+   */
   constructor(message: string, hint: string) {
     super(message, hint);
     this.name = "EngineError";

@@ -17,14 +17,17 @@ export interface HostFacts {
   readonly cwd: string;
   /** Login name of the invoking user, e.g. `zepu`. */
   readonly user: string;
-  /** Numeric uid/gid of the invoking user; `undefined` on Windows. */
+  /** Numeric uid of the invoking user; `undefined` on Windows. */
   readonly uid?: number;
+  /** Numeric primary gid of the invoking user; `undefined` on Windows. */
   readonly gid?: number;
   /** `Deno.build.os`: `"linux"`, `"darwin"`, `"windows"`, … */
   readonly os: string;
-  /** Host name, kernel release and machine architecture, for `HOST_UNAME`. */
+  /** Host name, for `HOST_UNAME` (`Deno.hostname()`). */
   readonly hostname: string;
+  /** Kernel release, for `HOST_UNAME` (`Deno.osRelease()`, e.g. `6.1.0-18-amd64`). */
   readonly osRelease: string;
+  /** Machine architecture, for `HOST_UNAME` (`Deno.build.arch`: `x86_64`, `aarch64`). */
   readonly arch: string;
   /** The host's first non-loopback IPv4 address, when it has one. */
   readonly hostIp?: string;
@@ -66,9 +69,11 @@ export interface Settings {
   readonly gpus?: string;
   /** Extra environment; a `null` value passes the host's value by name. */
   readonly env: Readonly<Record<string, string | null>>;
-  /** Extra `--volume`, `--publish` values and raw docker options, in order. */
+  /** Extra `--volume` values (`host:container[:opts]`), in order. */
   readonly volumes: readonly string[];
+  /** Extra `--publish` values (`[ip:]host:container[/proto]`), in order. */
   readonly ports: readonly string[];
+  /** Extra raw docker options (tokens), placed before the command line's. */
   readonly dockerArgs: readonly string[];
   /** The command to run when the command line gives none. */
   readonly command?: readonly string[];

@@ -182,7 +182,7 @@ export function makeDirs(dirs: readonly (string | undefined)[]): string[] {
       const reason = error instanceof Deno.errors.PermissionDenied
         ? "permission denied"
         : error instanceof Error
-        ? error.message
+        ? error.message.replace(/ \(os error \d+\).*$/, "") // the path is in the message already
         : String(error);
       throw new RunDockerError(
         `cannot create host directory ${JSON.stringify(dir)}: ${reason}`,

@@ -58,6 +58,7 @@ export interface Resolution {
 
 /** What resolution needs from the outside. */
 export interface ResolveOptions {
+  /** The docker CLI that lists local images. */
   readonly engine: Engine;
   /** The tag policy, from `loadTagPolicy`. */
   readonly policy: LoadedTagPolicy;

@@ -66,6 +66,13 @@ export class InvalidReferenceError extends SyntaxError {
   /** What the user can do. */
   readonly hint: string;
 
+  /**
+   * The message is `cannot parse image reference "<input>": <problem>`; the hint shows the syntax.
+   *
+   * @param input The reference as given.
+   * @param part The offending part (`"tag"`, `"repository"`, `"digest"`, `"registry"`).
+   * @param problem What is wrong with it, e.g. `empty tag`.
+   */
   constructor(input: string, part: string, problem: string) {
     super(`cannot parse image reference ${JSON.stringify(input)}: ${problem}`);
     this.name = "InvalidReferenceError";

@@ -14,13 +14,17 @@ export type TagSource = "local" | "remote" | "both";
 
 /** One row of `--list-tags`. */
 export interface TagRow {
+  /** The tag, e.g. `1.2.3`. */
   readonly tag: string;
+  /** Whether the engine has it (`docker image ls`). */
   readonly local: boolean;
+  /** Whether the registry lists it. */
   readonly remote: boolean;
 }
 
 /** The chosen tag and why. */
 export interface TagChoice {
+  /** The tag to run. */
   readonly tag: string;
   /** `local` or `both`: run the local image; `remote`: pull first. */
   readonly source: TagSource;

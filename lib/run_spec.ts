@@ -78,14 +78,19 @@ export interface RunSpec {
   readonly remove: boolean;
   /** Run an init process as PID 1 (`--init`). */
   readonly init: boolean;
-  /** Keep stdin open (`--interactive`), allocate a TTY (`--tty`). */
+  /** Keep stdin open (`--interactive`). */
   readonly interactive: boolean;
+  /** Allocate a TTY (`--tty`). */
   readonly tty: boolean;
-  /** User (`name`, `uid`, `uid:gid`), working directory, limits (docker size syntax). */
+  /** The container user (`name`, `uid` or `uid:gid`); absent: the image's. */
   readonly user?: string;
+  /** Working directory in the container (absolute); absent: the image's. */
   readonly workdir?: string;
+  /** Memory limit in docker's size syntax (`12g`); absent: none. */
   readonly memory?: string;
+  /** Size of `/dev/shm` in docker's size syntax (`4g`); absent: docker's 64 MiB. */
   readonly shmSize?: string;
+  /** docker's `--gpus` value (`all`); absent: no GPUs. */
   readonly gpus?: string;
   /** Never pull at run time (`--pull never`): the image is local or was just pulled. */
   readonly pullNever: boolean;
@@ -93,8 +98,9 @@ export interface RunSpec {
   readonly labels: readonly (readonly [string, string])[];
   /** Bind mounts and tmpfs mounts, in order. */
   readonly mounts: readonly MountSpec[];
-  /** Extra volumes (`--volume` syntax) and published ports (`--publish` syntax) from settings. */
+  /** Extra volumes from settings, in `--volume` syntax (`host:container[:opts]`). */
   readonly volumes: readonly string[];
+  /** Published ports from settings, in `--publish` syntax (`[ip:]host:container[/proto]`). */
   readonly ports: readonly string[];
   /** Environment, in order; entries the user set with `-e` are left out. */
   readonly env: readonly EnvSpec[];

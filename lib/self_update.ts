@@ -17,6 +17,8 @@
 
 import { RunDockerError } from "./errors.ts";
 import { extractBinary, UNPACK_LIMITS, type UnpackLimits } from "./release_archive.ts";
+import { onStop, spawn } from "./spawn.ts";
+import { capped, download, getText, readCapped, saveHashed, sumFor } from "./release_fetch.ts";
 
 /** Where releases are published; `RUN_DOCKER_DOWNLOAD_URL` replaces it (mirrors, tests). */
 export const DEFAULT_RELEASE_BASE = "https://github.com/run-docker/run-docker/releases";
@@ -45,9 +47,6 @@ const fail = (message: string, hint: string): never => {
   throw new RunDockerError(message, hint);
 };
 
-/** Seconds one download may take, body included. */
-const DOWNLOAD_TIMEOUT_SECONDS = 120;
-
 /** Byte caps on what an update reads. */
 export interface UpdateLimits {
   /** The release archive, downloaded or given with `--archive`. */
@@ -65,104 +64,6 @@ export const UPDATE_LIMITS: UpdateLimits = {
   unpack: UNPACK_LIMITS,
 };
 
-const MIB = 1024 * 1024;
-const size = (bytes: number) => bytes % MIB === 0 ? `${bytes / MIB} MiB` : `${bytes} bytes`;
-
-/** A stream that passes at most `max` bytes, then fails naming `what`. */
-function capped(max: number, what: string): TransformStream<Uint8Array, Uint8Array> {
-  let seen = 0;
-  return new TransformStream({
-    transform(chunk, controller) {
-      seen += chunk.byteLength;
-      if (seen > max) {
-        throw new RunDockerError(
-          `${what} is larger than ${size(max)}`,
-          "it is not a run-docker release; check RUN_DOCKER_DOWNLOAD_URL",
-        );
-      }
-      controller.enqueue(chunk);
-    },
-  });
-}
-
-/** Streams `url`'s body, at most `max` bytes, through `sink`. */
-async function download(
-  fetcher: (url: string, init?: RequestInit) => Promise<Response>,
-  url: string,
-  max: number,
-  sink: (body: ReadableStream<Uint8Array>) => Promise<void>,
-): Promise<void> {
-  try {
-    const response = await fetcher(url, {
-      signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_SECONDS * 1000),
-    });
-    if (!response.ok || response.body === null) {
-      await response.body?.cancel();
-      return fail(
-        `cannot download ${url}: HTTP ${response.status}`,
-        "check the version (--version X) and RUN_DOCKER_DOWNLOAD_URL",
-      );
-    }
-    const length = Number(response.headers.get("content-length") ?? "0");
-    if (length > max) {
-      await response.body.cancel();
-      return fail(
-        `${url} is larger than ${size(max)} (${length} bytes)`,
-        "it is not a run-docker release; check RUN_DOCKER_DOWNLOAD_URL",
-      );
-    }
-    await sink(response.body.pipeThrough(capped(max, url)));
-  } catch (error) {
-    if (error instanceof RunDockerError) throw error;
-    const why = (error as Error).name === "TimeoutError"
-      ? `no complete answer in ${DOWNLOAD_TIMEOUT_SECONDS} s`
-      : (error as Error).message.split("\n")[0];
-    return fail(`cannot download ${url}: ${why}`, "check the network, or use --archive FILE");
-  }
-}
-
-/** `url`'s body as text, at most `max` bytes. */
-async function getText(
-  fetcher: (url: string, init?: RequestInit) => Promise<Response>,
-  url: string,
-  max: number,
-): Promise<string> {
-  let text = "";
-  await download(fetcher, url, max, async (body) => {
-    text = await new Response(body).text();
-  });
-  return text;
-}
-
-/**
- * Writes `body` into the new file `dest` (never following a link there), hashing it on the way.
- *
- * @returns The sha256 as lowercase hex.
- */
-async function saveHashed(body: ReadableStream<Uint8Array>, dest: string): Promise<string> {
-  const { createHash } = await import("node:crypto");
-  const hash = createHash("sha256");
-  const file = await Deno.open(dest, { createNew: true, write: true, mode: 0o600 });
-  await body.pipeThrough(
-    new TransformStream({
-      transform(chunk, controller) {
-        hash.update(chunk);
-        controller.enqueue(chunk);
-      },
-    }),
-  ).pipeTo(file.writable);
-  return hash.digest("hex");
-}
-
-function sumFor(sums: string, asset: string): string | undefined {
-  for (const line of sums.split("\n")) {
-    const [hex, name] = line.trim().split(/\s+\*?/);
-    if (name === asset) return hex;
-  }
-  return undefined;
-}
-
-/** The target's entry of a parsed `latest.json`, or why it has none. */
 function releaseEntry(
   latest: unknown,
   target: string,
@@ -186,72 +87,85 @@ function releaseEntry(
   return { version, asset, sha256 };
 }
 
-/**
- * Updates the installed binary.
- *
- * @param options See {@link UpdateOptions}.
- * @returns The version installed.
- * @throws {RunDockerError} one line and a hint for every failure; the old binary is untouched then.
- */
-export async function selfUpdate(options: UpdateOptions): Promise<string> {
-  const limits = options.limits ?? UPDATE_LIMITS;
+/** Where this target's release lives and what it is called. */
+interface Release {
+  /** Whether the target is Windows (`.zip`, `.exe`, rename aside). */
+  readonly windows: boolean;
+  /** The archive's top folder, `run-docker-<target>`. */
+  readonly top: string;
+  /** The archive's file name, `run-docker-<target>.tar.gz` (`.zip` on Windows). */
+  readonly asset: string;
+  /** The installed binary's folder, where the stage is made. */
+  readonly dir: string;
+  /** The release URL's folder: `<base>/latest/download` or `<base>/download/v<version>`. */
+  readonly url: string;
+  /** Fetch to use. */
+  readonly fetcher: (url: string, init?: RequestInit) => Promise<Response>;
+  /** Byte caps. */
+  readonly limits: UpdateLimits;
+}
+
+/** The release of `options`: names and URLs, nothing fetched. */
+function releaseOf(options: UpdateOptions): Release {
   const windows = options.target.includes("windows");
   const top = `run-docker-${options.target}`;
-  const asset = `${top}${windows ? ".zip" : ".tar.gz"}`;
-  const dir = options.binary.slice(
-    0,
-    Math.max(options.binary.lastIndexOf("/"), options.binary.lastIndexOf("\\")),
-  );
-  const fetcher = options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
   const base = options.base.replace(/\/+$/, "");
   const path = options.version
     ? `download/v${options.version.replace(/^v/, "")}`
     : "latest/download";
-  let expected: string | undefined = options.version;
-  let published: string | undefined;
-  if (options.archive !== undefined) {
-    const name = options.archive.replace(/^.*[\\/]/, "");
-    if (name !== asset) {
-      fail(
-        `${name} is not the archive for this system`,
-        `this binary is ${options.target}: use ${asset}`,
-      );
-    }
-  } else {
-    if (options.local) {
-      fail(
-        "--self-update needs the network, and --local forbids it",
-        "update from a copied archive: --self-update --archive FILE",
-      );
-    }
-    let latest: unknown;
-    try {
-      latest = JSON.parse(await getText(fetcher, `${base}/${path}/latest.json`, limits.textBytes));
-    } catch (error) {
-      if (error instanceof RunDockerError) throw error;
-      return fail(`latest.json of ${base} is not JSON`, "check RUN_DOCKER_DOWNLOAD_URL");
-    }
-    const entry = releaseEntry(latest, options.target);
-    if (typeof entry === "string" && entry !== "") {
-      fail(
-        `latest.json of ${base} is not a release description: ${entry}`,
-        "check RUN_DOCKER_DOWNLOAD_URL",
-      );
-    }
-    if (typeof entry === "string" || entry.asset !== asset) {
-      return fail(
-        `the release has no ${asset}`,
-        `this target (${options.target}) may not be published for that version`,
-      );
-    }
-    expected = entry.version;
-    published = entry.sha256;
-  }
+  return {
+    windows,
+    top,
+    asset: `${top}${windows ? ".zip" : ".tar.gz"}`,
+    dir: options.binary.slice(
+      0,
+      Math.max(options.binary.lastIndexOf("/"), options.binary.lastIndexOf("\\")),
+    ),
+    url: `${base}/${path}`,
+    fetcher: options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init)),
+    limits: options.limits ?? UPDATE_LIMITS,
+  };
+}
 
-  // Stage next to the binary, so the final rename stays on one file system.
-  let stage: string;
+/**
+ * What `latest.json` says of this target: the version and the archive's sha256.
+ *
+ * @throws {RunDockerError} when it cannot be read, is not JSON, has the wrong shape or no entry.
+ */
+async function latestEntry(
+  release: Release,
+  options: UpdateOptions,
+): Promise<{ version: string; sha256: string }> {
+  const base = options.base.replace(/\/+$/, "");
+  let latest: unknown;
   try {
-    stage = await Deno.makeTempDir({ dir, prefix: ".run-docker-update-" });
+    latest = JSON.parse(
+      await getText(release.fetcher, `${release.url}/latest.json`, release.limits.textBytes),
+    );
+  } catch (error) {
+    if (error instanceof RunDockerError) throw error;
+    return fail(`latest.json of ${base} is not JSON`, "check RUN_DOCKER_DOWNLOAD_URL");
+  }
+  const entry = releaseEntry(latest, options.target);
+  if (typeof entry === "string" && entry !== "") {
+    fail(
+      `latest.json of ${base} is not a release description: ${entry}`,
+      "check RUN_DOCKER_DOWNLOAD_URL",
+    );
+  }
+  if (typeof entry === "string" || entry.asset !== release.asset) {
+    return fail(
+      `the release has no ${release.asset}`,
+      `this target (${options.target}) may not be published for that version`,
+    );
+  }
+  return { version: entry.version, sha256: entry.sha256 };
+}
+
+/** Makes the private stage next to the binary, so the final rename stays on one file system. */
+async function makeStage(dir: string): Promise<string> {
+  try {
+    return await Deno.makeTempDir({ dir, prefix: ".run-docker-update-" });
   } catch (error) {
     return fail(
       `cannot write to ${dir}: ${
@@ -262,125 +176,188 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
       "run it with sudo, or update with the package manager or install.sh that installed it",
     );
   }
-  // Ctrl-C or a kill while staging must not leave the download next to the binary.
-  const signals: Deno.Signal[] = Deno.build.os === "windows"
-    ? ["SIGINT"]
-    : ["SIGINT", "SIGTERM", "SIGHUP"];
-  const onSignal = () => {
-    try {
-      Deno.removeSync(stage, { recursive: true });
-    } catch {
-      // already gone
-    }
-    Deno.exit(130);
-  };
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
+}
+
+/**
+ * Copies the local archive `given` to `archive` while hashing it (what is
+ * checked is what gets unpacked) and checks it against the `SHA256SUMS` beside it.
+ *
+ * @throws {RunDockerError} when a file cannot be read, is over its cap, or the sum differs.
+ */
+async function copyChecked(release: Release, given: string, archive: string): Promise<void> {
+  const sumsPath = `${given.slice(0, given.length - release.asset.length)}SHA256SUMS`;
+  let sums: string;
   try {
-    const archive = `${stage}/${asset}`;
-    let actual: string;
-    let sums: string;
-    if (options.archive !== undefined) {
-      const sumsPath = `${
-        options.archive.slice(0, options.archive.length - asset.length)
-      }SHA256SUMS`;
-      try {
-        sums = await readCapped(sumsPath, limits.textBytes);
-      } catch (error) {
-        if (error instanceof RunDockerError) throw error;
-        return fail(
-          `no SHA256SUMS beside ${options.archive}`,
-          "copy the release's SHA256SUMS next to the archive",
-        );
-      }
-      let source: Deno.FsFile;
-      try {
-        source = await Deno.open(options.archive);
-      } catch {
-        return fail(`cannot read ${options.archive}`, "give the path of a release archive");
-      }
-      // Copied while hashing: what is checked is what gets unpacked.
-      actual = await saveHashed(
-        source.readable.pipeThrough(capped(limits.archiveBytes, options.archive)),
-        archive,
-      );
-      const want = sumFor(sums, asset);
-      if (want === undefined) {
-        fail(
-          `${asset} is not listed in SHA256SUMS`,
-          "use the archive and SHA256SUMS of one release",
-        );
-      }
-      if (actual !== want) {
-        fail(`checksum mismatch for ${asset}`, "the archive is damaged; nothing was changed");
-      }
-    } else {
-      actual = "";
-      await download(fetcher, `${base}/${path}/${asset}`, limits.archiveBytes, async (body) => {
-        actual = await saveHashed(body, archive);
-      });
-      sums = await getText(fetcher, `${base}/${path}/SHA256SUMS`, limits.textBytes);
-      if (actual !== sumFor(sums, asset) || actual !== published) {
-        fail(
-          `checksum mismatch for ${asset}`,
-          "the download is damaged or not the release; nothing was changed",
-        );
-      }
-    }
-    // The binary goes into a file made here, never one the archive made.
-    const fresh = `${stage}/run-docker${windows ? ".exe" : ""}`;
-    const unpacked = await extractBinary(
-      archive,
-      top,
-      `run-docker${windows ? ".exe" : ""}`,
-      fresh,
-      limits.unpack,
+    sums = await readCapped(sumsPath, release.limits.textBytes);
+  } catch (error) {
+    if (error instanceof RunDockerError) throw error;
+    return fail(
+      `no SHA256SUMS beside ${given}`,
+      "copy the release's SHA256SUMS next to the archive",
     );
-    expected ??= unpacked.version ?? "";
-    const mode = (await Deno.stat(options.binary).catch(() => undefined))?.mode ?? 0o755;
-    // The old mode stays, but the new binary must be able to run to prove itself.
-    if (!windows) await Deno.chmod(fresh, (mode & 0o7777) | 0o100);
-    let said = "";
-    try {
-      const check = await new Deno.Command(fresh, {
-        args: ["--version"],
-        stdout: "piped",
-        stderr: "null",
-        signal: AbortSignal.timeout(30_000),
-      }).output();
-      if (check.success) said = new TextDecoder().decode(check.stdout).trim();
-    } catch {
-      // cannot run: said stays empty
-    }
-    const wanted = expected.replace(/^v/, "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    if (!new RegExp(`(^|\\s)v?${wanted}(\\s|$)`).test(said)) {
-      fail(
-        `the new binary does not say version ${expected} (it says ${JSON.stringify(said)})`,
-        "nothing was changed",
-      );
-    }
-    if (windows) {
-      const aside = `${options.binary}.old`;
-      await Deno.rename(options.binary, aside);
-      try {
-        await Deno.rename(fresh, options.binary);
-      } catch (error) {
-        await Deno.rename(aside, options.binary);
-        throw error;
-      }
-    } else {
-      // Still the file made here: the mode is set before it takes the binary's name.
-      await Deno.chmod(fresh, mode & 0o7777);
-      await Deno.rename(fresh, options.binary);
-    }
-    return expected;
-  } finally {
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
-    await Deno.remove(stage, { recursive: true }).catch(() => {});
+  }
+  let source: Deno.FsFile;
+  try {
+    source = await Deno.open(given);
+  } catch {
+    return fail(`cannot read ${given}`, "give the path of a release archive");
+  }
+  const actual = await saveHashed(
+    source.readable.pipeThrough(capped(release.limits.archiveBytes, given)),
+    archive,
+  );
+  const want = sumFor(sums, release.asset);
+  if (want === undefined) {
+    fail(
+      `${release.asset} is not listed in SHA256SUMS`,
+      "use the archive and SHA256SUMS of one release",
+    );
+  }
+  if (actual !== want) {
+    fail(`checksum mismatch for ${release.asset}`, "the archive is damaged; nothing was changed");
   }
 }
 
-/** A local file's text, at most `max` bytes. */
-async function readCapped(path: string, max: number): Promise<string> {
-  const file = await Deno.open(path);
-  return await new Response(file.readable.pipeThrough(capped(max, path))).text();
+/**
+ * Downloads the archive to `archive` while hashing it and checks the sum
+ * against both `SHA256SUMS` and `latest.json`'s `published`.
+ *
+ * @throws {RunDockerError} when a download fails or is over its cap, or a sum differs.
+ */
+async function downloadChecked(
+  release: Release,
+  archive: string,
+  published: string,
+): Promise<void> {
+  let actual = "";
+  await download(
+    release.fetcher,
+    `${release.url}/${release.asset}`,
+    release.limits.archiveBytes,
+    async (body) => {
+      actual = await saveHashed(body, archive);
+    },
+  );
+  const sums = await getText(
+    release.fetcher,
+    `${release.url}/SHA256SUMS`,
+    release.limits.textBytes,
+  );
+  if (actual !== sumFor(sums, release.asset) || actual !== published) {
+    fail(
+      `checksum mismatch for ${release.asset}`,
+      "the download is damaged or not the release; nothing was changed",
+    );
+  }
+}
+
+/** Seconds the new binary's `--version` may take. */
+const VERSION_TIMEOUT_SECONDS = 30;
+
+/**
+ * Runs `fresh --version` (through the one spawner) and requires `expected` in what it prints.
+ *
+ * @throws {RunDockerError} when it cannot run, times out or says another version.
+ */
+async function proveVersion(fresh: string, expected: string): Promise<void> {
+  let said = "";
+  try {
+    const check = await spawn(fresh, {
+      args: ["--version"],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(VERSION_TIMEOUT_SECONDS * 1000),
+    }).output();
+    if (check.success) said = new TextDecoder().decode(check.stdout).trim();
+  } catch {
+    // cannot run: said stays empty
+  }
+  const wanted = expected.replace(/^v/, "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  if (!new RegExp(`(^|\\s)v?${wanted}(\\s|$)`).test(said)) {
+    fail(
+      `the new binary does not say version ${expected} (it says ${JSON.stringify(said)})`,
+      "nothing was changed",
+    );
+  }
+}
+
+/**
+ * Puts `fresh` in the place of `binary` with the old `mode`: a rename, never
+ * deleting first; on Windows the running file is renamed aside first and put
+ * back on failure.
+ */
+async function replaceBinary(
+  fresh: string,
+  binary: string,
+  mode: number,
+  windows: boolean,
+): Promise<void> {
+  if (windows) {
+    const aside = `${binary}.old`;
+    await Deno.rename(binary, aside);
+    try {
+      await Deno.rename(fresh, binary);
+    } catch (error) {
+      await Deno.rename(aside, binary);
+      throw error;
+    }
+  } else {
+    // Still the file made here: the mode is set before it takes the binary's name.
+    await Deno.chmod(fresh, mode & 0o7777);
+    await Deno.rename(fresh, binary);
+  }
+}
+
+/**
+ * Updates the installed binary. A stop signal while it works removes the
+ * stage (through the one spawner's {@link onStop}) before run-docker ends
+ * with 128+N.
+ *
+ * @param options See {@link UpdateOptions}.
+ * @returns The version installed.
+ * @throws {RunDockerError} one line and a hint for every failure; the old binary is untouched then.
+ */
+export async function selfUpdate(options: UpdateOptions): Promise<string> {
+  const release = releaseOf(options);
+  let expected: string | undefined = options.version;
+  let published = "";
+  if (options.archive !== undefined) {
+    const name = options.archive.replace(/^.*[\\/]/, "");
+    if (name !== release.asset) {
+      fail(
+        `${name} is not the archive for this system`,
+        `this binary is ${options.target}: use ${release.asset}`,
+      );
+    }
+  } else if (options.local) {
+    fail(
+      "--self-update needs the network, and --local forbids it",
+      "update from a copied archive: --self-update --archive FILE",
+    );
+  } else {
+    ({ version: expected, sha256: published } = await latestEntry(release, options));
+  }
+  const stage = await makeStage(release.dir);
+  // Ctrl-C or a kill while staging must not leave the download next to the binary.
+  const forget = onStop(() => Deno.removeSync(stage, { recursive: true }));
+  try {
+    const archive = `${stage}/${release.asset}`;
+    if (options.archive !== undefined) await copyChecked(release, options.archive, archive);
+    else await downloadChecked(release, archive, published);
+    // The binary goes into a file made here, never one the archive made.
+    const exe = `run-docker${release.windows ? ".exe" : ""}`;
+    const fresh = `${stage}/${exe}`;
+    const unpacked = await extractBinary(archive, release.top, exe, fresh, release.limits.unpack);
+    expected ??= unpacked.version ?? "";
+    const mode = (await Deno.stat(options.binary).catch(() => undefined))?.mode ?? 0o755;
+    // The old mode stays, but the new binary must be able to run to prove itself.
+    if (!release.windows) await Deno.chmod(fresh, (mode & 0o7777) | 0o100);
+    await proveVersion(fresh, expected);
+    await replaceBinary(fresh, options.binary, mode, release.windows);
+    return expected;
+  } finally {
+    forget();
+    await Deno.remove(stage, { recursive: true }).catch(() => {});
+  }
 }

@@ -40,6 +40,7 @@ export const STOP_SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
 const STOP_GRACE_MS = 3000;
 
 const live = new Set<Deno.ChildProcess>();
+const cleanups = new Set<() => void>();
 let takeover: ((signal: Deno.Signal) => void) | undefined;
 let installed = false;
 let stopping: Promise<void> | undefined;
@@ -110,9 +111,34 @@ export function stopUnderWay(): Promise<void> | undefined {
   return stopping;
 }
 
+/**
+ * Runs `cleanup` when a stop signal ends run-docker: after the live children
+ * are gone (or killed), just before the exit with 128+N. It must be
+ * synchronous (the exit follows at once) and must not throw. Installs the
+ * stop handling ({@link handleStopSignals}) if it is not yet.
+ *
+ * @param cleanup What to undo, e.g. remove a staging folder.
+ * @returns A function that forgets `cleanup` (call it once the work is done).
+ */
+export function onStop(cleanup: () => void): () => void {
+  handleStopSignals();
+  cleanups.add(cleanup);
+  return () => {
+    cleanups.delete(cleanup);
+  };
+}
+
 /** A second signal: no more waiting. */
 function stopNow(signal: Deno.Signal): never {
   for (const child of live) kill(child, "SIGKILL");
+  for (const cleanup of cleanups) {
+    try {
+      cleanup();
+    } catch {
+      // the exit comes anyway
+    }
+  }
+  cleanups.clear();
   Deno.exit(128 + (SIGNAL_NUMBERS[signal] ?? 0));
 }
 

@@ -61,7 +61,9 @@ export interface TagPolicy {
 
 /** A tag's version as semver sees it, with the fourth component semver has no room for. */
 export interface TagVersion {
+  /** The first three components as a semver version, e.g. `1.2.3` for `v1.2.3.4`. */
   readonly version: string;
+  /** The fourth dotted component (`4` for `1.2.3.4`), 0 when there is none. */
   readonly fourth: number;
 }
 

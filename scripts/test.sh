@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The one test command. Installs what is missing (Debian packages, deno),
 # starts a private dockerd for the end-to-end tests, runs formatting, lint,
-# type checks and `deno task test`, stops what it started, and prints a last
-# line "N passed, N failed".
+# type checks, the doc lint (every export of main.ts and lib/ documented) and
+# `deno task test`, stops what it started, and prints a last line
+# "N passed, N failed".
 #
 # In CI (CI=true) an engine that cannot start is a test failure, not a skip.
 set -uo pipefail
@@ -97,6 +98,7 @@ export NO_COLOR=1
 check "deno fmt --check" deno fmt --check
 check "deno lint" deno lint
 check "deno task check" deno task check
+check "deno doc --lint" deno doc --lint main.ts lib/
 
 out=$(mktemp)
 deno task test 2>&1 | tee "$out"

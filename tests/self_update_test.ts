@@ -186,3 +186,49 @@ Deno.test("selfUpdate() says plainly that a latest.json of null or of the wrong 
     }, { "/latest/download/latest.json": () => new Response(body) });
   }
 });
+
+Deno.test("selfUpdate() stopped by SIGTERM while downloading: the stage is removed, the binary kept, exit 143", async () => {
+  const { dir, binary } = await installed("1.0.0");
+  const scripts = await Deno.makeTempDir({ prefix: "run-docker-update-script-" });
+  const script = `${scripts}/update.ts`;
+  const latest = JSON.stringify({
+    version: "1.1.0",
+    targets: { [TARGET]: { asset: `run-docker-${TARGET}.tar.gz`, sha256: "0".repeat(64) } },
+  });
+  // latest.json answers; the archive's download hangs (a stalled server) once the stage exists.
+  await Deno.writeTextFile(
+    script,
+    `import { selfUpdate } from ${
+      JSON.stringify(new URL("../lib/self_update.ts", import.meta.url).href)
+    };
+const fake = (url: string): Promise<Response> => {
+  if (url.endsWith("/latest.json")) return Promise.resolve(new Response(${JSON.stringify(latest)}));
+  console.log("downloading");
+  return new Promise((resolve) => setTimeout(() => resolve(new Response("late")), 60_000));
+};
+await selfUpdate({ binary: ${
+      JSON.stringify(binary)
+    }, target: "${TARGET}", base: "http://127.0.0.1:1", fetch: fake });
+`,
+  );
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", "--no-config", script],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    assert.equal((await reader.read()).value, "downloading\n");
+    assert.equal([...Deno.readDirSync(dir)].length, 2, "the stage exists while downloading");
+    child.kill("SIGTERM");
+    await reader.cancel();
+    const status = await child.status;
+    assert.deepEqual({ code: status.code, signal: status.signal }, { code: 143, signal: null });
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["run-docker"]);
+    assert.equal(await says(binary), "run-docker 1.0.0 (stub)\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(scripts, { recursive: true });
+  }
+});

@@ -38,7 +38,9 @@ export function userConfigPath(
 
 /** What {@link ConfigFiles.stat} tells about a path. */
 export interface ConfigFileInfo {
+  /** Whether the path is a regular file (after following links). */
   readonly isFile: boolean;
+  /** Whether the path is a directory (after following links). */
   readonly isDirectory: boolean;
   /** Size in bytes. */
   readonly size: number;

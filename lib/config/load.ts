@@ -39,10 +39,13 @@ export interface ConfigHost {
 
 /** The layers that do not depend on dev mode, and the work root they fix. */
 export interface BaseConfig {
+  /** The home directory and environment the layers were read with. */
   readonly host: ConfigHost;
-  /** Assignments of the system file, the user file and the environment. */
+  /** Assignments of the system file (`/etc/run-docker/config.yaml`), in file order. */
   readonly system: readonly Assignment[];
+  /** Assignments of the user file, in file order. */
   readonly user: readonly Assignment[];
+  /** Assignments of the `RUN_DOCKER_*` environment variables. */
   readonly env: readonly Assignment[];
   /** The files that were read, as shown in messages. */
   readonly files: readonly string[];
@@ -52,7 +55,9 @@ export interface BaseConfig {
 
 /** The configuration of a run and where it came from. */
 export interface LoadedConfig {
+  /** The merged configuration, defaults filled in. */
   readonly config: Config;
+  /** Where each set value came from, by dotted key path. */
   readonly provenance: Provenance;
   /** The files that were read, as shown in messages. */
   readonly files: string[];

@@ -21,40 +21,67 @@ export { scalar, showPath };
 
 /** Per-registry settings. */
 export interface RegistrySettings {
+  /** Plain http (and no certificate check) allowed for this registry's tag lookup. */
   insecure?: boolean;
+  /** Seconds the tag lookup may take before run-docker falls back to the local image. */
   timeout_seconds?: number;
+  /** Registry host (`host[:port]`) asked for tags instead of this one. */
   mirror?: string;
 }
 
 /** Settings for images whose familiar name matches a glob. */
 export interface ImageRule {
+  /** Only tags matching this regular expression (RE2 syntax); `(?<version>…)` is compared. */
   tag_filter?: string;
+  /** How tags order when none is given. */
   tag_order?: TagOrder;
+  /** Only tags in this npm semver range (`^1.2`). */
   tag_range?: string;
+  /** The container command when none follows IMAGE, as argv tokens. */
   command?: string[];
+  /** Variables for the container: a string is the value, `null` passes the host's by name. */
   env?: Record<string, string | null>;
+  /** docker's `--gpus` value, e.g. `all`. */
   gpus?: string;
+  /** Memory limit in docker's size syntax (`12g`, `512m`). */
   memory?: string;
 }
 
 /** The effective configuration. */
 export interface Config {
+  /** Host work root holding `src/`, `data/`, `log/` as written (`~`, `${VAR}`); absent: `~/work`. */
   workdir?: string;
+  /** Absolute container path of the container user's home; src, data and log go under it. */
   container_home: string;
+  /** `docker-user`, `root`, `host`, a user name or `uid[:gid]`. */
   user: string;
+  /** Memory limit in docker's size syntax (`12g`). */
   memory: string;
+  /** Size of `/dev/shm` in docker's size syntax (`4g`). */
   shm_size: string;
+  /** `TZ` in the container: `host` (the host's zone) or an IANA name. */
   timezone: string;
+  /** Host port (1–65535) the `notebook` command is published on. */
   notebook_port: number;
+  /** Host address the notebook port is published on (`127.0.0.1`). */
   notebook_bind: string;
+  /** Whether to add `--init`. */
   init: boolean;
+  /** docker's `--gpus` value, e.g. `all`; absent: none. */
   gpus?: string;
+  /** Variables for the container: a string is the value, `null` passes the host's by name. */
   env: Record<string, string | null>;
+  /** Extra `--volume` values (`host:container[:opts]`; the host side may use `~`, `${VAR}`). */
   volumes: string[];
+  /** Extra `--publish` values (`[ip:]host:container[/proto]`). */
   ports: string[];
+  /** Extra raw `docker run` options (tokens), placed before the command line's. */
   docker_args: string[];
+  /** Path of a docker-compatible CLI as written; absent: `docker` from PATH. */
   engine?: string;
+  /** Settings per registry host (`host[:port]`). */
   registries: Record<string, RegistrySettings>;
+  /** Settings per glob on the repository's familiar name (`zppz/*`). */
   images: Record<string, ImageRule>;
 }
 
@@ -78,8 +105,11 @@ export const DEFAULT_CONFIG: Config = {
 
 /** One value set by a layer. `path` is the key path; `where` the provenance. */
 export interface Assignment {
+  /** The key path, e.g. `["images", "zppz/*", "memory"]`. */
   readonly path: readonly string[];
+  /** The value as the layer gave it (parsed YAML, or the string of a variable or option). */
   readonly value: unknown;
+  /** Where it was set, as shown: `<file>:<line>`, `env RUN_DOCKER_MEMORY`, `option --memory`. */
   readonly where: string;
 }
 
@@ -118,7 +148,7 @@ const IMAGE_KINDS: Record<string, Kind> = {
   memory: "size",
 };
 /** Scalar keys settable as `RUN_DOCKER_<KEY>`. */
-export const ENV_KEYS = Object.entries(KEY_KINDS).filter(([, k]) =>
+export const ENV_KEYS: string[] = Object.entries(KEY_KINDS).filter(([, k]) =>
   !["env", "list", "registries", "images"].includes(k)
 )
   .map(([key]) => key);

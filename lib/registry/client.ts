@@ -50,6 +50,7 @@ export const MAX_TAG_PAGES = 1000;
 
 /** One registry, as named in a reference (`docker.io`, `localhost:5000`). */
 export class RegistryClient {
+  /** The registry as named in the reference, host[:port] (`docker.io`, `localhost:5000`). */
   readonly registry: string;
   readonly #options: RegistryClientOptions;
   readonly #transport: Transport;
@@ -58,6 +59,12 @@ export class RegistryClient {
   #credential?: Promise<Credential | undefined>;
   readonly #tokens = new Map<string, { token: string; expires: number }>();
 
+  /**
+   * Makes a client; nothing is sent until the first call.
+   *
+   * @param registry host[:port] as in the reference (`docker.io`, `localhost:5000`).
+   * @param options Fetch, timeouts, credential lookup, insecure registries, warnings.
+   */
   constructor(registry: string, options: RegistryClientOptions) {
     this.registry = registry;
     this.#options = options;

@@ -19,7 +19,9 @@ import { spawn } from "../spawn.ts";
 
 /** What to authenticate with. Never printed. */
 export interface Credential {
+  /** User name for Basic auth or a token request (may be empty with an identity token). */
   readonly username?: string;
+  /** Password (or personal access token) for Basic auth or a token request. */
   readonly password?: string;
   /** OAuth2 refresh token (`identitytoken`, or a helper's `<token>` answer). */
   readonly identityToken?: string;

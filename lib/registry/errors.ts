@@ -26,13 +26,19 @@ export const DETAIL_LIMIT = 200;
 
 /** What a {@link RegistryError} is made from. */
 export interface RegistryErrorInit {
+  /** What kind of failure, see {@link RegistryFailure}. */
   kind: RegistryFailure;
   /** Our own words, naming the registry: `registry h answered the request with 500`. */
   message: string;
+  /** One line saying what to do (`docker login h`, check the network …). */
   hint: string;
+  /** Registry host[:port] as the user wrote it (`docker.io`, `localhost:5000`). */
   host: string;
+  /** Repository path (`library/ubuntu`), when the request was about one. */
   repository?: string;
+  /** HTTP status, when the registry answered. */
   status?: number;
+  /** OCI error code from the body (`NAME_UNKNOWN`, `DENIED`, …), when there was one. */
   code?: string;
   /** The few words for `registry H unreachable (<reason>)`; default: `message`. */
   reason?: string;
@@ -46,6 +52,7 @@ export interface RegistryErrorInit {
  * is kept apart in `detail` and shown cut to {@link DETAIL_LIMIT} characters.
  */
 export class RegistryError extends RunDockerError {
+  /** What kind of failure, for callers that fall back (e.g. to local images). */
   readonly kind: RegistryFailure;
   /** HTTP status, when the registry answered. */
   readonly status?: number;
@@ -61,6 +68,13 @@ export class RegistryError extends RunDockerError {
   readonly detail?: string;
   readonly #init: RegistryErrorInit;
 
+  /**
+   * The message is `init.message`, then `: <detail>` when the registry said something.
+   *
+   * @param init The error's parts; message, hint and reason are redacted
+   *   ({@link redact}) and their control characters escaped, `detail` is
+   *   stripped of control characters and cut to {@link DETAIL_LIMIT} in the message.
+   */
   constructor(init: RegistryErrorInit) {
     const detail = init.detail === undefined ? undefined : stripControls(init.detail).trim();
     const tail = detail ? `: ${capLength(detail, DETAIL_LIMIT)}` : "";

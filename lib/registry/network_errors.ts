@@ -12,7 +12,9 @@ import { RegistryError } from "./errors.ts";
 
 /** Context for error messages. */
 export interface RequestContext {
+  /** Registry host[:port] as the user wrote it (`docker.io`, `localhost:5000`). */
   readonly host: string;
+  /** Repository path (`library/ubuntu`), when the request was about one. */
   readonly repository?: string;
 }
 

@@ -15,9 +15,13 @@ import { stripControls } from "../printable.ts";
 
 /** The secret parts of a credential (the shape of `Credential`). */
 export interface SecretSource {
+  /** User name (redacted too: with the password it makes the Basic value). */
   readonly username?: string;
+  /** Password or personal access token. */
   readonly password?: string;
+  /** OAuth2 refresh token (`identitytoken`). */
   readonly identityToken?: string;
+  /** Bearer token used as it is (`registrytoken`). */
   readonly registryToken?: string;
 }
 

@@ -18,6 +18,7 @@ import { type ReadResponse, SMALL_BODY_LIMIT, type Transport } from "./transport
 
 /** What a token request needs. */
 export interface TokenRequest {
+  /** The transport the registry's requests go through (budget, retries, redirect checks). */
   readonly transport: Transport;
   /** host[:port] as in the reference, for messages and the private-address rule. */
   readonly registry: string;
@@ -27,11 +28,13 @@ export interface TokenRequest {
   readonly challenge: Challenge;
   /** e.g. `library/ubuntu`; the scope asked for is `repository:<it>:pull`. */
   readonly repository: string;
+  /** What to authenticate with at the realm; absent: an anonymous token request. */
   readonly credential?: Credential;
 }
 
 /** A token and how long it lasts. */
 export interface Token {
+  /** The bearer token, sent as `Authorization: Bearer …` to the registry only. Never printed. */
   readonly token: string;
   /** Seconds it is valid for (60 when the service does not say). */
   readonly expiresIn: number;

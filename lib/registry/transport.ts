@@ -21,6 +21,7 @@ export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
 /** Transport settings. Times in milliseconds. */
 export interface TransportOptions {
+  /** The fetch every request goes through (a recording fake in unit tests). */
   readonly fetch: Fetch;
   /** Per-request deadline (headers, redirects and body); default 10,000 ms. */
   readonly requestTimeoutMs?: number;
@@ -41,9 +42,11 @@ export interface TransportOptions {
 
 /** One request. */
 export interface SendInit {
+  /** HTTP method; default `GET`. */
   readonly method?: string;
   /** An `Authorization` goes only to the first URL's origin. */
   readonly headers?: Record<string, string>;
+  /** Request body (a token request's form), sent as given. */
   readonly body?: string;
   /** The body holds a credential: the request never goes to another origin, in any form. */
   readonly credentialBody?: boolean;
@@ -51,8 +54,9 @@ export interface SendInit {
   readonly checkRedirect?: (target: URL) => void;
 }
 
-/** Body caps, in bytes. */
+/** Cap on one page of a tag list's body, in bytes (64 MiB). */
 export const TAGS_BODY_LIMIT = 64 * 1024 * 1024;
+/** Cap on every other body (`/v2/`, token answers, errors), in bytes (64 KiB). */
 export const SMALL_BODY_LIMIT = 64 * 1024;
 /** Longest wait between retries, in milliseconds. */
 export const MAX_RETRY_WAIT_MS = 10_000;
@@ -62,9 +66,13 @@ const MAX_REDIRECTS = 5;
 
 /** A response whose body has been read (capped). */
 export interface ReadResponse {
+  /** HTTP status of the last response (after redirects). */
   readonly status: number;
+  /** Its headers. */
   readonly headers: Headers;
+  /** The URL that answered (after redirects). */
   readonly url: string;
+  /** The whole body, at most the cap given to `send`. */
   readonly body: Uint8Array;
 }
 
@@ -77,6 +85,11 @@ export class Transport {
   readonly #budgetMs: number;
   readonly #deadline: number;
 
+  /**
+   * Starts the budget: {@link TransportOptions.budgetMs} counts from here.
+   *
+   * @param options Fetch, timeouts, retries, and the injectable sleep and clock.
+   */
   constructor(options: TransportOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;

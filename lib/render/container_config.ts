@@ -15,20 +15,31 @@ import type { EnvSpec, MountSpec, RunSpec } from "../run_spec.ts";
 
 /** What the container gets, after the user's docker options. */
 export interface ContainerConfig {
-  /** The image reference as resolved (`repo:tag` or `repo@digest`), and the registry's digest. */
+  /** The image reference as resolved (`repo:tag` or `repo@digest`). */
   readonly image: string;
+  /** The registry's digest of the image (`sha256:…`), when it gave one. */
   readonly digest?: string;
+  /** The container's command (argv after the image); empty: the image's own. */
   readonly command: readonly string[];
   /** The container name when run-docker or the user set one. */
   readonly name: string;
+  /** The container user (`name`, `uid`, `uid:gid`), the user's `--user` applied; absent: the image's. */
   readonly user?: string;
+  /** Working directory in the container, the user's `--workdir` applied; absent: the image's. */
   readonly workdir?: string;
+  /** Memory limit in docker's size syntax (`12g`), the user's `--memory` applied. */
   readonly memory?: string;
+  /** Size of `/dev/shm` in docker's size syntax (`4g`), the user's `--shm-size` applied. */
   readonly shmSize?: string;
+  /** Whether an init process runs as PID 1 (`--init`). */
   readonly init: boolean;
+  /** Whether stdin stays open (`-i`). */
   readonly interactive: boolean;
+  /** Whether a TTY is allocated (`-t`). */
   readonly tty: boolean;
+  /** Labels by key; the user's `--label` values replace run-docker's. */
   readonly labels: Readonly<Record<string, string>>;
+  /** Bind and tmpfs mounts, in order. */
   readonly mounts: readonly MountSpec[];
   /** `--volume` values, docker's short syntax. */
   readonly volumes: readonly string[];

@@ -17,11 +17,15 @@ export interface PlanJson {
   readonly argv: readonly string[];
   /** The image reference as resolved, and the registry's digest when known. */
   readonly image: { readonly reference: string; readonly digest?: string };
+  /** `dev` (source tree mounted) or `prod`. */
   readonly mode: "dev" | "prod";
+  /** The container name. */
   readonly name: string;
-  /** The container's user and working directory, after the user's docker options. */
+  /** The container's user, after the user's docker options; absent: the image's. */
   readonly user?: string;
+  /** The container's working directory, after the user's docker options; absent: the image's. */
   readonly workdir?: string;
+  /** The container's command (argv after the image); empty: the image's own. */
   readonly command: readonly string[];
   /** Bind mounts (`source` is the host path) and tmpfs mounts. */
   readonly mounts: readonly Record<string, unknown>[];
@@ -30,8 +34,11 @@ export interface PlanJson {
     | { readonly name: string; readonly value: string }
     | { readonly name: string; readonly fromHost: true }
   )[];
+  /** Memory limit and `/dev/shm` size, docker's size syntax (`12g`). */
   readonly limits: { readonly memory?: string; readonly shmSize?: string };
+  /** Published ports, `--publish` syntax (`127.0.0.1:8888:8888`). */
   readonly ports: readonly string[];
+  /** Labels by key. */
   readonly labels: Readonly<Record<string, string>>;
 }
 

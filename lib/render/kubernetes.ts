@@ -23,7 +23,9 @@ export interface KubernetesOptions {
 
 /** A rendered manifest and the notes to print above it as YAML comments. */
 export interface KubernetesManifest {
+  /** The `batch/v1` Job, as plain data ready for YAML. */
   readonly job: Record<string, unknown>;
+  /** Notes for the reader: what was left out or replaced (an `emptyDir`) and why, one per entry. */
   readonly comments: readonly string[];
 }
 

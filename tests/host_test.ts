@@ -1,0 +1,199 @@
+/**
+ * The host edge (`lib/host.ts`): the shape of the gathered facts, which
+ * directories exist, making and unmaking directories (nothing left behind
+ * on failure), and the `user: host` passwd and group files.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { RunDockerError } from "../lib/errors.ts";
+import {
+  checkDirs,
+  ENV_NAMES,
+  gatherHostFacts,
+  makeDirs,
+  removeEmptyDirs,
+  writeHostUserFiles,
+} from "../lib/host.ts";
+
+async function withDir(fn: (dir: string) => Promise<void> | void): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "rd-host-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Every path under `dir`, relative, sorted; directories end in `/`. */
+function tree(dir: string, prefix = ""): string[] {
+  return [...Deno.readDirSync(dir)].flatMap((e) =>
+    e.isDirectory
+      ? [`${prefix}${e.name}/`, ...tree(`${dir}/${e.name}`, `${prefix}${e.name}/`)]
+      : [`${prefix}${e.name}`]
+  ).sort();
+}
+
+Deno.test("gatherHostFacts() returns every fact, typed, and only the environment it reads", () =>
+  withDir((dir) => {
+    const facts = gatherHostFacts([dir, `${dir}/missing`]);
+    assert.deepEqual(Object.keys(facts).sort(), [
+      "arch",
+      "cwd",
+      "env",
+      "existingDirs",
+      "gid",
+      "home",
+      "hostIp",
+      "hostname",
+      "now",
+      "os",
+      "osRelease",
+      "stdinIsTty",
+      "stdoutIsTty",
+      "timeZone",
+      "uid",
+      "user",
+      "utcOffsetMinutes",
+    ]);
+    assert.deepEqual(Object.keys(facts.env).sort(), [...ENV_NAMES].sort());
+    for (const name of ENV_NAMES) assert.equal(facts.env[name], Deno.env.get(name), name);
+    assert.deepEqual(facts.existingDirs, new Set([dir]));
+    assert.deepEqual(
+      { cwd: facts.cwd, uid: facts.uid, gid: facts.gid, os: facts.os, arch: facts.arch },
+      {
+        cwd: Deno.cwd(),
+        uid: Deno.uid() ?? undefined,
+        gid: Deno.gid() ?? undefined,
+        os: Deno.build.os,
+        arch: Deno.build.arch,
+      },
+    );
+    assert.match(facts.home, /^\//);
+    assert.notEqual(facts.user, "");
+    assert.ok(facts.now instanceof Date);
+    assert.equal(facts.utcOffsetMinutes, -facts.now.getTimezoneOffset());
+    assert.match(facts.timeZone, /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/);
+    assert.equal(typeof facts.stdinIsTty, "boolean");
+    assert.equal(typeof facts.stdoutIsTty, "boolean");
+  }));
+
+Deno.test("checkDirs() keeps directories and links to them, not files or missing paths", () =>
+  withDir((dir) => {
+    Deno.mkdirSync(`${dir}/d`);
+    Deno.writeTextFileSync(`${dir}/f`, "");
+    Deno.symlinkSync(`${dir}/d`, `${dir}/link`);
+    Deno.symlinkSync(`${dir}/gone`, `${dir}/dangling`);
+    const asked = ["d", "f", "link", "dangling", "missing"].map((n) => `${dir}/${n}`);
+    assert.deepEqual(checkDirs(asked), new Set([`${dir}/d`, `${dir}/link`]));
+  }));
+
+Deno.test("makeDirs() creates what is missing, parents first, and reports only that", () =>
+  withDir((dir) => {
+    Deno.mkdirSync(`${dir}/there`);
+    const created = makeDirs([`${dir}/a/b/c`, undefined, `${dir}/there`, `${dir}/a/b/d`]);
+    assert.deepEqual(created, [`${dir}/a`, `${dir}/a/b`, `${dir}/a/b/c`, `${dir}/a/b/d`]);
+    assert.deepEqual(tree(dir), ["a/", "a/b/", "a/b/c/", "a/b/d/", "there/"]);
+    Deno.writeTextFileSync(`${dir}/a/b/d/kept`, "");
+    removeEmptyDirs(created);
+    assert.deepEqual(tree(dir), ["a/", "a/b/", "a/b/d/", "a/b/d/kept", "there/"]);
+  }));
+
+Deno.test("makeDirs() that cannot create one removes what it made and says which", () =>
+  withDir((dir) => {
+    Deno.writeTextFileSync(`${dir}/file`, "");
+    let error: unknown;
+    try {
+      makeDirs([`${dir}/new/deeper`, `${dir}/file/sub`]);
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof RunDockerError, String(error));
+    assert.deepEqual([error.message.replaceAll(dir, "DIR"), error.hint], [
+      'cannot create host directory "DIR/file/sub": Not a directory',
+      "create it yourself, or pick another with --hostdatadir/--hostlogdir (or RUN_DOCKER_WORKDIR)",
+    ]);
+    assert.deepEqual(tree(dir), ["file"]);
+  }));
+
+/** Runs `fn` with `TMPDIR` set to a fresh temp dir, restored after. */
+function withTmpdir(fn: (tmp: string) => void): Promise<void> {
+  return withDir((tmp) => {
+    const before = Deno.env.get("TMPDIR");
+    Deno.env.set("TMPDIR", `${tmp}/`);
+    try {
+      fn(tmp);
+    } finally {
+      if (before === undefined) Deno.env.delete("TMPDIR");
+      else Deno.env.set("TMPDIR", before);
+    }
+  });
+}
+
+// The folder must be owned by the host uid: as root, a folder made for uid 1001 is chowned.
+const ROOT = Deno.uid() === 0;
+const UID = ROOT ? 1001 : Deno.uid()!;
+const HOST = { uid: UID, gid: 4242, user: "zé p" };
+
+Deno.test("writeHostUserFiles() writes passwd and group with the host user, privately", () =>
+  withTmpdir((tmp) => {
+    const dir = `${tmp}/run-docker-${UID}`;
+    if (ROOT) {
+      Deno.mkdirSync(dir, { mode: 0o700 });
+      Deno.chownSync(dir, UID, 4242);
+    }
+    assert.deepEqual(writeHostUserFiles(HOST, "/home/docker-user"), {
+      passwd: `${dir}/passwd`,
+      group: `${dir}/group`,
+    });
+    assert.equal(
+      Deno.readTextFileSync(`${dir}/passwd`),
+      "root:x:0:0:root:/root:/bin/sh\n" +
+        (UID === 1000 ? "" : "docker-user:x:1000:1000::/home/docker-user:/bin/sh\n") +
+        `z__p:x:${UID}:4242:z__p:/home/docker-user:/bin/sh\n`,
+    );
+    assert.equal(
+      Deno.readTextFileSync(`${dir}/group`),
+      "root:x:0:\ndocker-user:x:1000:\nz__p:x:4242:\n",
+    );
+    assert.deepEqual(
+      [Deno.statSync(dir).mode! & 0o777, Deno.statSync(`${dir}/passwd`).mode! & 0o777],
+      [0o700, 0o644],
+    );
+    assert.deepEqual(tree(tmp), [
+      `run-docker-${UID}/`,
+      `run-docker-${UID}/group`,
+      `run-docker-${UID}/passwd`,
+    ]);
+  }));
+
+Deno.test("writeHostUserFiles() with --dry-run gives the paths and writes nothing; Windows: none", () =>
+  withTmpdir((tmp) => {
+    assert.deepEqual(writeHostUserFiles(HOST, "/home/docker-user", false), {
+      passwd: `${tmp}/run-docker-${UID}/passwd`,
+      group: `${tmp}/run-docker-${UID}/group`,
+    });
+    assert.equal(writeHostUserFiles({ ...HOST, uid: undefined, gid: undefined }, "/h"), undefined);
+    assert.deepEqual(tree(tmp), []);
+  }));
+
+Deno.test("writeHostUserFiles() refuses a folder that is not private or not the user's", () =>
+  withTmpdir((tmp) => {
+    const dir = `${tmp}/run-docker-${UID}`;
+    Deno.mkdirSync(dir);
+    Deno.chmodSync(dir, 0o755);
+    if (ROOT) Deno.chownSync(dir, UID, 4242);
+    let error: unknown;
+    try {
+      writeHostUserFiles(HOST, "/home/docker-user");
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof RunDockerError, String(error));
+    assert.deepEqual([error.message, error.hint], [
+      `${dir} is not a private directory of yours`,
+      "remove it (someone else may have made it), then run again",
+    ]);
+    assert.deepEqual(tree(tmp), [`run-docker-${UID}/`]);
+  }));
