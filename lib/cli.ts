@@ -111,7 +111,14 @@ export const OWN_OPTIONS: readonly OwnOption[] = [
     long: "json",
     takesValue: false,
     repeatable: false,
-    help: "with --list-tags or --resolve: JSON output",
+    help: "with --list-tags, --resolve or --dry-run: JSON output",
+  },
+  {
+    long: "emit",
+    takesValue: true,
+    repeatable: false,
+    placeholder: "FORMAT",
+    help: "print the run as a file and exit: compose (a Compose file), kubernetes or k8s (a Job)",
   },
   {
     long: "print-config",
@@ -163,6 +170,8 @@ export interface OwnValues {
   listTags: boolean;
   resolve: boolean;
   json: boolean;
+  /** `--emit FORMAT` as given (`compose`, `kubernetes`, `k8s`; checked by `decideRequest`). */
+  emit?: string;
   printConfig: boolean;
   explain: boolean;
 }
@@ -194,6 +203,7 @@ const OWN_FIELD: Record<string, keyof OwnValues> = {
   "list-tags": "listTags",
   resolve: "resolve",
   json: "json",
+  emit: "emit",
   "print-config": "printConfig",
   explain: "explain",
 };

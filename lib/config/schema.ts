@@ -36,6 +36,12 @@ export interface ImageRule {
   memory?: string;
 }
 
+/** What `--emit kubernetes` mounts as data and log: PersistentVolumeClaim names. */
+export interface KubernetesSettings {
+  data_claim?: string;
+  log_claim?: string;
+}
+
 /** The effective configuration. */
 export interface Config {
   workdir?: string;
@@ -55,6 +61,7 @@ export interface Config {
   engine?: string;
   registries: Record<string, RegistrySettings>;
   images: Record<string, ImageRule>;
+  kubernetes: KubernetesSettings;
 }
 
 /** Built-in defaults. */
@@ -73,6 +80,7 @@ export const DEFAULT_CONFIG: Config = {
   docker_args: [],
   registries: {},
   images: {},
+  kubernetes: {},
 };
 
 /** One value set by a layer. `path` is the key path; `where` the provenance. */
@@ -83,7 +91,7 @@ export interface Assignment {
 }
 
 /** Top-level keys and their kinds; `registries` and `images` are maps of maps. */
-export const KEY_KINDS: Record<string, Kind | "registries" | "images"> = {
+export const KEY_KINDS: Record<string, Kind | "registries" | "images" | "kubernetes"> = {
   workdir: "path",
   container_home: "abs-path",
   user: "user",
@@ -101,6 +109,7 @@ export const KEY_KINDS: Record<string, Kind | "registries" | "images"> = {
   engine: "path",
   registries: "registries",
   images: "images",
+  kubernetes: "kubernetes",
 };
 const REGISTRY_KINDS: Record<string, Kind> = {
   insecure: "bool",
@@ -116,9 +125,12 @@ const IMAGE_KINDS: Record<string, Kind> = {
   gpus: "string",
   memory: "size",
 };
+const KUBERNETES_KEYS = ["data_claim", "log_claim"];
+/** A PersistentVolumeClaim's name: a DNS subdomain (RFC 1123), at most 253 characters. */
+const CLAIM = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** Scalar keys settable as `RUN_DOCKER_<KEY>`. */
 export const ENV_KEYS = Object.entries(KEY_KINDS).filter(([, k]) =>
-  !["env", "list", "registries", "images"].includes(k)
+  !["env", "list", "registries", "images", "kubernetes"].includes(k)
 )
   .map(([key]) => key);
 
@@ -225,6 +237,20 @@ export function validateConfig(
             out.push({ path: p, value, where: `${file}:${field.line}` });
           }
         }
+      }
+    } else if (kind === "kubernetes") {
+      for (const field of mapEntries(entry.node, path)) {
+        if (!KUBERNETES_KEYS.includes(field.key)) return unknown(field, path, KUBERNETES_KEYS);
+        const p = [...path, field.key];
+        const value = scalar(field.node, "string", p, fail) as string;
+        if (!CLAIM.test(value)) {
+          fail(
+            field.node,
+            `${showPath(p)}: ${JSON.stringify(value)} is not a PersistentVolumeClaim name`,
+            "a claim name is lowercase letters, digits, - and ., e.g. team-data",
+          );
+        }
+        out.push({ path: p, value, where: `${file}:${field.line}` });
       }
     } else if (kind === "env") {
       for (const v of envEntries(entry.node, path, fail)) {
