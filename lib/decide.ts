@@ -57,8 +57,11 @@ const EMIT_FORMATS: Readonly<Record<string, EmitFormat>> = {
 
 /** Text to print and nothing else: exit 0. `stderr` goes out first. */
 export interface Print {
+  /** Print and exit 0. */
   readonly kind: "print";
+  /** Text for stdout. */
   readonly stdout: string;
+  /** Text for stderr (`--explain` lines), printed first. */
   readonly stderr?: string;
 }
 
@@ -128,7 +131,9 @@ export function decideRequest(request: RunRequest, about: About): RequestStep {
 
 /** What the second step needs: the first step's answer, the configuration and host facts. */
 export interface LookupInput {
+  /** The validated command line. */
   readonly request: ValidRunRequest;
+  /** `--emit`'s format, when given. */
   readonly emit?: EmitFormat;
   /** The merged configuration, where each value came from, and the files read. */
   readonly loaded: {
@@ -146,9 +151,11 @@ export interface LookupInput {
 
 /** How to look the image up, and everything the last step needs. */
 export interface Lookup extends LookupInput {
+  /** Look the image up, then ask {@link decideRun}. */
   readonly kind: "lookup";
   /** Familiar repository name, e.g. `zppz/app`. */
   readonly name: string;
+  /** The settings for this image (its `images` rules applied). */
   readonly settings: Settings;
   /** The tag policy: the image rules', then the command line's. */
   readonly policy: TagPolicy;
@@ -203,10 +210,13 @@ export function decideLookup(input: LookupInput): Print | Lookup {
 
 /** What the image lookup found (the fields of `Resolution` that the decision reads). */
 export interface Found {
+  /** The reference to run, with its tag. */
   readonly image: ImageReference;
   /** `given`, or where the chosen tag is: `local`, `remote`, `both`. */
   readonly source: string;
+  /** How many tags the policy kept (0 when given). */
   readonly candidates: number;
+  /** Every tag newest first (`--list-tags`). */
   readonly rows?: readonly TagRow[];
   /** What became of the registry lookup. */
   readonly registry: string;
@@ -218,6 +228,7 @@ export interface RunFacts {
   readonly version: string;
   /** The engine program, e.g. `docker`. */
   readonly engine: string;
+  /** What the image lookup found. */
   readonly found: Found;
   /** 4 random hex digits for the default container name. */
   readonly nonce: string;
@@ -229,7 +240,9 @@ export interface RunFacts {
 
 /** A file to print (`--emit`): the document, rendered to YAML by the edge. */
 export interface Emit {
+  /** Print the document as YAML and exit 0. */
   readonly kind: "emit";
+  /** The Compose file or the Job, as data. */
   readonly document: unknown;
   /** Notes above the document, one `#` line each. */
   readonly comments: readonly string[];
@@ -239,9 +252,11 @@ export interface Emit {
 
 /** A run, and what comes before it, in order. */
 export interface Run {
+  /** Run the container; its exit code is run-docker's. */
   readonly kind: "run";
   /** `--explain` lines. */
   readonly stderr: string;
+  /** The planned run: its docker argv, name and engine environment. */
   readonly plan: RunPlan;
   /** `user: host`: write the passwd and group files first, with this HOME. */
   readonly writeUserFiles?: { readonly containerHome: string };
@@ -257,7 +272,9 @@ export interface Run {
   readonly watchdog: boolean;
   /** The reference, for a diagnosis when `docker run` fails. */
   readonly image: string;
+  /** `--local`: the diagnosis does not suggest pulling. */
   readonly local: boolean;
+  /** `-d`: a failed container is left to the engine, not killed. */
   readonly detach: boolean;
 }
 

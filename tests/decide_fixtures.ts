@@ -83,6 +83,7 @@ export const REMOTE: Found = {
   registry: "ok",
 };
 
+/** All three steps for a command line, with what the lookup found. */
 export function decide(argv: string[], found: Found = GIVEN, given: Given = {}): Action {
   return decideRun(lookup(argv, given), {
     version: "0.1.0",
@@ -94,6 +95,7 @@ export function decide(argv: string[], found: Found = GIVEN, given: Given = {}):
   });
 }
 
+/** The environment of a prod run, `TAG` for the image's tag. */
 export const PROD_ENV = [
   "HOME=/home/docker-user",
   "USER=docker-user",
