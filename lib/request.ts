@@ -95,9 +95,9 @@ export function validateRunRequest(request: RunRequest): ValidRunRequest {
   if (request.own.listTags && request.own.resolve) {
     throw new UsageError("--list-tags and --resolve do not go together", "pick one");
   }
-  if (request.own.json && !request.own.listTags && !request.own.resolve) {
+  if (request.own.json && !request.own.listTags && !request.own.resolve && !request.own.dryRun) {
     throw new UsageError(
-      "--json goes with --list-tags or --resolve",
+      "--json goes with --list-tags, --resolve or --dry-run",
       "run-docker --resolve --json IMAGE",
     );
   }

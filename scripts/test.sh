@@ -19,6 +19,7 @@ install_missing() {
   command -v tar >/dev/null 2>&1 || packages+=(tar)
   [ -x /usr/bin/docker-registry ] || packages+=(docker-registry)
   command -v skopeo >/dev/null 2>&1 || packages+=(skopeo)
+  command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
   command -v openssl >/dev/null 2>&1 || packages+=(openssl)
   local tool
   for tool in dash zip unzip shellcheck wget curl; do

@@ -218,7 +218,7 @@ export const OPTION_TABLE = [
     scopes: RUN,
     repeatable: false,
     value: SWITCH,
-    help: "with --list-tags or --resolve: JSON output",
+    help: "with --list-tags, --resolve or --dry-run: JSON output",
   },
   {
     owner: "run-docker",

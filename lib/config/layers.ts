@@ -156,7 +156,7 @@ export function formatConfig(
       const list = value as string[];
       lines.push(list.length ? `${key}:` : `${key}: []${from(key)}`);
       list.forEach((item, i) => lines.push(`  - ${q(item)}${from(`${key}[${i}]`)}`));
-    } else if (kind === "env" || kind === "registries" || kind === "images") {
+    } else if (["env", "registries", "images", "kubernetes"].includes(kind)) {
       const map = value as Record<string, unknown>;
       if (Object.keys(map).length === 0) {
         lines.push(`${key}: {}${from(key)}`);

@@ -47,6 +47,14 @@ export interface ImageRule {
   memory?: string;
 }
 
+/** What `--emit kubernetes` mounts as data and log: PersistentVolumeClaim names. */
+export interface KubernetesSettings {
+  /** PersistentVolumeClaim mounted as `DATADIR`; absent: an `emptyDir`. */
+  data_claim?: string;
+  /** PersistentVolumeClaim mounted as `LOGDIR`; absent: an `emptyDir`. */
+  log_claim?: string;
+}
+
 /** The effective configuration. */
 export interface Config {
   /** Host work root holding `src/`, `data/`, `log/` as written (`~`, `${VAR}`); absent: `~/work`. */
@@ -83,6 +91,8 @@ export interface Config {
   registries: Record<string, RegistrySettings>;
   /** Settings per glob on the repository's familiar name (`zppz/*`). */
   images: Record<string, ImageRule>;
+  /** What `--emit kubernetes` mounts as data and log. */
+  kubernetes: KubernetesSettings;
 }
 
 /** Built-in defaults. */
@@ -101,6 +111,7 @@ export const DEFAULT_CONFIG: Config = {
   docker_args: [],
   registries: {},
   images: {},
+  kubernetes: {},
 };
 
 /** One value set by a layer. `path` is the key path; `where` the provenance. */
@@ -114,7 +125,7 @@ export interface Assignment {
 }
 
 /** Top-level keys and their kinds; `registries` and `images` are maps of maps. */
-export const KEY_KINDS: Record<string, Kind | "registries" | "images"> = {
+export const KEY_KINDS: Record<string, Kind | "registries" | "images" | "kubernetes"> = {
   workdir: "path",
   container_home: "abs-path",
   user: "user",
@@ -132,6 +143,7 @@ export const KEY_KINDS: Record<string, Kind | "registries" | "images"> = {
   engine: "path",
   registries: "registries",
   images: "images",
+  kubernetes: "kubernetes",
 };
 const REGISTRY_KINDS: Record<string, Kind> = {
   insecure: "bool",
@@ -147,9 +159,12 @@ const IMAGE_KINDS: Record<string, Kind> = {
   gpus: "string",
   memory: "size",
 };
+const KUBERNETES_KEYS = ["data_claim", "log_claim"];
+/** A PersistentVolumeClaim's name: a DNS subdomain (RFC 1123), at most 253 characters. */
+const CLAIM = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** Scalar keys settable as `RUN_DOCKER_<KEY>`. */
 export const ENV_KEYS: string[] = Object.entries(KEY_KINDS).filter(([, k]) =>
-  !["env", "list", "registries", "images"].includes(k)
+  !["env", "list", "registries", "images", "kubernetes"].includes(k)
 )
   .map(([key]) => key);
 
@@ -260,6 +275,20 @@ export function validateConfig(
             out.push({ path: p, value, where: `${file}:${field.line}` });
           }
         }
+      }
+    } else if (kind === "kubernetes") {
+      for (const field of mapEntries(entry.node, path)) {
+        if (!KUBERNETES_KEYS.includes(field.key)) return unknown(field, path, KUBERNETES_KEYS);
+        const p = [...path, field.key];
+        const value = scalar(field.node, "string", p, fail) as string;
+        if (!CLAIM.test(value)) {
+          fail(
+            field.node,
+            `${showPath(p)}: ${JSON.stringify(value)} is not a PersistentVolumeClaim name`,
+            "a claim name is lowercase letters, digits, - and ., e.g. team-data",
+          );
+        }
+        out.push({ path: p, value, where: `${file}:${field.line}` });
       }
     } else if (kind === "env") {
       for (const v of envEntries(entry.node, path, fail)) {

@@ -1,0 +1,50 @@
+/**
+ * The `--dry-run` line: the run as one shell command that works pasted on a fresh machine.
+ *
+ * Pure module: a function of its arguments alone.
+ *
+ * @module
+ */
+
+import { quoteCommand } from "../shell_quote.ts";
+
+/** What the `--dry-run` line is made of. */
+export interface DryRunFacts {
+  /** The engine program, e.g. `docker` or a path. */
+  readonly program: string;
+  /** The rendered arguments after the program (`["run", …]`). */
+  readonly args: readonly string[];
+  /** The reference to pull first (the newest tag is only on the registry), if any. */
+  readonly pull?: string;
+  /** Host directories the run would create first (data, log) that do not exist yet. */
+  readonly missingDirs: readonly string[];
+}
+
+/**
+ * The `--dry-run` output: `mkdir -p -- DIRS && docker pull REF && docker run …`, each part only
+ * when the run would do it, every word shell-quoted.
+ *
+ * @param facts See {@link DryRunFacts}.
+ * @returns One line ending with a newline.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatDryRun } from "./dry_run.ts";
+ * assert.equal(
+ *   formatDryRun({ program: "docker", args: ["run", "a b"], missingDirs: ["/w/data"] }),
+ *   "mkdir -p -- /w/data && docker run 'a b'\n",
+ * );
+ * ```
+ */
+export function formatDryRun(facts: DryRunFacts): string {
+  // Pasted into a shell on a fresh machine, the line must work as the run would: the run
+  // creates the data and log directories first, and pulls a tag only the registry has.
+  const mkdir = facts.missingDirs.length > 0
+    ? `${quoteCommand(["mkdir", "-p", "--", ...facts.missingDirs])} && `
+    : "";
+  const pull = facts.pull !== undefined
+    ? `${quoteCommand([facts.program, "pull", facts.pull])} && `
+    : "";
+  return mkdir + pull + quoteCommand([facts.program, ...facts.args]) + "\n";
+}

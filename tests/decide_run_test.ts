@@ -1,0 +1,244 @@
+/**
+ * Table tests of the last decision step (lib/decide.ts): with the image found, what to print,
+ * emit or run.
+ */
+
+import assert from "node:assert/strict";
+import { Job } from "kubernetes-models/batch/v1/Job";
+import { portInUse } from "../lib/decide.ts";
+import { UsageError } from "../lib/errors.ts";
+import { quoteCommand } from "../lib/shell_quote.ts";
+import {
+  DATA,
+  decide,
+  GIVEN,
+  IMAGE,
+  LOG,
+  NAME,
+  PROD_ENV,
+  prodArgs,
+  REMOTE,
+  SRC,
+} from "./decide_fixtures.ts";
+import type { Found } from "../lib/decide.ts";
+import type { Given } from "./decide_fixtures.ts";
+
+/** A usage error with exactly this message. */
+const usage = (message: string) => (e: unknown) => e instanceof UsageError && e.message === message;
+
+const PRINT_ROWS: [string, string[], Found, Given, string, string][] = [
+  [
+    "--list-tags",
+    ["--list-tags", "zppz/app"],
+    REMOTE,
+    {},
+    "2  remote\n1  both\n",
+    "",
+  ],
+  [
+    "--list-tags --json",
+    ["--list-tags", "--json", "zppz/app"],
+    REMOTE,
+    {},
+    '{"repository":"zppz/app","registry":"ok","tags":[{"tag":"2","local":false,"remote":true},' +
+    '{"tag":"1","local":true,"remote":true}]}\n',
+    "",
+  ],
+  ["--resolve", ["--resolve", "zppz/app"], REMOTE, {}, "zppz/app:2\n", ""],
+  [
+    "--resolve --json",
+    ["--resolve", "--json", "--tag-order", "semver", "zppz/app"],
+    REMOTE,
+    {},
+    '{"reference":"zppz/app:2","source":"remote","candidates":3,"policy":{"order":"semver"},' +
+    '"registry":"ok"}\n',
+    "",
+  ],
+  [
+    "--dry-run: pull first, make the missing directories first",
+    ["--dry-run", "zppz/app", "true"],
+    REMOTE,
+    { host: { existingDirs: new Set([LOG]) } },
+    `mkdir -p -- ${DATA} && docker pull zppz/app:2 && docker run --rm --init --name ${NAME} ` +
+    "--interactive --user docker-user --workdir /home/docker-user --memory 12g --shm-size 4g " +
+    "--pull never --label run-docker.version=0.1.0 --label run-docker.mode=prod " +
+    `--mount type=bind,source=${DATA},target=/home/docker-user/data ` +
+    `--mount type=bind,source=${LOG},target=/home/docker-user/log ` +
+    "--env HOME=/home/docker-user --env USER=docker-user --env HOSTUSER=1000:1000 " +
+    "--env IMAGE_NAME=app --env IMAGE_VERSION=2 --env TZ=Europe/Berlin " +
+    "--env 'HOST_UNAME=Linux laptop 6.1.0 x86_64' --env HOST_WHOAMI=zepu " +
+    "--env HOST_IP=192.0.2.10 --env DATADIR=/home/docker-user/data " +
+    "--env LOGDIR=/home/docker-user/log zppz/app:2 true\n",
+    "",
+  ],
+  [
+    "--dry-run --explain: the reasons on stderr",
+    ["--dry-run", "--explain", "zppz/app", "true"],
+    REMOTE,
+    { host: { existingDirs: new Set([LOG, DATA]) }, files: ["c.yaml"] },
+    `docker pull zppz/app:2 && ${
+      quoteCommand(["docker", ...prodArgs("2", true, ["zppz/app:2", "true"])])
+    }\n`,
+    [
+      "config: c.yaml",
+      `mode: prod (${SRC} does not exist)`,
+      "tag: 2 (newest of 3 by natural order; remote)",
+      "added --rm (always, unless detached)",
+      "added --init (default)",
+      `added --name ${NAME} (unique per run)`,
+      "added --user docker-user (default)",
+      "added --workdir /home/docker-user (prod mode)",
+      "added --memory 12g (default)",
+      "added --shm-size 4g (default)",
+    ].map((line) => `run-docker: explain: ${line}\n`).join(""),
+  ],
+];
+for (const [name, argv, found, given, stdout, stderr] of PRINT_ROWS) {
+  Deno.test(`decideRun() prints: ${name}`, () => {
+    const action = decide(argv, found, given);
+    assert.equal(action.kind, "print");
+    if (action.kind !== "print") return;
+    const dryRun = argv.includes("--dry-run");
+    assert.deepEqual(action, { kind: "print", stdout, ...(dryRun ? { stderr } : {}) });
+  });
+}
+
+Deno.test("decideRun() --dry-run --json: the plan, pass-by-name entries marked, no values", () => {
+  const action = decide(["--dry-run", "--json", "-e", "SECRET", "-e", "A=1", IMAGE, "true"]);
+  assert.equal(action.kind, "print");
+  const bind = (role: string, source: string) => ({
+    kind: "bind",
+    role,
+    source,
+    target: `/home/docker-user/${role}`,
+    readOnly: false,
+  });
+  assert.deepEqual(JSON.parse(action.kind === "print" ? action.stdout : ""), {
+    engine: "docker",
+    argv: [
+      "docker",
+      ...prodArgs("20210502-002343", false, ["-e", "SECRET", "-e", "A=1", IMAGE, "true"]),
+    ],
+    image: { reference: IMAGE },
+    mode: "prod",
+    name: NAME,
+    user: "docker-user",
+    workdir: "/home/docker-user",
+    command: ["true"],
+    mounts: [bind("data", DATA), bind("log", LOG)],
+    environment: [
+      ...PROD_ENV.map((e) => e.replace("TAG", "20210502-002343")).map((e) => {
+        const [name, ...value] = e.split("=");
+        return { name, value: value.join("=") };
+      }),
+      { name: "SECRET", fromHost: true },
+      { name: "A", value: "1" },
+    ],
+    limits: { memory: "12g", shmSize: "4g" },
+    ports: [],
+    labels: { "run-docker.version": "0.1.0", "run-docker.mode": "prod" },
+  });
+});
+
+Deno.test("decideRun() runs: pull, make directories, watchdog, in that plan", () => {
+  const action = decide(["zppz/app", "true"], REMOTE);
+  assert.equal(action.kind, "run");
+  if (action.kind !== "run") return;
+  const { plan, ...rest } = action;
+  assert.deepEqual(rest, {
+    kind: "run",
+    stderr: "",
+    writeUserFiles: undefined,
+    checkPort: undefined,
+    pull: "zppz/app:2",
+    makeDirs: [DATA, LOG],
+    notice: undefined,
+    watchdog: true,
+    image: "zppz/app:2",
+    local: false,
+    detach: false,
+  });
+  assert.deepEqual(plan.args, prodArgs("2", true, ["zppz/app:2", "true"]));
+});
+
+Deno.test("decideRun() runs a notebook: the port to check, the URL, the token by name", () => {
+  const action = decide(["--notebook-port", "8899", IMAGE, "notebook"], GIVEN, {
+    config: [[["user"], "host"]],
+    host: { uid: 1001, gid: 1001 },
+  });
+  assert.equal(action.kind, "run");
+  if (action.kind !== "run") return;
+  assert.deepEqual(action.checkPort, { hostname: "127.0.0.1", port: 8899 });
+  assert.equal(action.notice, "run-docker: notebook at http://127.0.0.1:8899/lab?token=t0ken\n");
+  assert.deepEqual(action.plan.engineEnv, { JUPYTER_TOKEN: "t0ken" });
+  assert.ok(!action.plan.args.some((a) => a.includes("t0ken")));
+  assert.deepEqual(action.writeUserFiles, { containerHome: "/home/docker-user" });
+  assert.ok(
+    action.plan.args.includes(
+      "type=bind,source=/tmp/run-docker-1000/passwd,target=/etc/passwd,readonly",
+    ),
+  );
+  assert.deepEqual(
+    portInUse(action.checkPort!).message,
+    "port 8899 is already in use on 127.0.0.1",
+  );
+});
+
+Deno.test("decideRun() leaves detached and restarting containers to the engine", () => {
+  for (const argv of [["-d", IMAGE], ["--restart", "always", IMAGE]]) {
+    const action = decide(argv);
+    assert.equal(action.kind === "run" && action.watchdog, false, argv.join(" "));
+  }
+  assert.equal(decide(["--restart", "no", IMAGE]).kind === "run", true);
+});
+
+Deno.test("decideRun() --emit compose: the service and the directories to make, nothing else", () => {
+  const action = decide(["--emit", "compose", "-e", "TOKEN", "zppz/app", "true"], REMOTE, {
+    config: [[["user"], "host"]],
+    host: { uid: 1001, gid: 1001, existingDirs: new Set([SRC]) },
+  });
+  assert.equal(action.kind, "emit");
+  if (action.kind !== "emit") return;
+  assert.deepEqual(action.comments, [
+    "made by run-docker --emit compose for zppz/app:2",
+    `create the data and log directories first: mkdir -p -- ${DATA} ${LOG}`,
+  ]);
+  const service = (action.document as { services: Record<string, Record<string, unknown>> })
+    .services.app;
+  assert.equal(service.image, "zppz/app:2");
+  assert.equal(service.user, "1001:1001");
+  assert.equal(service.working_dir, "/home/docker-user/src");
+  // This host's passwd files are not where the file runs: only src, data and log.
+  assert.deepEqual((service.volumes as { source: string }[]).map((v) => v.source), [
+    SRC,
+    DATA,
+    LOG,
+  ]);
+  assert.equal((service.environment as string[]).at(-1), "TOKEN");
+});
+
+Deno.test("decideRun() --emit kubernetes: a valid Job with the configured claims", () => {
+  const action = decide(["--emit", "kubernetes", IMAGE, "python", "-V"], GIVEN, {
+    config: [[["kubernetes", "data_claim"], "team-data"]],
+  });
+  assert.equal(action.kind, "emit");
+  if (action.kind !== "emit") return;
+  assert.deepEqual(action.comments, [
+    `made by run-docker --emit kubernetes for ${IMAGE}`,
+    "log: an emptyDir, gone with the Pod; set kubernetes.log_claim to a PersistentVolumeClaim to keep it",
+    "user: docker-user is a name; a Pod takes numeric ids, so the image's own user runs",
+  ]);
+  const job = new Job(action.document as ConstructorParameters<typeof Job>[0]);
+  job.validate();
+  assert.deepEqual(job.spec?.template.spec?.volumes?.slice(1), [
+    { name: "data", persistentVolumeClaim: { claimName: "team-data" } },
+    { name: "log", emptyDir: {} },
+  ]);
+});
+
+Deno.test("decideRun() --emit kubernetes refuses dev mode", () => {
+  assert.throws(
+    () => decide(["--emit", "k8s", IMAGE], GIVEN, { host: { existingDirs: new Set([SRC]) } }),
+    usage("--emit kubernetes makes a Job for the prod image; this run is in dev mode"),
+  );
+});
