@@ -8,7 +8,17 @@
  * @module
  */
 
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Scalar,
+  type YAMLMap,
+} from "yaml";
 import { ConfigError } from "./errors.ts";
 import { MAX_CONFIG_BYTES } from "./values.ts";
 
@@ -92,102 +102,97 @@ function position(text: string, offset: number): { line: number; col: number } {
   return { line: before.length, col: before[before.length - 1].length + 1 };
 }
 
+/** What converting one file's nodes needs: positions, the file's name for messages. */
+interface Conversion {
+  readonly lines: LineCounter;
+  readonly file: string;
+}
+
+type Position = { line: number; col: number };
+
+function where(c: Conversion, n: { range?: [number, number, number] | null }): Position {
+  const p = c.lines.linePos(n.range?.[0] ?? 0);
+  return { line: p.line, col: p.col };
+}
+
+function fail(c: Conversion, at: Position, message: string, hint: string): never {
+  throw new ConfigError(`${c.file}:${at.line}:${at.col}: ${message}`, hint);
+}
+
+function noAnchors(c: Conversion, at: Position, anchor: string | undefined): void {
+  if (anchor !== undefined) {
+    fail(c, at, "anchors and aliases are not supported", "write the value out");
+  }
+}
+
 function convert(doc: Document, node: unknown, lines: LineCounter, file: string): ConfigNode {
-  const where = (n: { range?: [number, number, number] | null }) => {
-    const p = lines.linePos(n.range?.[0] ?? 0);
-    return { line: p.line, col: p.col };
-  };
+  return convertNode({ lines, file }, node);
+}
+
+function convertNode(c: Conversion, node: unknown): ConfigNode {
   if (isAlias(node)) {
-    const { line, col } = where(node);
-    throw new ConfigError(
-      `${file}:${line}:${col}: anchors and aliases are not supported`,
-      "write the value out",
-    );
+    return fail(c, where(c, node), "anchors and aliases are not supported", "write the value out");
   }
-  if (isMap(node)) {
-    const entries: { key: string; line: number; col: number; node: ConfigNode }[] = [];
-    const seen = new Set<string>();
-    for (const pair of node.items) {
-      const keyNode = pair.key;
-      const at = isScalar(keyNode) ? where(keyNode) : where(node);
-      if (
-        !isScalar(keyNode) ||
-        (typeof keyNode.value !== "string" && typeof keyNode.value !== "number")
-      ) {
-        throw new ConfigError(
-          `${file}:${at.line}:${at.col}: a key must be a plain string`,
-          "quote the key",
-        );
-      }
-      if (
-        keyNode.anchor !== undefined || (isScalar(pair.value) && pair.value.anchor !== undefined)
-      ) {
-        throw new ConfigError(
-          `${file}:${at.line}:${at.col}: anchors and aliases are not supported`,
-          "write the value out",
-        );
-      }
-      const key = String(keyNode.value);
-      if (seen.has(key)) {
-        throw new ConfigError(
-          `${file}:${at.line}:${at.col}: duplicate key ${JSON.stringify(key)}`,
-          "fix the YAML; see README.md for the keys",
-        );
-      }
-      seen.add(key);
-      const value = pair.value === null
-        ? { kind: "scalar" as const, value: null, line: at.line, col: at.col }
-        : convert(doc, pair.value, lines, file);
-      entries.push({ key, line: at.line, col: at.col, node: value });
-    }
-    if (node.anchor !== undefined) {
-      const { line, col } = where(node);
-      throw new ConfigError(
-        `${file}:${line}:${col}: anchors and aliases are not supported`,
-        "write the value out",
-      );
-    }
-    return { kind: "map", entries, ...where(node) };
-  }
+  if (isMap(node)) return convertMap(c, node);
   if (isSeq(node)) {
     return {
       kind: "seq",
-      items: node.items.map((item) => convert(doc, item, lines, file)),
-      ...where(node),
+      items: node.items.map((item) => convertNode(c, item)),
+      ...where(c, node),
     };
   }
-  if (isScalar(node)) {
-    if (node.anchor !== undefined) {
-      const { line, col } = where(node);
-      throw new ConfigError(
-        `${file}:${line}:${col}: anchors and aliases are not supported`,
-        "write the value out",
-      );
-    }
+  if (isScalar(node)) return convertScalar(c, node);
+  return fail(c, c.lines.linePos(0), "unsupported YAML value", "use maps, lists and plain values");
+}
+
+function convertMap(c: Conversion, node: YAMLMap): ConfigNode {
+  const entries: { key: string; line: number; col: number; node: ConfigNode }[] = [];
+  const seen = new Set<string>();
+  for (const pair of node.items) {
+    const keyNode = pair.key;
+    const at = isScalar(keyNode) ? where(c, keyNode) : where(c, node);
     if (
-      node.tag !== undefined && !node.tag.startsWith("tag:yaml.org,2002:") ||
-      /^tag:yaml.org,2002:(binary|timestamp|set|omap|pairs)$/.test(node.tag ?? "")
+      !isScalar(keyNode) ||
+      (typeof keyNode.value !== "string" && typeof keyNode.value !== "number")
     ) {
-      const { line, col } = where(node);
-      throw new ConfigError(
-        `${file}:${line}:${col}: YAML tags like ${node.tag} are not supported`,
-        "write a plain value",
+      return fail(c, at, "a key must be a plain string", "quote the key");
+    }
+    noAnchors(c, at, keyNode.anchor ?? (isScalar(pair.value) ? pair.value.anchor : undefined));
+    const key = String(keyNode.value);
+    if (seen.has(key)) {
+      fail(
+        c,
+        at,
+        `duplicate key ${JSON.stringify(key)}`,
+        "fix the YAML; see README.md for the keys",
       );
     }
-    const v = node.value;
-    // A number is kept as written: `3.10`, `02134`, `0x1F` and 24-digit ids are text to run-docker
-    // (Python versions, zip codes, account ids), never rounded or reparsed.
-    const source = (node as { source?: string }).source;
-    const value = typeof v === "number"
-      ? (typeof source === "string" && source !== "" ? source : String(v))
-      : typeof v === "string" || typeof v === "boolean" || v === null
-      ? v
-      : String(v);
-    return { kind: "scalar", value, ...where(node) };
+    seen.add(key);
+    const value = pair.value === null
+      ? { kind: "scalar" as const, value: null, line: at.line, col: at.col }
+      : convertNode(c, pair.value);
+    entries.push({ key, line: at.line, col: at.col, node: value });
   }
-  const { line, col } = lines.linePos(0);
-  throw new ConfigError(
-    `${file}:${line}:${col}: unsupported YAML value`,
-    "use maps, lists and plain values",
-  );
+  noAnchors(c, where(c, node), node.anchor);
+  return { kind: "map", entries, ...where(c, node) };
+}
+
+function convertScalar(c: Conversion, node: Scalar): ConfigNode {
+  noAnchors(c, where(c, node), node.anchor);
+  if (
+    node.tag !== undefined && !node.tag.startsWith("tag:yaml.org,2002:") ||
+    /^tag:yaml.org,2002:(binary|timestamp|set|omap|pairs)$/.test(node.tag ?? "")
+  ) {
+    fail(c, where(c, node), `YAML tags like ${node.tag} are not supported`, "write a plain value");
+  }
+  const v = node.value;
+  // A number is kept as written: `3.10`, `02134`, `0x1F` and 24-digit ids are text to run-docker
+  // (Python versions, zip codes, account ids), never rounded or reparsed.
+  const source = (node as { source?: string }).source;
+  const value = typeof v === "number"
+    ? (typeof source === "string" && source !== "" ? source : String(v))
+    : typeof v === "string" || typeof v === "boolean" || v === null
+    ? v
+    : String(v);
+  return { kind: "scalar", value, ...where(c, node) };
 }

@@ -75,90 +75,92 @@ const RUN_TIME_ONLY = new Set(["rm", "detach", "pull", "sig-proxy", "attach", "q
  * ```
  */
 export function containerConfig(spec: RunSpec): ContainerConfig {
-  let { user, workdir, memory, shmSize, init, interactive, tty } = spec;
-  let name = spec.name;
-  const labels: Record<string, string> = Object.fromEntries(spec.labels);
-  const volumes = [...spec.volumes];
-  const ports = [...spec.ports];
-  if (spec.notebook !== undefined) ports.push(spec.notebook.publish);
-  const env = new Map<string, EnvSpec>(spec.env.map((e) => [e.name, e]));
-  if (spec.notebook?.tokenByName) env.set("JUPYTER_TOKEN", { name: "JUPYTER_TOKEN", byName: true });
-  const other: GivenOption[] = [];
-  if (spec.gpus !== undefined) other.push({ long: "gpus", value: spec.gpus });
+  const state: Folding = {
+    scalars: {
+      user: spec.user,
+      workdir: spec.workdir,
+      memory: spec.memory,
+      shmSize: spec.shmSize,
+      name: spec.name,
+    },
+    flags: { init: spec.init, interactive: spec.interactive, tty: spec.tty },
+    labels: Object.fromEntries(spec.labels),
+    volumes: [...spec.volumes],
+    ports: [...spec.ports],
+    env: new Map<string, EnvSpec>(spec.env.map((e) => [e.name, e])),
+    other: [],
+  };
+  if (spec.notebook !== undefined) state.ports.push(spec.notebook.publish);
+  if (spec.notebook?.tokenByName) {
+    state.env.set("JUPYTER_TOKEN", { name: "JUPYTER_TOKEN", byName: true });
+  }
+  if (spec.gpus !== undefined) state.other.push({ long: "gpus", value: spec.gpus });
   const configOptions = spec.passThrough.config.length === 0
     ? []
     : parseRunRequest([...spec.passThrough.config, "run-docker/config:1"]).docker;
   for (const pass of [...configOptions, ...spec.passThrough.commandLine]) {
-    for (const option of pass.options) {
-      const value = option.value ?? "";
-      const flag = option.value === undefined || parseBool(option.value) === true;
-      switch (option.long) {
-        case "env": {
-          const [key, ...rest] = value.split("=");
-          env.delete(key);
-          env.set(
-            key,
-            rest.length > 0 ? { name: key, value: rest.join("=") } : { name: key, byName: true },
-          );
-          break;
-        }
-        case "user":
-          user = value;
-          break;
-        case "workdir":
-          workdir = value;
-          break;
-        case "memory":
-          memory = value;
-          break;
-        case "shm-size":
-          shmSize = value;
-          break;
-        case "name":
-          name = value;
-          break;
-        case "init":
-          init = flag;
-          break;
-        case "interactive":
-          interactive = flag;
-          break;
-        case "tty":
-          tty = flag;
-          break;
-        case "volume":
-          volumes.push(value);
-          break;
-        case "publish":
-          ports.push(value);
-          break;
-        case "label": {
-          const [key, ...rest] = value.split("=");
-          labels[key] = rest.join("=");
-          break;
-        }
-        default:
-          if (!RUN_TIME_ONLY.has(option.long)) other.push(option);
-      }
-    }
+    for (const option of pass.options) fold(state, option);
   }
   return {
     image: formatReference(spec.image.reference),
     digest: spec.image.digest,
     command: spec.command,
-    name,
-    user,
-    workdir,
-    memory,
-    shmSize,
-    init,
-    interactive,
-    tty,
-    labels,
+    name: state.scalars.name ?? spec.name,
+    user: state.scalars.user,
+    workdir: state.scalars.workdir,
+    memory: state.scalars.memory,
+    shmSize: state.scalars.shmSize,
+    ...state.flags,
+    labels: state.labels,
     mounts: spec.mounts,
-    volumes,
-    ports,
-    env: [...env.values()],
-    other,
+    volumes: state.volumes,
+    ports: state.ports,
+    env: [...state.env.values()],
+    other: state.other,
   };
+}
+
+/** The container's values while the user's options are folded in. */
+interface Folding {
+  scalars: Record<"user" | "workdir" | "memory" | "shmSize" | "name", string | undefined>;
+  flags: Record<"init" | "interactive" | "tty", boolean>;
+  labels: Record<string, string>;
+  volumes: string[];
+  ports: string[];
+  env: Map<string, EnvSpec>;
+  other: GivenOption[];
+}
+
+/** docker options whose last value replaces the spec's, by option name. */
+const SCALAR_OPTIONS: Readonly<Record<string, keyof Folding["scalars"]>> = {
+  user: "user",
+  workdir: "workdir",
+  memory: "memory",
+  "shm-size": "shmSize",
+  name: "name",
+};
+
+/** Folds one docker option into the container's values, as docker applies it. */
+function fold(state: Folding, option: GivenOption): void {
+  const value = option.value ?? "";
+  const [key, ...rest] = value.split("=");
+  if (option.long in SCALAR_OPTIONS) {
+    state.scalars[SCALAR_OPTIONS[option.long]] = value;
+  } else if (option.long === "init" || option.long === "interactive" || option.long === "tty") {
+    state.flags[option.long] = option.value === undefined || parseBool(option.value) === true;
+  } else if (option.long === "env") {
+    state.env.delete(key);
+    state.env.set(
+      key,
+      rest.length > 0 ? { name: key, value: rest.join("=") } : { name: key, byName: true },
+    );
+  } else if (option.long === "label") {
+    state.labels[key] = rest.join("=");
+  } else if (option.long === "volume") {
+    state.volumes.push(value);
+  } else if (option.long === "publish") {
+    state.ports.push(value);
+  } else if (!RUN_TIME_ONLY.has(option.long)) {
+    state.other.push(option);
+  }
 }

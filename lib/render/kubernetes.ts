@@ -11,7 +11,7 @@
 import { UsageError } from "../errors.ts";
 import { formatReference, imageBaseName } from "../reference.ts";
 import type { RunSpec } from "../run_spec.ts";
-import { containerConfig } from "./container_config.ts";
+import { type ContainerConfig, containerConfig } from "./container_config.ts";
 
 /** Where the Job's data and log volumes come from. */
 export interface KubernetesOptions {
@@ -86,6 +86,26 @@ export function renderKubernetes(spec: RunSpec, options: KubernetesOptions): Kub
         "put such values in a Secret and add them to env by hand)",
     );
   }
+  const { volumes, volumeMounts } = podVolumes(config, options, comments);
+  const container = podContainer(spec, config, comments);
+  container.volumeMounts = volumeMounts;
+  const job = {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name, labels },
+    spec: {
+      backoffLimit: 0,
+      template: {
+        metadata: { labels },
+        spec: { restartPolicy: "Never", containers: [container], volumes },
+      },
+    },
+  };
+  return { job, comments };
+}
+
+/** The Pod's volumes for `/dev/shm`, data and log, and the container's mounts of them. */
+function podVolumes(config: ContainerConfig, options: KubernetesOptions, comments: string[]) {
   const volumes: Record<string, unknown>[] = [];
   const volumeMounts: Record<string, unknown>[] = [];
   if (config.shmSize !== undefined) {
@@ -111,6 +131,15 @@ export function renderKubernetes(spec: RunSpec, options: KubernetesOptions): Kub
       );
     }
   }
+  return { volumes, volumeMounts };
+}
+
+/** The Job's one container: image (pinned by digest when known), args, env, limits, user. */
+function podContainer(
+  spec: RunSpec,
+  config: ContainerConfig,
+  comments: string[],
+): Record<string, unknown> {
   const container: Record<string, unknown> = {
     name: dnsLabel(imageBaseName(spec.image.reference)),
     image: config.digest !== undefined
@@ -137,20 +166,7 @@ export function renderKubernetes(spec: RunSpec, options: KubernetesOptions): Kub
   if (config.ports.length > 0) {
     comments.push(`ports not carried (${config.ports.join(", ")}): expose them with a Service`);
   }
-  container.volumeMounts = volumeMounts;
-  const job = {
-    apiVersion: "batch/v1",
-    kind: "Job",
-    metadata: { name, labels },
-    spec: {
-      backoffLimit: 0,
-      template: {
-        metadata: { labels },
-        spec: { restartPolicy: "Never", containers: [container], volumes },
-      },
-    },
-  };
-  return { job, comments };
+  return container;
 }
 
 /**
