@@ -48,7 +48,7 @@ const REFUSED: [string, string[], string, string][] = [
     "an unknown format",
     ["--emit", "helm", IMAGE],
     'invalid --emit value "helm"',
-    "one of compose, kubernetes (or k8s), e.g. run-docker --emit compose IMAGE",
+    "one of compose, kubernetes, k8s",
   ],
   [
     "with --dry-run",
