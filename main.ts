@@ -8,21 +8,21 @@
  * @module
  */
 
-import { carryOutRun, loadPolicy, updateSelf } from "./lib/carry_out.ts";
-import { parseRunRequest, parseSelfUpdate } from "./lib/cli.ts";
-import { formatConfig, unknownVariables } from "./lib/config/layers.ts";
-import { loadBaseConfig, loadConfig } from "./lib/config/load.ts";
-import { decideLookup, decideRequest, decideRun } from "./lib/decide.ts";
-import { engineFrom, resolveEngine } from "./lib/engine.ts";
-import { formatError, RunDockerError } from "./lib/errors.ts";
-import { checkDirs, gatherHostFacts, randomHex, writeHostUserFiles } from "./lib/host.ts";
-import { resolveImage } from "./lib/image.ts";
-import { planLayout } from "./lib/layout.ts";
-import { OutputClosed, print, warn, write } from "./lib/output.ts";
-import { inspectHostPath } from "./lib/path_state.ts";
-import { handleStopSignals, stopUnderWay } from "./lib/spawn.ts";
-import { VERSION } from "./lib/version.ts";
-import { runWatchdog, WATCHDOG_ARG } from "./lib/watchdog.ts";
+import { carryOutRun, loadPolicy, updateSelf } from "./lib/edge/carry_out.ts";
+import { parseRunRequest, parseSelfUpdate } from "./lib/core/cli.ts";
+import { formatConfig, unknownVariables } from "./lib/core/config/layers.ts";
+import { loadBaseConfig, loadConfig } from "./lib/edge/config/load.ts";
+import { decideLookup, decideRequest, decideRun } from "./lib/core/decide.ts";
+import { engineFrom, resolveEngine } from "./lib/edge/engine.ts";
+import { formatError, RunDockerError } from "./lib/core/errors.ts";
+import { checkDirs, gatherHostFacts, randomHex, writeHostUserFiles } from "./lib/edge/host.ts";
+import { resolveImage } from "./lib/edge/image.ts";
+import { planLayout } from "./lib/core/layout.ts";
+import { OutputClosed, print, warn, write } from "./lib/edge/output.ts";
+import { inspectHostPath } from "./lib/edge/path_state.ts";
+import { handleStopSignals, stopUnderWay } from "./lib/edge/spawn.ts";
+import { VERSION } from "./lib/core/version.ts";
+import { runWatchdog, WATCHDOG_ARG } from "./lib/edge/watchdog.ts";
 
 /**
  * Runs run-docker.
@@ -84,7 +84,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (action.kind === "print") return await print(action);
   if (action.stderr) await write(Deno.stderr, action.stderr);
   if (action.kind === "run") return await carryOutRun(action, engine, host);
-  const { formatEmitted } = await import("./lib/format/emit.ts"); // the YAML writer: only here
+  const { formatEmitted } = await import("./lib/core/format/emit.ts"); // the YAML writer: only here
   return await print({ stdout: formatEmitted(action.document, action.comments) });
 }
 

@@ -10,8 +10,8 @@
  */
 
 import assert from "node:assert/strict";
-import { DEFAULT_SETTINGS, type HostFacts, type Settings } from "../lib/facts.ts";
-import { planRun, type RunArgsInput } from "../lib/run_args.ts";
+import { DEFAULT_SETTINGS, type HostFacts, type Settings } from "../lib/core/facts.ts";
+import { planRun, type RunArgsInput } from "../lib/core/run_args.ts";
 import { exampleInput } from "./fixtures.ts";
 
 const SRC = "/home/zepu/work/src/app";

@@ -8,9 +8,9 @@ import {
   rowsOf,
   type Scope,
   tokenize,
-} from "../lib/cli.ts";
-import { DOCKER_RUN_OPTIONS } from "../lib/docker_run_options.ts";
-import { helpRows, helpText } from "../lib/help.ts";
+} from "../lib/core/cli.ts";
+import { DOCKER_RUN_OPTIONS } from "../lib/core/docker_run_options.ts";
+import { helpRows, helpText } from "../lib/core/help.ts";
 
 const table = OPTION_TABLE as readonly OptionRow[];
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { type GivenOption, parseRunRequest, parseSelfUpdate } from "../lib/cli.ts";
-import { UsageError } from "../lib/errors.ts";
+import { type GivenOption, parseRunRequest, parseSelfUpdate } from "../lib/core/cli.ts";
+import { UsageError } from "../lib/core/errors.ts";
 
 type Row = [
   name: string,

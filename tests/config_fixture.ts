@@ -5,9 +5,9 @@
  * @module
  */
 
-import { parseRunRequest } from "../lib/cli.ts";
-import type { ConfigFiles } from "../lib/config/files.ts";
-import { type ConfigHost, loadBaseConfig, loadConfig } from "../lib/config/load.ts";
+import { parseRunRequest } from "../lib/core/cli.ts";
+import type { ConfigFiles } from "../lib/edge/config/files.ts";
+import { type ConfigHost, loadBaseConfig, loadConfig } from "../lib/edge/config/load.ts";
 
 /**
  * File access over a table: a path maps to a file's text, or to `{ dir: true }` for a directory.

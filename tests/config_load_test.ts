@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { parseRunRequest } from "../lib/cli.ts";
-import { ConfigError } from "../lib/config/errors.ts";
-import { loadBaseConfig, loadConfig } from "../lib/config/load.ts";
-import { MAX_CONFIG_BYTES } from "../lib/config/values.ts";
-import { expandPath } from "../lib/expand_path.ts";
-import { planLayout, workRootOf } from "../lib/layout.ts";
-import { validateRunRequest } from "../lib/request.ts";
+import { parseRunRequest } from "../lib/core/cli.ts";
+import { ConfigError } from "../lib/core/config/errors.ts";
+import { loadBaseConfig, loadConfig } from "../lib/edge/config/load.ts";
+import { MAX_CONFIG_BYTES } from "../lib/core/config/values.ts";
+import { expandPath } from "../lib/core/expand_path.ts";
+import { planLayout, workRootOf } from "../lib/core/layout.ts";
+import { validateRunRequest } from "../lib/core/request.ts";
 import { memoryFiles } from "./config_fixture.ts";
 
 const HOME = "/home/z";
@@ -126,8 +126,8 @@ Deno.test("planLayout() and the configuration share one work root default and on
 });
 
 Deno.test("envAssignments() makes RUN_DOCKER_INSECURE_REGISTRIES typed registries entries", async () => {
-  const { envAssignments } = await import("../lib/config/layers.ts");
-  const { mergeConfig } = await import("../lib/config/schema.ts");
+  const { envAssignments } = await import("../lib/core/config/layers.ts");
+  const { mergeConfig } = await import("../lib/core/config/schema.ts");
   const env = { RUN_DOCKER_INSECURE_REGISTRIES: " reg.lan:5000, ,build.lan" };
   assert.deepEqual(envAssignments(env), [
     {
@@ -158,7 +158,7 @@ Deno.test("envAssignments() makes RUN_DOCKER_INSECURE_REGISTRIES typed registrie
 });
 
 Deno.test("envAssignments() names the variable and the problem, from the value's own words", async () => {
-  const { envAssignments } = await import("../lib/config/layers.ts");
+  const { envAssignments } = await import("../lib/core/config/layers.ts");
   for (
     const [name, value, message] of [
       ["RUN_DOCKER_MEMORY", "12x", 'RUN_DOCKER_MEMORY: bad size "12x" (expected e.g. 12g, 512m)'],

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { parseRunRequest } from "../lib/cli.ts";
-import { ConfigError } from "../lib/config/errors.ts";
-import { envAssignments, formatConfig, optionAssignments } from "../lib/config/layers.ts";
-import { type Assignment, mergeConfig, validateConfig } from "../lib/config/schema.ts";
-import { settingsFor } from "../lib/config/settings.ts";
-import { expandPath } from "../lib/expand_path.ts";
-import { parseConfigText } from "../lib/config/yaml.ts";
+import { parseRunRequest } from "../lib/core/cli.ts";
+import { ConfigError } from "../lib/core/config/errors.ts";
+import { envAssignments, formatConfig, optionAssignments } from "../lib/core/config/layers.ts";
+import { type Assignment, mergeConfig, validateConfig } from "../lib/core/config/schema.ts";
+import { settingsFor } from "../lib/core/config/settings.ts";
+import { expandPath } from "../lib/core/expand_path.ts";
+import { parseConfigText } from "../lib/core/config/yaml.ts";
 import { loadAll, memoryFiles } from "./config_fixture.ts";
 
 const layer = (yaml: string, file = "f.yaml") => validateConfig(parseConfigText(yaml, file), file);
@@ -511,7 +511,7 @@ Deno.test("run-docker refuses a project file that passes a host secret, and runs
 });
 
 Deno.test("unknownVariables() warns about misspelled RUN_DOCKER_* variables", async () => {
-  const { unknownVariables } = await import("../lib/config/layers.ts");
+  const { unknownVariables } = await import("../lib/core/config/layers.ts");
   assert.deepEqual(
     unknownVariables({ RUN_DOCKER_MEMROY: "1g", RUN_DOCKER_MEMORY: "1g", HOME: "/h" }),
     [

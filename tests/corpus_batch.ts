@@ -9,7 +9,7 @@
  */
 
 import { main } from "../main.ts";
-import { formatError, RunDockerError } from "../lib/errors.ts";
+import { formatError, RunDockerError } from "../lib/core/errors.ts";
 
 const [input, output] = Deno.args;
 const cases: { argv: string[]; env: Record<string, string> }[] = JSON.parse(

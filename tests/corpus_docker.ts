@@ -5,7 +5,7 @@
  * @module
  */
 
-import { DOCKER_RUN_OPTIONS } from "../lib/docker_run_options.ts";
+import { DOCKER_RUN_OPTIONS } from "../lib/core/docker_run_options.ts";
 
 const BY_LONG = new Map(DOCKER_RUN_OPTIONS.map((o) => [o.long, o]));
 const BY_SHORT = new Map(DOCKER_RUN_OPTIONS.filter((o) => o.short).map((o) => [o.short!, o]));

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { parseRunRequest } from "../lib/cli.ts";
-import { type Assignment, mergeConfig } from "../lib/config/schema.ts";
+import { parseRunRequest } from "../lib/core/cli.ts";
+import { type Assignment, mergeConfig } from "../lib/core/config/schema.ts";
 import {
   type Action,
   decideLookup,
@@ -15,9 +15,9 @@ import {
   decideRun,
   type Found,
   type Lookup,
-} from "../lib/decide.ts";
-import type { HostFacts } from "../lib/facts.ts";
-import { type HostPathState, planLayout } from "../lib/layout.ts";
+} from "../lib/core/decide.ts";
+import type { HostFacts } from "../lib/core/facts.ts";
+import { type HostPathState, planLayout } from "../lib/core/layout.ts";
 import { exampleHost } from "./fixtures.ts";
 
 export const ABOUT = { version: "0.1.0", target: "x86_64-unknown-linux-gnu", deno: "2.9.6" };

@@ -5,9 +5,9 @@
 
 import assert from "node:assert/strict";
 import { Job } from "kubernetes-models/batch/v1/Job";
-import { portInUse } from "../lib/decide.ts";
-import { UsageError } from "../lib/errors.ts";
-import { quoteCommand } from "../lib/shell_quote.ts";
+import { portInUse } from "../lib/core/decide.ts";
+import { UsageError } from "../lib/core/errors.ts";
+import { quoteCommand } from "../lib/core/shell_quote.ts";
 import {
   DATA,
   decide,
@@ -20,7 +20,7 @@ import {
   REMOTE,
   SRC,
 } from "./decide_fixtures.ts";
-import type { Found } from "../lib/decide.ts";
+import type { Found } from "../lib/core/decide.ts";
 import type { Given } from "./decide_fixtures.ts";
 
 /** A usage error with exactly this message. */

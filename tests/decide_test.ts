@@ -4,11 +4,11 @@
  */
 
 import assert from "node:assert/strict";
-import { parseRunRequest } from "../lib/cli.ts";
-import { decideRequest, type Lookup } from "../lib/decide.ts";
-import { UsageError } from "../lib/errors.ts";
-import { helpText } from "../lib/help.ts";
-import type { HostPathState } from "../lib/layout.ts";
+import { parseRunRequest } from "../lib/core/cli.ts";
+import { decideRequest, type Lookup } from "../lib/core/decide.ts";
+import { UsageError } from "../lib/core/errors.ts";
+import { helpText } from "../lib/core/help.ts";
+import type { HostPathState } from "../lib/core/layout.ts";
 import { ABOUT, DATA, type Given, IMAGE, lookup, lookupOf } from "./decide_fixtures.ts";
 
 // ---- step 1: the command line alone

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DOCKER_RUN_OPTIONS } from "../lib/docker_run_options.ts";
+import { DOCKER_RUN_OPTIONS } from "../lib/core/docker_run_options.ts";
 
 /** Reads the options out of `docker run --help`; `undefined` when there is no docker CLI. */
 async function helpOptions(): Promise<

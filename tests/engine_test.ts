@@ -16,8 +16,8 @@ import {
   pullImage,
   resolveEngine,
   runForeground,
-} from "../lib/engine.ts";
-import { EngineError, formatError } from "../lib/errors.ts";
+} from "../lib/edge/engine.ts";
+import { EngineError, formatError } from "../lib/core/errors.ts";
 
 /** Runs `fn` with a temp dir; `cli(name, body)` writes an executable `#!/bin/sh` script there. */
 async function withDir(

@@ -4,18 +4,18 @@
  */
 
 import assert from "node:assert/strict";
-import { parseRunRequest } from "../lib/cli.ts";
-import { envAssignments } from "../lib/config/layers.ts";
-import { DEFAULT_CONFIG, validateConfig } from "../lib/config/schema.ts";
-import { parseConfigText } from "../lib/config/yaml.ts";
-import { DEFAULT_SETTINGS } from "../lib/facts.ts";
-import { parseBool } from "../lib/grammar.ts";
-import { DOCKER_HUB, DOCKER_HUB_API, isTag, parseReference } from "../lib/reference.ts";
-import { apiHost } from "../lib/registry/hosts.ts";
-import { containerConfig } from "../lib/render/container_config.ts";
-import { validateRunRequest } from "../lib/request.ts";
-import { planRun } from "../lib/run_args.ts";
-import { loadTagPolicy, TAG_ORDERS, type TagPolicy } from "../lib/tags.ts";
+import { parseRunRequest } from "../lib/core/cli.ts";
+import { envAssignments } from "../lib/core/config/layers.ts";
+import { DEFAULT_CONFIG, validateConfig } from "../lib/core/config/schema.ts";
+import { parseConfigText } from "../lib/core/config/yaml.ts";
+import { DEFAULT_SETTINGS } from "../lib/core/facts.ts";
+import { parseBool } from "../lib/core/grammar.ts";
+import { DOCKER_HUB, DOCKER_HUB_API, isTag, parseReference } from "../lib/core/reference.ts";
+import { apiHost } from "../lib/core/registry/hosts.ts";
+import { containerConfig } from "../lib/core/render/container_config.ts";
+import { validateRunRequest } from "../lib/core/request.ts";
+import { planRun } from "../lib/core/run_args.ts";
+import { loadTagPolicy, TAG_ORDERS, type TagPolicy } from "../lib/core/tags.ts";
 import { exampleInput } from "./fixtures.ts";
 
 const IMAGE = "zppz/app:1";
@@ -54,7 +54,7 @@ Deno.test("DEFAULT_SETTINGS are DEFAULT_CONFIG's values", async () => {
   const saved = DEFAULT_CONFIG.memory;
   try {
     DEFAULT_CONFIG.memory = "3g";
-    const facts = await import(`../lib/facts.ts?changed=${Date.now()}`);
+    const facts = await import(`../lib/core/facts.ts?changed=${Date.now()}`);
     assert.equal(facts.DEFAULT_SETTINGS.memory, "3g");
   } finally {
     DEFAULT_CONFIG.memory = saved;

@@ -4,11 +4,11 @@
  * @module
  */
 
-import { parseRunRequest } from "../lib/cli.ts";
-import { DEFAULT_SETTINGS, type HostFacts } from "../lib/facts.ts";
-import { planLayout } from "../lib/layout.ts";
-import { validateRunRequest } from "../lib/request.ts";
-import type { RunArgsInput } from "../lib/run_args.ts";
+import { parseRunRequest } from "../lib/core/cli.ts";
+import { DEFAULT_SETTINGS, type HostFacts } from "../lib/core/facts.ts";
+import { planLayout } from "../lib/core/layout.ts";
+import { validateRunRequest } from "../lib/core/request.ts";
+import type { RunArgsInput } from "../lib/core/run_args.ts";
 
 /** Host facts of a Linux laptop; override any field. */
 export function exampleHost(overrides: Partial<HostFacts> = {}): HostFacts {

@@ -5,12 +5,12 @@
 
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { DEFAULT_SETTINGS } from "../lib/facts.ts";
-import { formatDryRun } from "../lib/format/dry_run.ts";
-import { formatEmitted } from "../lib/format/emit.ts";
-import { formatExplain, type TagChoiceFacts } from "../lib/format/explain.ts";
-import { formatImageRules } from "../lib/format/image_rules.ts";
-import { formatResolve } from "../lib/format/resolve.ts";
+import { DEFAULT_SETTINGS } from "../lib/core/facts.ts";
+import { formatDryRun } from "../lib/core/format/dry_run.ts";
+import { formatEmitted } from "../lib/core/format/emit.ts";
+import { formatExplain, type TagChoiceFacts } from "../lib/core/format/explain.ts";
+import { formatImageRules } from "../lib/core/format/image_rules.ts";
+import { formatResolve } from "../lib/core/format/resolve.ts";
 
 const APP = { registry: "docker.io", repository: "zppz/app" };
 

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { RunDockerError } from "../lib/errors.ts";
+import { RunDockerError } from "../lib/core/errors.ts";
 import {
   checkDirs,
   ENV_NAMES,
@@ -15,7 +15,7 @@ import {
   makeDirs,
   removeEmptyDirs,
   writeHostUserFiles,
-} from "../lib/host.ts";
+} from "../lib/edge/host.ts";
 
 async function withDir(fn: (dir: string) => Promise<void> | void): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "rd-host-" });

@@ -10,10 +10,10 @@
  */
 
 import assert from "node:assert/strict";
-import { formatError } from "../lib/errors.ts";
-import { resolveImage, type ResolveOptions } from "../lib/image.ts";
-import { parseReference } from "../lib/reference.ts";
-import { NATURAL_POLICY } from "../lib/tags.ts";
+import { formatError } from "../lib/core/errors.ts";
+import { resolveImage, type ResolveOptions } from "../lib/edge/image.ts";
+import { parseReference } from "../lib/core/reference.ts";
+import { NATURAL_POLICY } from "../lib/core/tags.ts";
 
 /** What the fakes hold and answer. */
 interface World {

@@ -4,12 +4,12 @@
  */
 
 import assert from "node:assert/strict";
-import { parseRunRequest } from "../lib/cli.ts";
-import { ConfigError } from "../lib/config/errors.ts";
-import { formatConfig } from "../lib/config/layers.ts";
-import { loadBaseConfig, loadConfig } from "../lib/config/load.ts";
-import { ENV_KEYS, mergeConfig, validateConfig } from "../lib/config/schema.ts";
-import { parseConfigText } from "../lib/config/yaml.ts";
+import { parseRunRequest } from "../lib/core/cli.ts";
+import { ConfigError } from "../lib/core/config/errors.ts";
+import { formatConfig } from "../lib/core/config/layers.ts";
+import { loadBaseConfig, loadConfig } from "../lib/edge/config/load.ts";
+import { ENV_KEYS, mergeConfig, validateConfig } from "../lib/core/config/schema.ts";
+import { parseConfigText } from "../lib/core/config/yaml.ts";
 
 const layer = (yaml: string) => validateConfig(parseConfigText(yaml, "f.yaml"), "f.yaml");
 

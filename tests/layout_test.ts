@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { checkMountSources, type HostLayout, type HostPathState } from "../lib/layout.ts";
-import { UsageError } from "../lib/errors.ts";
-import { inspectHostPath } from "../lib/path_state.ts";
+import { checkMountSources, type HostLayout, type HostPathState } from "../lib/core/layout.ts";
+import { UsageError } from "../lib/core/errors.ts";
+import { inspectHostPath } from "../lib/edge/path_state.ts";
 
 const layout: HostLayout = {
   workRoot: "/h/work",

@@ -5,11 +5,11 @@
  */
 
 import assert from "node:assert/strict";
-import { parseRunRequest } from "../lib/cli.ts";
-import { UsageError } from "../lib/errors.ts";
-import { systemCredentialIo } from "../lib/registry/credentials.ts";
-import { validateRunRequest } from "../lib/request.ts";
-import { WATCHDOG_ARG } from "../lib/watchdog.ts";
+import { parseRunRequest } from "../lib/core/cli.ts";
+import { UsageError } from "../lib/core/errors.ts";
+import { systemCredentialIo } from "../lib/edge/registry/credentials.ts";
+import { validateRunRequest } from "../lib/core/request.ts";
+import { WATCHDOG_ARG } from "../lib/edge/watchdog.ts";
 
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
 const decoder = new TextDecoder();

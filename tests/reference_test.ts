@@ -5,7 +5,7 @@ import {
   type ImageReference,
   InvalidReferenceError,
   parseReference,
-} from "../lib/reference.ts";
+} from "../lib/core/reference.ts";
 
 const D = "sha256:" + "a".repeat(64);
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Challenge, parseChallenges } from "../lib/registry/challenge.ts";
+import { type Challenge, parseChallenges } from "../lib/core/registry/challenge.ts";
 
 const cases: [string, string, Challenge[]][] = [
   [

@@ -5,10 +5,10 @@
  */
 
 import assert from "node:assert/strict";
-import { RegistryClient } from "../lib/registry/client.ts";
-import type { Credential } from "../lib/registry/credentials.ts";
-import { RegistryError } from "../lib/registry/errors.ts";
-import type { Fetch } from "../lib/registry/transport.ts";
+import { RegistryClient } from "../lib/edge/registry/client.ts";
+import type { Credential } from "../lib/edge/registry/credentials.ts";
+import { RegistryError } from "../lib/core/registry/errors.ts";
+import type { Fetch } from "../lib/edge/registry/transport.ts";
 
 type Handler = (request: Request, url: URL) => Response | Promise<Response>;
 

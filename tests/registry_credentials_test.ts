@@ -3,7 +3,7 @@ import {
   type CredentialIo,
   dockerConfigPath,
   lookupCredential,
-} from "../lib/registry/credentials.ts";
+} from "../lib/edge/registry/credentials.ts";
 
 function io(
   config: unknown,

@@ -8,11 +8,11 @@
  */
 
 import assert from "node:assert/strict";
-import { resolveImage, type ResolveOptions } from "../lib/image.ts";
-import { formatError } from "../lib/errors.ts";
-import { parseReference } from "../lib/reference.ts";
-import { RegistryError } from "../lib/registry/errors.ts";
-import { NATURAL_POLICY } from "../lib/tags.ts";
+import { resolveImage, type ResolveOptions } from "../lib/edge/image.ts";
+import { formatError } from "../lib/core/errors.ts";
+import { parseReference } from "../lib/core/reference.ts";
+import { RegistryError } from "../lib/core/registry/errors.ts";
+import { NATURAL_POLICY } from "../lib/core/tags.ts";
 
 type Timer = ReturnType<typeof setInterval>;
 type Handler = (request: Request, url: URL, scene: Scene) => Response | Promise<Response>;

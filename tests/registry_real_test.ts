@@ -5,9 +5,9 @@
  */
 
 import assert from "node:assert/strict";
-import { lookupCredential, systemCredentialIo } from "../lib/registry/credentials.ts";
-import { RegistryError } from "../lib/registry/errors.ts";
-import { systemRegistryClient } from "../lib/registry/mod.ts";
+import { lookupCredential, systemCredentialIo } from "../lib/edge/registry/credentials.ts";
+import { RegistryError } from "../lib/core/registry/errors.ts";
+import { systemRegistryClient } from "../lib/edge/registry/mod.ts";
 import {
   PASSWORD,
   pushTags,

@@ -7,11 +7,11 @@
  */
 
 import assert from "node:assert/strict";
-import { RegistryClient } from "../lib/registry/client.ts";
-import type { Credential } from "../lib/registry/credentials.ts";
-import { RegistryError } from "../lib/registry/errors.ts";
-import type { Fetch } from "../lib/registry/transport.ts";
-import { formatError, UsageError } from "../lib/errors.ts";
+import { RegistryClient } from "../lib/edge/registry/client.ts";
+import type { Credential } from "../lib/edge/registry/credentials.ts";
+import { RegistryError } from "../lib/core/registry/errors.ts";
+import type { Fetch } from "../lib/edge/registry/transport.ts";
+import { formatError, UsageError } from "../lib/core/errors.ts";
 
 const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]/u;
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { extractBinary } from "../lib/release_archive.ts";
+import { extractBinary } from "../lib/edge/release_archive.ts";
 import { runCommand } from "../scripts/run_command.ts";
 import { stubRelease } from "./release_fixture.ts";
 

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { Job } from "kubernetes-models/batch/v1/Job";
-import { UsageError } from "../lib/errors.ts";
-import { DEFAULT_SETTINGS } from "../lib/facts.ts";
-import { renderCompose } from "../lib/render/compose.ts";
-import { containerConfig } from "../lib/render/container_config.ts";
-import { renderKubernetes } from "../lib/render/kubernetes.ts";
-import { planRun } from "../lib/run_args.ts";
+import { UsageError } from "../lib/core/errors.ts";
+import { DEFAULT_SETTINGS } from "../lib/core/facts.ts";
+import { renderCompose } from "../lib/core/render/compose.ts";
+import { containerConfig } from "../lib/core/render/container_config.ts";
+import { renderKubernetes } from "../lib/core/render/kubernetes.ts";
+import { planRun } from "../lib/core/run_args.ts";
 import { exampleInput } from "./fixtures.ts";
 
 const IMAGE = "zppz/app:20210502-002343";

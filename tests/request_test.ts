@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { parseRunRequest } from "../lib/cli.ts";
-import { formatError, UsageError } from "../lib/errors.ts";
-import { InvalidReferenceError } from "../lib/reference.ts";
-import { validateRunRequest } from "../lib/request.ts";
+import { parseRunRequest } from "../lib/core/cli.ts";
+import { formatError, UsageError } from "../lib/core/errors.ts";
+import { InvalidReferenceError } from "../lib/core/reference.ts";
+import { validateRunRequest } from "../lib/core/request.ts";
 
 const validate = (...argv: string[]) => validateRunRequest(parseRunRequest(argv));
 

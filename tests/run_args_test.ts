@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { DEFAULT_SETTINGS, type HostFacts } from "../lib/facts.ts";
-import { bindMount, buildRunArgs, containerName, planRun } from "../lib/run_args.ts";
+import { DEFAULT_SETTINGS, type HostFacts } from "../lib/core/facts.ts";
+import { bindMount, buildRunArgs, containerName, planRun } from "../lib/core/run_args.ts";
 import { DATA, expected, HEAD, LIMITS, LOG, mounts, NAME, type Parts } from "./argv_fixture.ts";
 import { exampleInput } from "./fixtures.ts";
 

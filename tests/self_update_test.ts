@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { RunDockerError } from "../lib/errors.ts";
-import { selfUpdate, UPDATE_LIMITS } from "../lib/self_update.ts";
+import { RunDockerError } from "../lib/core/errors.ts";
+import { selfUpdate, UPDATE_LIMITS } from "../lib/edge/self_update.ts";
 import { type Hostile, hostileArchive, withReleases } from "./release_fixture.ts";
 
 const TARGET = "x86_64-unknown-linux-gnu";
@@ -199,7 +199,7 @@ Deno.test("selfUpdate() stopped by SIGTERM while downloading: the stage is remov
   await Deno.writeTextFile(
     script,
     `import { selfUpdate } from ${
-      JSON.stringify(new URL("../lib/self_update.ts", import.meta.url).href)
+      JSON.stringify(new URL("../lib/edge/self_update.ts", import.meta.url).href)
     };
 const fake = (url: string): Promise<Response> => {
   if (url.endsWith("/latest.json")) return Promise.resolve(new Response(${JSON.stringify(latest)}));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { quoteCommand } from "../lib/shell_quote.ts";
+import { quoteCommand } from "../lib/core/shell_quote.ts";
 
 const words = [
   "plain",

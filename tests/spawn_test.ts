@@ -26,14 +26,14 @@ function libFilesWith(pattern: RegExp, dir = LIB, prefix = ""): string[] {
   return found;
 }
 
-Deno.test("only lib/spawn.ts starts a process (Deno.Command, Deno.run)", () => {
+Deno.test("only lib/edge/spawn.ts starts a process (Deno.Command, Deno.run)", () => {
   assert.deepEqual(libFilesWith(/\bDeno\s*\.\s*(Command|run)\b|\bnode:child_process\b/), [
-    "spawn.ts",
+    "edge/spawn.ts",
   ]);
 });
 
-Deno.test("only lib/spawn.ts ends run-docker (Deno.exit)", () => {
-  assert.deepEqual(libFilesWith(/\bDeno\s*\.\s*exit\b/), ["spawn.ts"]);
+Deno.test("only lib/edge/spawn.ts ends run-docker (Deno.exit)", () => {
+  assert.deepEqual(libFilesWith(/\bDeno\s*\.\s*exit\b/), ["edge/spawn.ts"]);
 });
 
 Deno.test("onStop(): a stop signal runs the cleanup, then run-docker ends with 128+N", async () => {
@@ -41,7 +41,9 @@ Deno.test("onStop(): a stop signal runs the cleanup, then run-docker ends with 1
   const script = `${dir}/stop.ts`;
   await Deno.writeTextFile(
     script,
-    `import { onStop } from ${JSON.stringify(new URL("../lib/spawn.ts", import.meta.url).href)};
+    `import { onStop } from ${
+      JSON.stringify(new URL("../lib/edge/spawn.ts", import.meta.url).href)
+    };
 const forgotten = onStop(() => Deno.writeTextFileSync(${JSON.stringify(`${dir}/forgotten`)}, ""));
 forgotten();
 onStop(() => Deno.writeTextFileSync(${JSON.stringify(`${dir}/cleaned`)}, "yes"));

@@ -6,7 +6,7 @@ import {
   newestTag,
   sortTags,
   type TagPolicy,
-} from "../lib/tags.ts";
+} from "../lib/core/tags.ts";
 
 const newestCases: [string, string[], string | undefined][] = [
   ["timestamps", ["20210502-002343", "20201231-235959", "20210601-000000"], "20210601-000000"],
@@ -115,7 +115,9 @@ for (const [name, tags, policy, expected] of policyCases) {
 
 Deno.test("sortTags() works on its arguments alone: the loaded policy carries semver and RE2", async () => {
   // A second instance of the module, which never loaded anything: module state would be empty.
-  const fresh: typeof import("../lib/tags.ts") = await import(`../lib/tags.ts?fresh=${Date.now()}`);
+  const fresh: typeof import("../lib/core/tags.ts") = await import(
+    `../lib/core/tags.ts?fresh=${Date.now()}`
+  );
   const semver = await loadTagPolicy({ order: "semver", range: "^1" });
   const filter = await loadTagPolicy({ filter: "^app-(?<version>.+)$" });
   assert.deepEqual(fresh.sortTags(["1.2.0", "2.0.0", "1.10.0", "latest"], semver), [

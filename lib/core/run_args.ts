@@ -1,0 +1,392 @@
+/**
+ * The run planner: request + host facts + settings + resolved image → a
+ * {@link RunSpec}, the `docker run` argv rendered from it, and what the
+ * caller needs to know (name, mode, the engine's environment, `--explain`
+ * lines). The heart of run-docker.
+ *
+ * Pure module: reads nothing; every fact comes in as data.
+ *
+ * @module
+ */
+
+import { posixPath } from "./host_path.ts";
+import type { HostFacts, Settings } from "./facts.ts";
+import { imageBaseName } from "./reference.ts";
+import { renderDockerArgs } from "./render/docker.ts";
+import { givenValues, isGiven, type ValidRunRequest } from "./request.ts";
+import type { EnvSpec, MountSpec, NotebookSpec, RunSpec, RunSpecInput } from "./run_spec.ts";
+
+export { bindMount } from "./render/docker.ts";
+export type { RunSpec, RunSpecInput } from "./run_spec.ts";
+
+/** Everything the planner needs (see {@link RunSpecInput}). */
+export type RunArgsInput = RunSpecInput;
+
+/** The planned run: the spec, its docker argv and what the caller needs to know about it. */
+export interface RunPlan {
+  /** The run, as data. */
+  readonly spec: RunSpec;
+  /** The full argv after `docker`: `["run", …options, image, …command]`. */
+  readonly args: string[];
+  /** The container name (the user's `--name` when given). */
+  readonly name: string;
+  /** `dev` when the source tree is mounted, else `prod`. */
+  readonly mode: "dev" | "prod";
+  /** Environment to add to the docker CLI's own (the notebook token travels here, not in argv). */
+  readonly engineEnv: Record<string, string>;
+  /** For `notebook`: the URL to open, including its token. */
+  readonly notebookUrl?: string;
+  /** One line per decision, for `--explain`. */
+  readonly explain: string[];
+}
+
+/** The uid of the image user (docker-user) by the images' convention. */
+const IMAGE_UID = 1000;
+
+/** `uname -s` of each `Deno.build.os`. */
+const KERNEL_NAMES: Record<string, string> = {
+  linux: "Linux",
+  darwin: "Darwin",
+  windows: "Windows_NT",
+};
+
+/** Where the source tree is mounted in the container, relative to the container home. */
+const SRC = "src";
+
+/**
+ * Builds the `docker run` argv with run-docker's conventions.
+ *
+ * @param input See {@link RunSpecInput}.
+ * @returns The argv after `docker`, starting with `"run"`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildRunArgs } from "./run_args.ts";
+ * import { exampleInput } from "../../tests/fixtures.ts";
+ * const args = buildRunArgs(exampleInput(["zppz/app:1", "true"]));
+ * assert.equal(args[0], "run");
+ * assert.deepEqual(args.slice(-2), ["zppz/app:1", "true"]);
+ * ```
+ */
+export function buildRunArgs(input: RunSpecInput): string[] {
+  return planRun(input).args;
+}
+
+/** What the option steps share: the input, the `--explain` lines, the user's options. */
+interface Step {
+  readonly input: RunSpecInput;
+  readonly explain: string[];
+  /** Whether the user gave this docker option. */
+  given(long: string): boolean;
+  /** Where a setting came from, for `--explain`. */
+  from(key: string): string;
+  /**
+   * The value run-docker adds for an option, or `undefined` when the user gave it;
+   * either way one `--explain` line says so.
+   */
+  add<T>(option: string, value: T, key: string, why?: string): T | undefined;
+}
+
+function step(input: RunSpecInput, explain: string[]): Step {
+  const from = (key: string) => input.settings.provenance?.get(key) ?? "default";
+  const given = (long: string) => isGiven(input.request, long);
+  return {
+    input,
+    explain,
+    given,
+    from,
+    add<T>(option: string, value: T, key: string, why = from(key)): T | undefined {
+      if (given(option)) {
+        explain.push(`left out --${option}: given on the command line`);
+        return undefined;
+      }
+      const shown = typeof value === "string" ? ` ${value}` : "";
+      explain.push(`added --${option}${shown} (${why})`);
+      return value;
+    },
+  };
+}
+
+/**
+ * Plans a run: the {@link RunSpec}, its docker argv, and the facts the caller
+ * needs. Never throws on validated input.
+ *
+ * @param input See {@link RunSpecInput}.
+ * @returns See {@link RunPlan}.
+ */
+export function planRun(input: RunSpecInput): RunPlan {
+  const { request, host, layout, settings } = input;
+  const explain: string[] = [];
+  const s = step(input, explain);
+  const user = request.own.root ? "root" : settings.containerUser;
+  const mode = layout.srcDirGiven || host.existingDirs.has(layout.srcDir) ? "dev" : "prod";
+  const srcTarget = posixPath.join(settings.containerHome, SRC);
+  const workdir = mode === "dev" ? srcTarget : settings.containerHome;
+  explain.push(
+    mode === "dev"
+      ? `mode: dev (${layout.srcDirGiven ? "--hostsrcdir" : `${layout.srcDir} exists`})`
+      : `mode: prod (${layout.srcDir} does not exist)`,
+  );
+  const life = lifecycle(s);
+  const identity = identityOptions(s, user, mode, workdir);
+  const mounts = mountSpecs(input, user, mode, explain);
+  const env = environment(input, user, mode);
+  const command = commandOf(request, settings, workdir, user === "root", input.notebookToken);
+  const spec: RunSpec = {
+    mode,
+    image: { reference: input.image, digest: input.digest },
+    command: command.command,
+    ...life,
+    ...identity,
+    pullNever: (request.own.local || input.pullNever === true) && !s.given("pull"),
+    labels: [["run-docker.version", input.version], ["run-docker.mode", mode]],
+    mounts,
+    volumes: settings.volumes,
+    ports: settings.ports,
+    env,
+    notebook: command.notebook,
+    passThrough: { config: settings.dockerArgs, commandLine: request.docker },
+  };
+  return {
+    spec,
+    args: renderDockerArgs(spec),
+    name: spec.name,
+    mode,
+    engineEnv: command.engineEnv,
+    notebookUrl: command.notebookUrl,
+    explain,
+  };
+}
+
+function lifecycle(s: Step) {
+  const { request, host, settings } = s.input;
+  const restart = givenValues(request, "restart").at(-1);
+  const restarts = restart !== undefined && restart !== "no";
+  let remove = false;
+  if (request.detach || restarts) s.explain.push("left out --rm: detached or restarting");
+  else remove = s.add("rm", true, "rm", "always, unless detached") ?? false;
+  let init = false;
+  if (settings.init) init = s.add("init", true, "init") ?? false;
+  else s.explain.push(`left out --init: init is false (${s.from("init")})`);
+  const lastName = givenValues(request, "name").at(-1);
+  const name = lastName ?? containerName(host, s.input.nonce);
+  const nameSet = s.add("name", name, "name", "unique per run") !== undefined;
+  // -i always: a TTY, a pipe or a file stays readable (`echo x | run-docker img cat`);
+  // from /dev/null the container reads EOF at once, as it would without -i.
+  const interactive = !request.detach && !s.given("interactive");
+  const tty = !request.detach && host.stdinIsTty && host.stdoutIsTty && !s.given("tty");
+  return { remove, init, name, nameSet, interactive, tty };
+}
+
+function identityOptions(s: Step, user: string, mode: "dev" | "prod", workdir: string) {
+  const { request, host, settings } = s.input;
+  const userValue = user === "host"
+    ? (host.uid !== undefined ? `${host.uid}:${host.gid}` : "docker-user")
+    : user;
+  const chosen = s.add(
+    "user",
+    userValue,
+    "user",
+    request.own.root ? "option --root" : s.from("user"),
+  );
+  if (
+    user !== "host" && user !== "root" && host.os === "linux" && mode === "dev" &&
+    host.uid !== undefined && host.uid !== IMAGE_UID
+  ) {
+    s.explain.push(
+      `note: your uid ${host.uid} differs from the image user's (docker-user, uid 1000 by convention): ` +
+        "files in src, data and log may not be writable; set `user: host` in the configuration",
+    );
+  }
+  return {
+    user: chosen,
+    workdir: s.add("workdir", workdir, "workdir", mode === "dev" ? "dev mode" : "prod mode"),
+    memory: s.add("memory", settings.memory, "memory"),
+    shmSize: s.add("shm-size", settings.shmSize, "shm_size"),
+    gpus: settings.gpus !== undefined ? s.add("gpus", settings.gpus, "gpus") : undefined,
+  };
+}
+
+function mountSpecs(
+  input: RunSpecInput,
+  user: string,
+  mode: "dev" | "prod",
+  explain: string[],
+): MountSpec[] {
+  const { host, layout, settings } = input;
+  const home = settings.containerHome;
+  const bind = (
+    role: "src" | "data" | "log" | "passwd" | "group",
+    source: string,
+    target: string,
+    readOnly = false,
+  ) => ({ kind: "bind", role, source, target, readOnly }) as const;
+  const mounts: MountSpec[] = [];
+  if (mode === "dev") mounts.push(bind("src", layout.srcDir, posixPath.join(home, SRC)));
+  if (layout.dataDir !== undefined) {
+    mounts.push(bind("data", layout.dataDir, posixPath.join(home, "data")));
+  }
+  if (layout.logDir !== undefined) {
+    mounts.push(bind("log", layout.logDir, posixPath.join(home, "log")));
+  }
+  if (
+    user === "host" && host.uid !== undefined && host.gid !== undefined && host.uid !== IMAGE_UID
+  ) {
+    // HOME belongs to the image user: give this uid a writable one. The image's own files
+    // under HOME are hidden; src, data and log are mounted on top as always.
+    mounts.push({
+      kind: "tmpfs",
+      role: "home",
+      target: home,
+      uid: host.uid,
+      gid: host.gid,
+      mode: "0755",
+      exec: true,
+    });
+    explain.push(
+      `added --tmpfs ${home} owned by ${host.uid}:${host.gid}: user: host, and HOME belongs to uid ${IMAGE_UID}`,
+    );
+  }
+  if (user === "host" && input.hostUserFiles !== undefined) {
+    // The host user exists in the container, so `id -un`, getpass.getuser() and pip work.
+    mounts.push(bind("passwd", input.hostUserFiles.passwd, "/etc/passwd", true));
+    mounts.push(bind("group", input.hostUserFiles.group, "/etc/group", true));
+  }
+  return mounts;
+}
+
+function environment(input: RunSpecInput, user: string, mode: "dev" | "prod"): EnvSpec[] {
+  const { request, host, layout, settings, image } = input;
+  const root = user === "root";
+  const home = settings.containerHome;
+  // A variable the user sets with -e/--env is left to the user.
+  const userEnv = new Set(givenValues(request, "env").map((v) => (v ?? "").split("=", 1)[0]));
+  const conventions: [string, string | undefined][] = [
+    ["HOME", root ? "/root" : home],
+    [
+      "USER",
+      root
+        ? "root"
+        : user === "host"
+        ? host.user
+        : /^\d/.test(user)
+        ? undefined
+        : user.split(":")[0],
+    ],
+    ["HOSTUSER", host.uid !== undefined ? `${host.uid}:${host.gid}` : undefined],
+    ["IMAGE_NAME", imageBaseName(image)],
+    ["IMAGE_VERSION", image.tag ?? image.digest],
+    ["TZ", settings.timeZone ?? host.timeZone],
+    [
+      "HOST_UNAME",
+      [KERNEL_NAMES[host.os] ?? host.os, host.hostname, host.osRelease, host.arch].join(" "),
+    ],
+    ["HOST_WHOAMI", host.user],
+    ["HOST_IP", host.hostIp],
+    ["DATADIR", layout.dataDir !== undefined ? posixPath.join(home, "data") : "/tmp"],
+    ["LOGDIR", layout.logDir !== undefined ? posixPath.join(home, "log") : "/tmp"],
+    ["PYTHONPATH", mode === "dev" ? posixPath.join(home, SRC, "src") : undefined],
+  ];
+  const env: EnvSpec[] = [];
+  for (const [name, value] of conventions) {
+    if (value !== undefined && !userEnv.has(name)) env.push({ name, value });
+  }
+  for (const [name, value] of Object.entries(settings.env)) {
+    if (userEnv.has(name)) continue;
+    env.push(value === null ? { name, byName: true } : { name, value });
+  }
+  return env;
+}
+
+/** The command with its shortcuts (`notebook`, `pytest`), and the notebook's port and token. */
+function commandOf(
+  request: ValidRunRequest,
+  settings: Settings,
+  workdir: string,
+  root: boolean,
+  notebookToken: string | undefined,
+): {
+  command: string[];
+  notebook?: NotebookSpec;
+  engineEnv: Record<string, string>;
+  notebookUrl?: string;
+} {
+  const command = request.command.length > 0 ? [...request.command] : [...(settings.command ?? [])];
+  if (command[0] === "pytest" || command[0] === "py.test") {
+    return { command: [command[0], "-p", "no:cacheprovider", ...command.slice(1)], engineEnv: {} };
+  }
+  if (command[0] !== "notebook") return { command, engineEnv: {} };
+  const port = request.notebookPort ?? settings.notebookPort;
+  const base = `http://${urlHost(settings.notebookBind)}:${port}/lab`;
+  const userToken = givenValues(request, "env").map((v) => v ?? "").find((v) =>
+    v === "JUPYTER_TOKEN" || v.startsWith("JUPYTER_TOKEN=")
+  );
+  const engineEnv: Record<string, string> = {};
+  let notebookUrl: string | undefined;
+  let tokenByName = false;
+  if (userToken !== undefined) {
+    // The user's token wins; the URL shows it when it is on the command line.
+    const value = userToken.startsWith("JUPYTER_TOKEN=")
+      ? userToken.slice("JUPYTER_TOKEN=".length)
+      : undefined;
+    notebookUrl = base +
+      (value ? `?token=${encodeURIComponent(value)}` : " (token: your JUPYTER_TOKEN)");
+  } else if (notebookToken !== undefined) {
+    // By name only: the value reaches docker through its environment, so the
+    // token is in no argv (`ps`) and in no --dry-run output.
+    tokenByName = true;
+    engineEnv.JUPYTER_TOKEN = notebookToken;
+    notebookUrl = `${base}?token=${notebookToken}`;
+  }
+  return {
+    command: [
+      "jupyter",
+      "lab",
+      "--ip=0.0.0.0",
+      `--port=${port}`,
+      "--no-browser",
+      `--ServerApp.root_dir=${workdir}`,
+      ...(root ? ["--allow-root"] : []),
+      ...command.slice(1),
+    ],
+    notebook: { publish: `${settings.notebookBind}:${port}:${port}`, tokenByName },
+    engineEnv,
+    notebookUrl,
+  };
+}
+
+function urlHost(bind: string): string {
+  if (bind === "0.0.0.0" || bind === "") return "127.0.0.1";
+  return bind.includes(":") ? `[${bind}]` : bind;
+}
+
+/**
+ * The default container name: `<host user>-<YYYYMMDD-HHMMSS>-<nonce>`, in the
+ * host's time zone, sanitized to docker's name grammar `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
+ *
+ * @param host `{ user, now, utcOffsetMinutes }`.
+ * @param nonce Random hex digits, so two runs in the same second differ.
+ * @returns e.g. `zepu-20210502-002343-9f3a`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { containerName } from "./run_args.ts";
+ * const now = new Date("2021-05-02T00:23:43Z");
+ * assert.equal(containerName({ user: "j.doe@corp", now, utcOffsetMinutes: 0 }, "9f3a"), "j.doe_corp-20210502-002343-9f3a");
+ * ```
+ */
+export function containerName(
+  host: Pick<HostFacts, "user" | "now" | "utcOffsetMinutes">,
+  nonce: string,
+): string {
+  // Local time by shifting UTC, not Intl: loading time zone data costs ~20 ms a run.
+  const local = new Date(host.now.getTime() + host.utcOffsetMinutes * 60_000);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const stamp =
+    `${local.getUTCFullYear()}${two(local.getUTCMonth() + 1)}${two(local.getUTCDate())}-` +
+    `${two(local.getUTCHours())}${two(local.getUTCMinutes())}${two(local.getUTCSeconds())}`;
+  const user = host.user.replace(/[^a-zA-Z0-9_.-]/g, "_").replace(/^[^a-zA-Z0-9]+/, "");
+  return `${user || "run-docker"}-${stamp}-${nonce}`;
+}

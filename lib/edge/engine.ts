@@ -1,0 +1,310 @@
+/**
+ * Edge module: the engine, through the docker CLI. Every docker CLI run-docker
+ * starts is started here, through the one spawner (`lib/spawn.ts`), as an
+ * argv array (no shell).
+ *
+ * @module
+ */
+
+import { EngineError } from "../core/errors.ts";
+import { kill, SIGNAL_NUMBERS, spawn, takeSignals } from "./spawn.ts";
+
+/** Which docker CLI to run and how. */
+export interface Engine {
+  /** Program name or path: `RUN_DOCKER_DOCKER`, else `docker` from PATH. */
+  readonly program: string;
+  /** `DOCKER_HOST` as set, for messages. */
+  readonly endpoint?: string;
+  /**
+   * Seconds a captured docker CLI call (listing images, diagnosing) may take
+   * before it is killed and reported; default {@link CAPTURE_TIMEOUT_SECONDS}.
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * Picks the docker CLI.
+ *
+ * @param program The configured `engine` (file, `RUN_DOCKER_DOCKER`, `RUN_DOCKER_ENGINE`, as the
+ *   configuration merged them); `undefined` or empty: `docker`.
+ * @param env `DOCKER_HOST`, for messages.
+ * @returns The engine to use.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { engineFrom } from "./engine.ts";
+ * assert.deepEqual(engineFrom(undefined, {}), { program: "docker", endpoint: undefined });
+ * assert.equal(engineFrom("/opt/bin/docker", {}).program, "/opt/bin/docker");
+ * ```
+ */
+export function engineFrom(
+  program: string | undefined,
+  env: { readonly DOCKER_HOST?: string },
+): Engine {
+  return { program: program || "docker", endpoint: env.DOCKER_HOST || undefined };
+}
+
+/**
+ * Resolves the docker CLI to a path before anything else happens, so a
+ * missing CLI is reported before run-docker creates a directory.
+ *
+ * @param engine The engine whose `program` to look up.
+ * @param env `PATH` (and `PATHEXT` on Windows).
+ * @param os `Deno.build.os`.
+ * @returns The engine with `program` as found (a path given with a separator is kept).
+ * @throws {EngineError} when the program is not on PATH.
+ */
+export function resolveEngine(
+  engine: Engine,
+  env: { PATH?: string; PATHEXT?: string },
+  os: string,
+): Engine {
+  const separators = os === "windows" ? /[\\/]/ : /\//;
+  const candidates: string[] = [];
+  const extensions = os === "windows"
+    ? ["", ...(env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";").map((e) => e.toLowerCase())]
+    : [""];
+  if (separators.test(engine.program)) {
+    candidates.push(...extensions.map((ext) => engine.program + ext));
+  } else {
+    for (const dir of (env.PATH ?? "").split(os === "windows" ? ";" : ":")) {
+      if (dir === "") continue;
+      for (const ext of extensions) candidates.push(`${dir}/${engine.program}${ext}`);
+    }
+  }
+  for (const candidate of candidates) {
+    try {
+      const info = Deno.statSync(candidate);
+      if (info.isFile && (os === "windows" || ((info.mode ?? 0o111) & 0o111) !== 0)) {
+        return { ...engine, program: candidate };
+      }
+    } catch {
+      // not here
+    }
+  }
+  throw cliMissing(engine, new Deno.errors.NotFound(engine.program));
+}
+
+/** Seconds a captured docker CLI call (listing images, diagnosing) may take by default. */
+export const CAPTURE_TIMEOUT_SECONDS = 30;
+
+/** Result of a captured docker CLI call. */
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function capture(engine: Engine, args: string[]): Promise<Captured> {
+  let output: Deno.CommandOutput;
+  const seconds = engine.timeoutSeconds ?? CAPTURE_TIMEOUT_SECONDS;
+  const signal = AbortSignal.timeout(seconds * 1000);
+  try {
+    output = await spawn(engine.program, {
+      args,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal,
+    }).output();
+  } catch (error) {
+    throw cliMissing(engine, error);
+  }
+  if (signal.aborted) {
+    throw new EngineError(
+      `the docker CLI did not answer in ${seconds} s (docker ${args.slice(0, 2).join(" ")})`,
+      "check that the engine is healthy: docker info",
+    );
+  }
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+function cliMissing(engine: Engine, error: unknown): Error {
+  if (error instanceof Deno.errors.NotFound) {
+    return new EngineError(
+      `docker CLI not found: ${JSON.stringify(engine.program)}`,
+      "install Docker (Debian: apt-get install docker.io), or set RUN_DOCKER_DOCKER to the docker CLI's path",
+    );
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return new EngineError(
+      `docker CLI not executable: ${JSON.stringify(engine.program)}`,
+      "check the file's permissions, or set RUN_DOCKER_DOCKER to another docker CLI",
+    );
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function unreachable(engine: Engine): EngineError {
+  const where = engine.endpoint ?? "the default endpoint (docker context)";
+  return new EngineError(
+    `cannot connect to the Docker engine at ${where}`,
+    "start the engine (e.g. sudo systemctl start docker), or check DOCKER_HOST and 'docker context ls'",
+  );
+}
+
+const UNREACHABLE =
+  /Cannot connect to the Docker daemon|error during connect|Is the docker daemon running|permission denied while trying to connect/i;
+
+function failure(engine: Engine, what: string, result: Captured): EngineError {
+  if (UNREACHABLE.test(result.stderr)) {
+    if (/permission denied/i.test(result.stderr)) {
+      return new EngineError(
+        `permission denied on the Docker engine's socket${
+          engine.endpoint ? ` (${engine.endpoint})` : ""
+        }`,
+        "add your user to the 'docker' group (then log in again), or use sudo",
+      );
+    }
+    return unreachable(engine);
+  }
+  const firstLine = result.stderr.trim().split("\n")[0] || `exit code ${result.code}`;
+  return new EngineError(
+    `${what} failed: ${firstLine}`,
+    "check that the engine works: docker info",
+  );
+}
+
+/**
+ * The tags of a repository's local images.
+ *
+ * @param engine The docker CLI.
+ * @param repository The familiar name (`ubuntu`, `acme/app`, `localhost:5000/a`).
+ * @returns The tags, in the engine's order; `<none>` (dangling) left out.
+ * @throws {EngineError} when the CLI is missing or the engine unreachable.
+ */
+export async function listLocalTags(engine: Engine, repository: string): Promise<string[]> {
+  const result = await capture(engine, ["image", "ls", "--format", "{{.Tag}}", repository]);
+  if (result.code !== 0) throw failure(engine, "listing local images", result);
+  return result.stdout.split("\n").map((t) => t.trim()).filter((t) => t !== "" && t !== "<none>");
+}
+
+/**
+ * Pulls an image with docker's own progress, sent to stderr so that stdout
+ * stays the container's.
+ *
+ * @param engine The docker CLI.
+ * @param image The reference to pull.
+ * @throws {EngineError} when the pull fails.
+ */
+export async function pullImage(engine: Engine, image: string): Promise<void> {
+  let child: Deno.ChildProcess;
+  try {
+    child = spawn(engine.program, {
+      args: ["pull", image],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "inherit",
+    });
+  } catch (error) {
+    throw cliMissing(engine, error);
+  }
+  await child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true });
+  const status = await child.status;
+  if (!status.success) {
+    throw new EngineError(
+      `docker pull ${image} failed (exit ${status.code})`,
+      "check the registry login (docker login) and the network, or run with --local",
+    );
+  }
+}
+
+/**
+ * Finds out why `docker run` exited 125 or 126 when that was run-docker's
+ * business: the engine is unreachable or refuses us, or the image is not
+ * local (and, without `--local`, could not be pulled). Called only after
+ * such an exit, so a good run pays nothing for it.
+ *
+ * @param engine The docker CLI.
+ * @param image The image reference given to `docker run`.
+ * @param local Whether `--local` was given.
+ * @returns The error to report, or `undefined` when docker's own message says it all.
+ */
+export async function diagnoseRunFailure(
+  engine: Engine,
+  image: string,
+  local: boolean,
+): Promise<EngineError | undefined> {
+  const result = await capture(engine, ["image", "inspect", "--format", "{{.Id}}", image]);
+  if (result.code === 0) return undefined;
+  if (UNREACHABLE.test(result.stderr)) return failure(engine, "docker run", result);
+  if (local) {
+    return new EngineError(
+      `image ${image} is not local`,
+      "--local never pulls: run without --local, or 'docker load' the image first",
+    );
+  }
+  return new EngineError(
+    `image ${image} is not local and could not be pulled`,
+    "check the tag (run-docker --list-tags IMAGE), 'docker login' to its registry, or the network",
+  );
+}
+
+/**
+ * Stops a container if it still runs: after the docker CLI ended without
+ * the container's own exit code (a broken pipe, a crash), the container
+ * must not outlive run-docker.
+ *
+ * @param engine The docker CLI.
+ * @param name The container name.
+ */
+export async function killIfRunning(engine: Engine, name: string): Promise<void> {
+  await capture(engine, ["kill", name]).catch(() => undefined);
+}
+
+/** Seconds between a forwarded stop signal and `docker kill`, as docker stop's default. */
+const KILL_AFTER_SECONDS = 10;
+
+/**
+ * Runs the docker CLI with inherited stdio and waits for it. SIGINT, SIGTERM,
+ * SIGHUP and SIGQUIT sent to run-docker go to the docker CLI (which passes
+ * them to the container); if the container is still running
+ * {@link KILL_AFTER_SECONDS} seconds after such a signal, it is killed, so it
+ * never outlives run-docker.
+ *
+ * @param engine The docker CLI.
+ * @param args The argv after `docker`.
+ * @param options `env`: variables added to the CLI's environment;
+ *   `containerName`: for the kill; `stdinIsTty`: a SIGINT from the terminal
+ *   already reached the CLI (same process group), so it is not sent twice.
+ * @returns The CLI's exit code, which is the container's; 128+N when the CLI died of signal N.
+ * @throws {EngineError} when the CLI is missing or not executable.
+ */
+export async function runForeground(
+  engine: Engine,
+  args: string[],
+  options: { env?: Record<string, string>; containerName: string; stdinIsTty: boolean },
+): Promise<number> {
+  let child: Deno.ChildProcess;
+  try {
+    child = spawn(engine.program, {
+      args,
+      env: options.env,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    });
+  } catch (error) {
+    throw cliMissing(engine, error);
+  }
+
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const giveBack = takeSignals((signal) => {
+    if (!(signal === "SIGINT" && options.stdinIsTty)) kill(child, signal);
+    killTimer ??= setTimeout(() => {
+      killIfRunning(engine, options.containerName);
+    }, KILL_AFTER_SECONDS * 1000);
+  });
+
+  const status = await child.status;
+  if (killTimer !== undefined) clearTimeout(killTimer);
+  giveBack();
+  if (status.signal !== null) return 128 + (SIGNAL_NUMBERS[status.signal] ?? 0);
+  return status.code;
+}

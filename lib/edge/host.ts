@@ -1,0 +1,344 @@
+/**
+ * Edge module: gathers the host facts once. The only place, with
+ * `lib/engine.ts` and `main.ts`, that reads the process environment, the
+ * clock and the file system.
+ *
+ * @module
+ */
+
+import { hostPath } from "../core/host_path.ts";
+import { RunDockerError } from "../core/errors.ts";
+import type { HostFacts } from "../core/facts.ts";
+
+/** Environment variables run-docker reads; everything else stays unread. */
+export const ENV_NAMES = [
+  "HOME",
+  "RUN_DOCKER_WORKDIR",
+  "RUN_DOCKER_DOCKER",
+  "RUN_DOCKER_INSECURE_REGISTRIES",
+  "RUN_DOCKER_CONFIG",
+  "XDG_CONFIG_HOME",
+  "RUN_DOCKER_CONTAINER_HOME",
+  "RUN_DOCKER_USER",
+  "RUN_DOCKER_MEMORY",
+  "RUN_DOCKER_SHM_SIZE",
+  "RUN_DOCKER_TIMEZONE",
+  "RUN_DOCKER_NOTEBOOK_PORT",
+  "RUN_DOCKER_NOTEBOOK_BIND",
+  "RUN_DOCKER_INIT",
+  "RUN_DOCKER_GPUS",
+  "RUN_DOCKER_ENGINE",
+  "DOCKER_HOST",
+  "DOCKER_CONTEXT",
+  "DOCKER_CONFIG",
+] as const;
+
+/**
+ * Gathers host facts. Cheap on purpose (every run pays for it): no `node:os`,
+ * `node:fs` or `Intl` time zone data on the common path.
+ *
+ * @param dirsToCheck Absolute host paths whose existence (as directories)
+ *   the caller needs to know, e.g. the dev-mode source tree.
+ * @returns The facts; never throws: a fact that cannot be read gets a safe
+ *   fallback (user `user`, zone `UTC`, no host IP).
+ */
+export function gatherHostFacts(dirsToCheck: readonly string[] = []): HostFacts {
+  const env: Record<string, string | undefined> = {};
+  for (const name of ENV_NAMES) env[name] = Deno.env.get(name);
+  const now = new Date();
+  return {
+    home: homeDir(),
+    cwd: Deno.cwd(),
+    user: userName(),
+    uid: Deno.uid() ?? undefined,
+    gid: Deno.gid() ?? undefined,
+    os: Deno.build.os,
+    hostname: attempt(() => Deno.hostname(), "localhost"),
+    osRelease: attempt(() => Deno.osRelease(), ""),
+    arch: Deno.build.arch,
+    hostIp: hostIp(),
+    timeZone: timeZone(),
+    utcOffsetMinutes: -now.getTimezoneOffset(),
+    now,
+    stdinIsTty: Deno.stdin.isTerminal(),
+    stdoutIsTty: Deno.stdout.isTerminal(),
+    existingDirs: checkDirs(dirsToCheck),
+    env,
+  };
+}
+
+/**
+ * The invoking user's home directory: `$HOME` (`%USERPROFILE%` on Windows),
+ * else the password database.
+ *
+ * @returns An absolute path.
+ */
+export function homeDir(): string {
+  const fromEnv = Deno.build.os === "windows" ? Deno.env.get("USERPROFILE") : Deno.env.get("HOME");
+  return fromEnv || passwdEntry()?.home || "/";
+}
+
+function userName(): string {
+  return Deno.env.get("USER") || Deno.env.get("LOGNAME") || Deno.env.get("USERNAME") ||
+    passwdEntry()?.name || "user";
+}
+
+/**
+ * The host's IANA time zone: `$TZ` when set, else the target of the
+ * `/etc/localtime` link (`…/zoneinfo/Europe/Berlin`), else `Intl` (slow: it
+ * loads the time zone data), else `UTC`.
+ */
+function timeZone(): string {
+  const tz = Deno.env.get("TZ");
+  // POSIX: ":Europe/Berlin" names a zone, ":/etc/localtime" a zone file.
+  if (tz && !tz.startsWith(":/")) return tz.replace(/^:/, "");
+  if (Deno.build.os !== "windows") {
+    const link = attempt(() => Deno.readLinkSync(tz ? tz.slice(1) : "/etc/localtime"), "");
+    const zone = /zoneinfo\/(.+)$/.exec(link)?.[1];
+    if (zone) return zone;
+  }
+  return attempt(() => Intl.DateTimeFormat().resolvedOptions().timeZone, "") || "UTC";
+}
+
+/**
+ * The invoking user's entry in /etc/passwd, for hosts whose environment has
+ * no HOME or USER (systemd services). Not `node:os`: loading Node
+ * compatibility costs ~15 ms on every run.
+ */
+function passwdEntry(): { name: string; home: string } | undefined {
+  const uid = Deno.uid();
+  if (uid === null) return undefined;
+  const text = attempt(() => Deno.readTextFileSync("/etc/passwd"), "");
+  for (const line of text.split("\n")) {
+    const fields = line.split(":");
+    if (fields.length >= 6 && fields[2] === String(uid)) {
+      return { name: fields[0], home: fields[5] };
+    }
+  }
+  return undefined;
+}
+
+function hostIp(): string | undefined {
+  const interfaces = attempt(() => Deno.networkInterfaces(), []);
+  return interfaces.find((i) => i.family === "IPv4" && !i.address.startsWith("127."))?.address;
+}
+
+function attempt<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * Which of the given paths are existing directories (following links).
+ *
+ * @param dirs Absolute paths.
+ * @returns The subset that exists as directories.
+ */
+export function checkDirs(dirs: readonly string[]): Set<string> {
+  const existing = new Set<string>();
+  for (const dir of dirs) {
+    try {
+      if (Deno.statSync(dir).isDirectory) existing.add(dir);
+    } catch {
+      // missing or unreadable: not there for us
+    }
+  }
+  return existing;
+}
+
+/**
+ * Creates directories (with parents) as the invoking user, so the engine
+ * never creates them as root.
+ *
+ * @param dirs Absolute paths; `undefined` entries are skipped.
+ * @returns The directories this call created, parents before children, for {@link removeEmptyDirs}.
+ * @throws {RunDockerError} when a directory cannot be created.
+ */
+export function makeDirs(dirs: readonly (string | undefined)[]): string[] {
+  const created: string[] = [];
+  for (const dir of dirs) {
+    if (dir === undefined) continue;
+    const missing: string[] = [];
+    const { dirname } = hostPath(Deno.build.os);
+    for (let d = dir; !exists(d); d = dirname(d)) {
+      missing.unshift(d);
+      if (dirname(d) === d) break;
+    }
+    try {
+      for (const d of missing) {
+        try {
+          Deno.mkdirSync(d);
+          created.push(d);
+        } catch (error) {
+          // A run started at the same moment made it: fine, and not ours to remove.
+          if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+        }
+      }
+    } catch (error) {
+      removeEmptyDirs(created);
+      const reason = error instanceof Deno.errors.PermissionDenied
+        ? "permission denied"
+        : error instanceof Error
+        ? error.message.replace(/ \(os error \d+\).*$/, "") // the path is in the message already
+        : String(error);
+      throw new RunDockerError(
+        `cannot create host directory ${JSON.stringify(dir)}: ${reason}`,
+        "create it yourself, or pick another with --hostdatadir/--hostlogdir (or RUN_DOCKER_WORKDIR)",
+      );
+    }
+  }
+  return created;
+}
+
+/**
+ * Removes directories that {@link makeDirs} created, children first, when still empty.
+ *
+ * @param created As returned by {@link makeDirs}.
+ */
+export function removeEmptyDirs(created: readonly string[]): void {
+  for (const dir of [...created].reverse()) {
+    try {
+      Deno.removeSync(dir);
+    } catch {
+      // not empty any more, or gone: leave it
+    }
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a TCP port can be listened on.
+ *
+ * @param hostname Address to bind, e.g. `127.0.0.1`.
+ * @param port TCP port, 1 to 65535.
+ * @returns `false` when something already listens there (or binding is refused).
+ */
+export function isPortFree(hostname: string, port: number): boolean {
+  try {
+    Deno.listen({ hostname, port, transport: "tcp" }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Random hex digits from the system's cryptographic generator.
+ *
+ * @param bytes How many random bytes (two hex digits each).
+ * @returns Lowercase hex, `2 * bytes` long.
+ */
+export function randomHex(bytes: number): string {
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(bytes)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+}
+
+/**
+ * For `user: host`: writes passwd and group files that add the invoking
+ * user (HOME = the container home) to the standard root and docker-user
+ * entries, in `$TMPDIR/run-docker-<uid>/` (mode 0700, checked to be ours),
+ * replaced atomically on every run.
+ *
+ * @param host `uid`, `gid`, `user`.
+ * @param containerHome The user's HOME in the container.
+ * @returns The host paths to mount at /etc/passwd and /etc/group, or `undefined` on Windows.
+ * @throws {RunDockerError} when the folder exists but is not a private folder of ours, or a
+ *   file cannot be written (a full disk: which path and what to free; nothing is left behind).
+ */
+export function writeHostUserFiles(
+  host: Pick<HostFacts, "uid" | "gid" | "user">,
+  containerHome: string,
+  write = true,
+): { passwd: string; group: string } | undefined {
+  if (host.uid === undefined || host.gid === undefined) return undefined;
+  const dir = `${(Deno.env.get("TMPDIR") || "/tmp").replace(/\/+$/, "")}/run-docker-${host.uid}`;
+  if (!write) return { passwd: `${dir}/passwd`, group: `${dir}/group` }; // --dry-run: paths only
+  try {
+    Deno.mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) {
+      throw cannotWrite("create", dir, error);
+    }
+  }
+  const info = Deno.lstatSync(dir);
+  if (!info.isDirectory || info.uid !== host.uid || ((info.mode ?? 0) & 0o077) !== 0) {
+    throw new RunDockerError(
+      `${dir} is not a private directory of yours`,
+      "remove it (someone else may have made it), then run again",
+    );
+  }
+  const name = host.user.replace(/[^A-Za-z0-9_.-]/g, "_") || "user";
+  const groupName = hostGroupName(host.gid) ?? name;
+  const passwd = [
+    "root:x:0:0:root:/root:/bin/sh",
+    ...(host.uid !== 1000 ? ["docker-user:x:1000:1000::/home/docker-user:/bin/sh"] : []),
+    ...(host.uid !== 0
+      ? [`${name}:x:${host.uid}:${host.gid}:${name}:${containerHome}:/bin/sh`]
+      : []),
+  ];
+  const group = [
+    "root:x:0:",
+    ...(host.gid !== 1000 ? ["docker-user:x:1000:"] : []),
+    ...(host.gid !== 0 ? [`${groupName}:x:${host.gid}:`] : []),
+  ];
+  const files = { passwd: `${dir}/passwd`, group: `${dir}/group` };
+  for (const [file, lines] of [[files.passwd, passwd], [files.group, group]] as const) {
+    const temp = `${file}.${randomHex(4)}`;
+    try {
+      Deno.writeTextFileSync(temp, lines.join("\n") + "\n", { mode: 0o644 });
+      Deno.renameSync(temp, file);
+    } catch (error) {
+      try {
+        Deno.removeSync(temp); // a failed write leaves nothing
+      } catch {
+        // never created
+      }
+      throw cannotWrite("write", file, error);
+    }
+  }
+  return files;
+}
+
+/** The user's error for a `user: host` file or folder that cannot be made: which path, what to do. */
+function cannotWrite(verb: "create" | "write", path: string, error: unknown): RunDockerError {
+  const dir = path.replace(/\/[^/]*$/, "") || "/";
+  const tmp = verb === "write" ? dir.replace(/\/[^/]*$/, "") || "/" : dir;
+  const code = (error as { code?: unknown })?.code;
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    return new RunDockerError(
+      `cannot ${verb} ${path} for user: host: ${
+        code === "ENOSPC" ? "no space left on device" : "disk quota exceeded"
+      }`,
+      `free space on the file system of ${tmp} (df ${tmp}), or set TMPDIR to a folder with room`,
+    );
+  }
+  const reason = error instanceof Deno.errors.PermissionDenied
+    ? "permission denied"
+    : error instanceof Error
+    ? error.message.replace(/ \(os error \d+\).*$/, "")
+    : String(error);
+  return new RunDockerError(
+    `cannot ${verb} ${path} for user: host: ${reason}`,
+    `check ${dir} (it must be writable by you), or set TMPDIR to a writable folder`,
+  );
+}
+
+function hostGroupName(gid: number): string | undefined {
+  const text = attempt(() => Deno.readTextFileSync("/etc/group"), "");
+  return text.split("\n").map((l) => l.split(":")).find((f) =>
+    f.length >= 3 && f[2] === String(gid)
+  )?.[0];
+}

@@ -1,0 +1,76 @@
+/**
+ * Edge module: a {@link RegistryClient} set up for this machine: the system
+ * CA store plus docker's per-registry CA files, insecure registries from
+ * the environment, credentials from docker's config and helpers.
+ *
+ * @module
+ */
+
+import { RegistryClient } from "./client.ts";
+import { dockerConfigPath, lookupCredential, systemCredentialIo } from "./credentials.ts";
+import type { Fetch } from "./transport.ts";
+
+export { RegistryClient } from "./client.ts";
+export { RegistryError } from "../../core/registry/errors.ts";
+
+/** How to reach one registry, from the configuration. */
+export interface RegistryClientOptions {
+  /** Milliseconds for the whole lookup (default 30,000), waits and retries included. */
+  readonly budgetMs?: number;
+  /**
+   * Registries that may be reached over plain http, `host[:port]` each (`registries.<host>.insecure`
+   * of the configuration, `RUN_DOCKER_INSECURE_REGISTRIES` included); loopback ones always may.
+   */
+  readonly insecure?: readonly string[];
+}
+
+/**
+ * Makes the client for one registry.
+ *
+ * CA files: `/etc/docker/certs.d/<host[:port]>/*.crt` and
+ * `~/.docker/certs.d/<host[:port]>/*.crt` (as docker reads them), added to
+ * the system store. Plain http: loopback registries and those in `options.insecure`.
+ *
+ * @param registry host[:port] as in a reference.
+ * @param env `HOME`, `DOCKER_CONFIG`.
+ * @param warn Prints one warning line (credential helper missing, …).
+ * @param options Time budget and insecure registries.
+ */
+export function systemRegistryClient(
+  registry: string,
+  env: { readonly HOME?: string; readonly DOCKER_CONFIG?: string },
+  warn: (message: string) => void,
+  options: RegistryClientOptions = {},
+): RegistryClient {
+  const caCerts = readCaFiles(registry, env.HOME);
+  const client = caCerts.length > 0 ? Deno.createHttpClient({ caCerts }) : undefined;
+  const fetchWithCa: Fetch = client === undefined
+    ? (input, init) => fetch(input, init)
+    : (input, init) => fetch(input, { ...init, client } as RequestInit);
+  const configPath = dockerConfigPath({ DOCKER_CONFIG: env.DOCKER_CONFIG, HOME: env.HOME });
+  return new RegistryClient(registry, {
+    fetch: fetchWithCa,
+    insecure: [...(options.insecure ?? [])],
+    budgetMs: options.budgetMs,
+    warn,
+    credential: () => lookupCredential(registry, configPath, systemCredentialIo(warn)),
+  });
+}
+
+function readCaFiles(registry: string, home: string | undefined): string[] {
+  const dirs = [`/etc/docker/certs.d/${registry}`];
+  if (home) dirs.push(`${home}/.docker/certs.d/${registry}`);
+  const certs: string[] = [];
+  for (const dir of dirs) {
+    try {
+      for (const entry of Deno.readDirSync(dir)) {
+        if (entry.isFile && entry.name.endsWith(".crt")) {
+          certs.push(Deno.readTextFileSync(`${dir}/${entry.name}`));
+        }
+      }
+    } catch {
+      // no such directory: nothing to add
+    }
+  }
+  return certs;
+}
