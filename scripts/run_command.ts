@@ -1,6 +1,6 @@
 /**
  * Running a program and capturing what it says, for the scripts and tests
- * (run-docker itself spawns only through `lib/spawn.ts`).
+ * (run-docker itself spawns only through `lib/edge/spawn.ts`).
  *
  * @module
  */
