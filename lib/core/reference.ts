@@ -125,17 +125,8 @@ export function parseReference(input: string): ImageReference {
   let digest: string | undefined;
   const at = rest.indexOf("@");
   if (at !== -1) {
-    digest = rest.slice(at + 1);
+    digest = checkDigest(rest.slice(at + 1), fail);
     rest = rest.slice(0, at);
-    if (digest === "") fail("digest", "empty digest after '@'");
-    if (!DIGEST.test(digest)) {
-      fail("digest", `invalid digest ${JSON.stringify(digest)} (expected algorithm:hex)`);
-    }
-    const [algorithm, hex] = digest.split(":");
-    const want = DIGEST_HEX_LENGTH[algorithm];
-    if (want !== undefined && hex.length !== want) {
-      fail("digest", `${algorithm} digest must have ${want} hex digits, not ${hex.length}`);
-    }
   }
 
   // The tag is after the last ':' that comes after the last '/' (a ':' before
@@ -176,6 +167,34 @@ export function parseReference(input: string): ImageReference {
   }
   if (registry === DOCKER_HUB_INDEX) registry = DOCKER_HUB;
 
+  checkPath(path, fail);
+  if (registry === DOCKER_HUB && !path.includes("/")) path = `library/${path}`;
+
+  const reference: { registry: string; repository: string; tag?: string; digest?: string } = {
+    registry,
+    repository: path,
+  };
+  if (tag !== undefined) reference.tag = tag;
+  if (digest !== undefined) reference.digest = digest;
+  return reference;
+}
+
+/** Checks a digest (`algorithm:hex`, the hex as long as its algorithm's) and returns it. */
+function checkDigest(digest: string, fail: (part: string, problem: string) => never): string {
+  if (digest === "") fail("digest", "empty digest after '@'");
+  if (!DIGEST.test(digest)) {
+    fail("digest", `invalid digest ${JSON.stringify(digest)} (expected algorithm:hex)`);
+  }
+  const [algorithm, hex] = digest.split(":");
+  const want = DIGEST_HEX_LENGTH[algorithm];
+  if (want !== undefined && hex.length !== want) {
+    fail("digest", `${algorithm} digest must have ${want} hex digits, not ${hex.length}`);
+  }
+  return digest;
+}
+
+/** Checks a repository path: lowercase components separated by `/`. */
+function checkPath(path: string, fail: (part: string, problem: string) => never): void {
   if (path === "") fail("repository", "empty repository name");
   for (const component of path.split("/")) {
     if (component === "") fail("repository", `empty path component in ${JSON.stringify(path)}`);
@@ -191,15 +210,6 @@ export function parseReference(input: string): ImageReference {
       );
     }
   }
-  if (registry === DOCKER_HUB && !path.includes("/")) path = `library/${path}`;
-
-  const reference: { registry: string; repository: string; tag?: string; digest?: string } = {
-    registry,
-    repository: path,
-  };
-  if (tag !== undefined) reference.tag = tag;
-  if (digest !== undefined) reference.digest = digest;
-  return reference;
 }
 
 function validateRegistry(registry: string, fail: (part: string, problem: string) => never): void {
