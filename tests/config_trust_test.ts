@@ -132,6 +132,21 @@ Deno.test("loadConfig() reads a user file through a symbolic link (dotfiles), bu
   }
 });
 
+Deno.test("loadConfig() asks the injected file access about the project file itself, not what it links to", async () => {
+  const error = await configError(
+    load({ [PROJECT]: { link: "/etc/shadow" }, "/etc/shadow": "root:*:20228:0:99999:7::\n" }),
+  );
+  assert.equal(
+    error.message,
+    "~/work/src/app/run-docker.yaml: is a symbolic link; a project file must be a regular file in the source tree",
+  );
+  const user = await load({
+    [USER_FILE]: { link: `${HOME}/dotfiles/rd.yaml` },
+    [`${HOME}/dotfiles/rd.yaml`]: "memory: 3g\n",
+  });
+  assert.equal(user.config.memory, "3g");
+});
+
 Deno.test("validateConfig() shows an unknown key's text cut to 40 characters and printable", () => {
   // In YAML's double quotes: \u0085 (NEL), \e (ESC, as in a terminal escape), \u202e (bidi).
   const error = thrown(() => layer(`"${"k".repeat(100)}\\u0085\\e[2J": 1\n`));
