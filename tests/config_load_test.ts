@@ -81,6 +81,7 @@ for (const [name, table, message] of unreadable) {
 Deno.test("loadBaseConfig() names a file it may not read", async () => {
   const files = {
     stat: () => Promise.resolve({ isFile: true, isDirectory: false, size: 10 }),
+    lstat: () => Promise.resolve({ isFile: true, isDirectory: false, isSymlink: false, size: 10 }),
     readText: () => Promise.reject(new Error("permission denied")),
   };
   await assert.rejects(

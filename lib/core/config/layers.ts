@@ -69,9 +69,9 @@ const OTHER_VARIABLES = [
   "RUN_DOCKER_VERSION",
   "RUN_DOCKER_INSTALL_DIR",
   "RUN_DOCKER_BIN",
-  "RUN_DOCKER_E2E",
-  "RUN_DOCKER_TEST_ENGINE",
 ];
+/** The test suite's own variables: never warned about, never suggested to a user. */
+const TEST_VARIABLES = ["RUN_DOCKER_E2E", "RUN_DOCKER_TEST_ENGINE"];
 
 /**
  * `RUN_DOCKER_*` variables run-docker does not know, each with a did-you-mean when one is close:
@@ -82,14 +82,20 @@ const OTHER_VARIABLES = [
  */
 export function unknownVariables(env: Readonly<Record<string, string | undefined>>): string[] {
   const known = [...ENV_KEYS.map((k) => `RUN_DOCKER_${k.toUpperCase()}`), ...OTHER_VARIABLES];
-  return Object.keys(env).filter((name) => name.startsWith("RUN_DOCKER_") && !known.includes(name))
+  return Object.keys(env).filter((name) =>
+    name.startsWith("RUN_DOCKER_") && !known.includes(name) && !TEST_VARIABLES.includes(name)
+  )
     .map(
       (name) => {
         const guess = known.reduce(
           (best, k) => (distance(name, k) < distance(name, best) ? k : best),
           known[0],
         );
-        const near = distance(name, guess) <= 3 ? ` (did you mean ${guess}?)` : "";
+        // As close as a did-you-mean for a config key: the names share RUN_DOCKER_.
+        const words = name.length - "RUN_DOCKER_".length;
+        const near = distance(name, guess) <= Math.max(2, Math.floor(words / 3))
+          ? ` (did you mean ${guess}?)`
+          : "";
         return `unknown variable ${name} is ignored${near}`;
       },
     );
@@ -132,7 +138,8 @@ export function optionAssignments(request: RunRequest): Assignment[] {
 }
 
 /**
- * The effective configuration as YAML, each value commented with where it came from.
+ * The effective configuration as YAML, each value commented with where it came from. Values
+ * under `env` are shown as `<set>` or `<passed from the host>` (null), never as they are.
  *
  * @param config The merged configuration.
  * @param provenance From `mergeConfig`.
@@ -145,6 +152,8 @@ export function formatConfig(
   files: readonly string[],
 ): string {
   const q = (v: unknown) => (v === null ? "null" : typeof v === "string" ? quote(v) : String(v));
+  // An env value can be a secret: shown as whether it is set, never as it is.
+  const secret = (v: unknown) => (v === null ? "<passed from the host>" : "<set>");
   const from = (path: string) => `  # ${provenance.get(path) ?? "default"}`;
   const lines = [
     `# run-docker effective configuration; files read: ${files.length ? files.join(", ") : "none"}`,
@@ -169,8 +178,9 @@ export function formatConfig(
           for (const [f, fv] of Object.entries(v as Record<string, unknown>)) {
             if (fv !== null && typeof fv === "object" && !Array.isArray(fv)) {
               lines.push(`    ${f}:`);
+              const show = f === "env" ? secret : q;
               for (const [ek, ev] of Object.entries(fv)) {
-                lines.push(`      ${ek}: ${q(ev)}${from(showPath([key, k, f, ek]))}`);
+                lines.push(`      ${ek}: ${show(ev)}${from(showPath([key, k, f, ek]))}`);
               }
             } else {
               lines.push(
@@ -181,7 +191,7 @@ export function formatConfig(
             }
           }
         } else {
-          lines.push(`  ${k}: ${q(v)}${from(showPath([key, k]))}`);
+          lines.push(`  ${k}: ${(key === "env" ? secret : q)(v)}${from(showPath([key, k]))}`);
         }
       }
     } else if (value !== undefined) {

@@ -12,7 +12,8 @@
  */
 
 import { ConfigError } from "./errors.ts";
-import { showPath } from "./schema.ts";
+import { IMAGE_KEYS, KEY_KINDS } from "./schema.ts";
+import { didYouMean, keyPath } from "./values.ts";
 import type { ConfigNode } from "./yaml.ts";
 
 /** Top-level keys a project file may set. */
@@ -43,19 +44,25 @@ const REASONS: Record<string, string> = {
 const ALLOWED = "a project file may set only env (literal values), ports (on a loopback " +
   "address), memory, shm_size and, under images, tag_order, tag_filter, tag_range, command, " +
   "memory and env";
+const ALLOWED_KEYS = "a project file may set only env, ports, memory, shm_size and images";
+const ALLOWED_IMAGE_KEYS = "under images, a project file may set only tag_order, tag_filter, " +
+  "tag_range, command, memory and env";
 const HINT = "set it in your own configuration (~/.config/run-docker/config.yaml) if you trust " +
   "the repository";
 
 type MapNode = Extract<ConfigNode, { kind: "map" }>;
 
 /**
- * Checks a project file that already passed `validateConfig` (so its shape is right).
+ * Checks a project file, before `validateConfig` checks its values (whatever the shape, this
+ * check reports only what a project file may not set, and leaves the rest to `validateConfig`).
  *
  * @param root The file's root node.
  * @param file The path shown in messages.
  * @throws {ConfigError} `<file>:<line>:<col>: <key path> …` naming the first refused key and why:
  *   a key not on the lists above, an `env` value that passes the host's (null), or a port not
  *   bound to 127.0.0.0/8 or ::1 (a port without an address is published on every interface).
+ *   An unknown key is named by its place only, with a did-you-mean over what a project file
+ *   may set: its text comes from the repository.
  *
  * @example
  * ```ts
@@ -65,26 +72,38 @@ type MapNode = Extract<ConfigNode, { kind: "map" }>;
  * const check = (yaml: string) => checkProjectFile(parseConfigText(yaml, "p.yaml"), "p.yaml");
  * check("memory: 8g\nports: ['127.0.0.1:8080:80']\nenv:\n  A: b\n");
  * assert.throws(() => check("user: root\n"), /^ConfigError: p\.yaml:1:1: user cannot be set/);
+ * assert.throws(() => check("memroy: 8g\n"), /^ConfigError: p\.yaml:1:1: unknown key \(did you/);
  * ```
  */
 export function checkProjectFile(root: ConfigNode, file: string): void {
   const fail = (at: { line: number; col: number }, message: string, hint = HINT): never => {
     throw new ConfigError(`${file}:${at.line}:${at.col}: ${message}`, hint);
   };
-  const refuse = (at: { line: number; col: number }, path: string[]): never => {
+  const refuse = (at: { line: number; col: number }, path: string[], known: boolean): never => {
     const key = path[path.length - 1];
+    const under = path.length > 1 ? keyPath(path.slice(0, -1)) : undefined;
+    if (!known) {
+      // Not a key anywhere: its text is the repository's, shown by place only.
+      return fail(
+        at,
+        `unknown key${under ? ` in ${under}` : ""}${
+          didYouMean(key, under ? PROJECT_IMAGE_KEYS : PROJECT_KEYS)
+        }`,
+        under ? ALLOWED_IMAGE_KEYS : ALLOWED_KEYS,
+      );
+    }
     const why = Object.hasOwn(REASONS, key)
       ? `it travels with the repository, and ${REASONS[key]}`
       : ALLOWED;
-    return fail(at, `${showPath(path)} cannot be set in a project file: ${why}`);
+    return fail(at, `${keyPath(path)} cannot be set in a project file: ${why}`);
   };
   const checkEnv = (node: ConfigNode, path: string[]) => {
-    for (const entry of (node as MapNode).entries) {
+    for (const entry of entriesOf(node)) {
       if (entry.node.kind === "scalar" && entry.node.value === null) {
         fail(
           entry,
           `${
-            showPath([...path, entry.key])
+            keyPath([...path, entry.key])
           }: a project file cannot pass host environment values (null copies your host's ${entry.key} into the container)`,
           "give it a literal value, or pass it in your own configuration if you trust the repository",
         );
@@ -93,19 +112,22 @@ export function checkProjectFile(root: ConfigNode, file: string): void {
         fail(
           entry,
           `${
-            showPath([...path, entry.key])
+            keyPath([...path, entry.key])
           }: a project file cannot set the notebook's token (whoever wrote it could open your notebook)`,
           "leave it out: run-docker makes a random token for each notebook",
         );
       }
     }
   };
-  for (const entry of (root as MapNode).entries) {
-    if (!PROJECT_KEYS.includes(entry.key)) refuse(entry, [entry.key]);
+  for (const entry of entriesOf(root)) {
+    if (!PROJECT_KEYS.includes(entry.key)) {
+      refuse(entry, [entry.key], Object.hasOwn(KEY_KINDS, entry.key));
+    }
     if (entry.key === "env") checkEnv(entry.node, ["env"]);
-    if (entry.key === "ports") {
-      for (const item of (entry.node as Extract<ConfigNode, { kind: "seq" }>).items) {
-        const port = String((item as Extract<ConfigNode, { kind: "scalar" }>).value);
+    if (entry.key === "ports" && entry.node.kind === "seq") {
+      for (const item of entry.node.items) {
+        if (item.kind !== "scalar" || item.value === null) continue; // validateConfig says why
+        const port = String(item.value);
         if (!isLoopbackPublish(port)) {
           fail(
             item,
@@ -118,15 +140,22 @@ export function checkProjectFile(root: ConfigNode, file: string): void {
       }
     }
     if (entry.key === "images") {
-      for (const glob of (entry.node as MapNode).entries) {
-        for (const field of (glob.node as MapNode).entries) {
+      for (const glob of entriesOf(entry.node)) {
+        for (const field of entriesOf(glob.node)) {
           const path = ["images", glob.key, field.key];
-          if (!PROJECT_IMAGE_KEYS.includes(field.key)) refuse(field, path);
+          if (!PROJECT_IMAGE_KEYS.includes(field.key)) {
+            refuse(field, path, IMAGE_KEYS.includes(field.key));
+          }
           if (field.key === "env") checkEnv(field.node, path);
         }
       }
     }
   }
+}
+
+/** A map node's entries; none for any other node (`validateConfig` reports the wrong shape). */
+function entriesOf(node: ConfigNode): MapNode["entries"] {
+  return node.kind === "map" ? node.entries : [];
 }
 
 /** The same publish bound to 127.0.0.1, for the hint: `5477` → `127.0.0.1:5477:5477`. */

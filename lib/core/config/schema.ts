@@ -10,14 +10,13 @@
  * @module
  */
 
-import { closest, distance } from "fastest-levenshtein";
 import picomatch from "picomatch";
 import { ConfigError } from "./errors.ts";
 import type { ConfigNode } from "./yaml.ts";
 import type { TagOrder } from "../tags.ts";
-import { type Kind, scalar, showPath } from "./values.ts";
+import { didYouMean, keyPath, keyText, type Kind, scalar, showPath } from "./values.ts";
 
-export { scalar, showPath };
+export { didYouMean, scalar, showPath };
 
 /** Per-registry settings. */
 export interface RegistrySettings {
@@ -159,6 +158,8 @@ const IMAGE_KINDS: Record<string, Kind> = {
   gpus: "string",
   memory: "size",
 };
+/** Fields of an `images` rule. */
+export const IMAGE_KEYS: readonly string[] = Object.keys(IMAGE_KINDS);
 const KUBERNETES_KEYS = ["data_claim", "log_claim"];
 /** A PersistentVolumeClaim's name: a DNS subdomain (RFC 1123), at most 253 characters. */
 const CLAIM = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -202,10 +203,10 @@ export function validateConfig(
   /** Reports a value's problem at its node, named by its key path. */
   const failAt =
     (path: readonly string[]) => (node: { line: number; col: number }, problem: string) =>
-      fail(node, `${showPath(path)}: ${problem}`);
+      fail(node, `${keyPath(path)}: ${problem}`);
   if (root.kind !== "map") fail(root, "the file must be a map of keys (key: value)");
   const mapEntries = (node: ConfigNode, path: string[]) => {
-    if (node.kind !== "map") fail(node, `${showPath(path)}: expected a map`);
+    if (node.kind !== "map") fail(node, `${keyPath(path)}: expected a map`);
     return (node as Extract<ConfigNode, { kind: "map" }>).entries;
   };
   const unknown = (
@@ -213,14 +214,12 @@ export function validateConfig(
     path: string[],
     known: string[],
   ): never => {
-    const guess = closest(entry.key, known);
-    const near = distance(entry.key, guess) <= Math.max(2, Math.floor(entry.key.length / 3));
     return fail(
       entry,
-      `unknown key ${JSON.stringify(entry.key)}${path.length ? ` in ${showPath(path)}` : ""}${
-        near ? ` (did you mean "${guess}"?)` : ""
+      `unknown key ${keyText(entry.key)}${path.length ? ` in ${keyPath(path)}` : ""}${
+        didYouMean(entry.key, known)
       }`,
-      `known keys${path.length ? ` under ${showPath(path)}` : ""}: ${known.join(", ")}`,
+      `known keys${path.length ? ` under ${keyPath(path)}` : ""}: ${known.join(", ")}`,
     );
   };
 
@@ -248,7 +247,7 @@ export function validateConfig(
         try {
           picomatch.makeRe(glob.key, { strictBrackets: true });
         } catch (error) {
-          fail(glob, `images: bad glob ${JSON.stringify(glob.key)}: ${(error as Error).message}`);
+          fail(glob, `images: bad glob ${keyText(glob.key)}: ${(error as Error).message}`);
         }
         for (const field of mapEntries(glob.node, [...path, glob.key])) {
           const fieldKind = own(IMAGE_KINDS, field.key);
@@ -268,7 +267,7 @@ export function validateConfig(
             if (problem !== undefined) {
               fail(
                 field.node,
-                `${showPath(p)}: ${problem}`,
+                `${keyPath(p)}: ${problem}`,
                 "fix the pattern (see Tag policy in README.md)",
               );
             }
@@ -284,7 +283,7 @@ export function validateConfig(
         if (!CLAIM.test(value)) {
           fail(
             field.node,
-            `${showPath(p)}: ${JSON.stringify(value)} is not a PersistentVolumeClaim name`,
+            `${keyPath(p)}: ${JSON.stringify(value)} is not a PersistentVolumeClaim name`,
             "a claim name is lowercase letters, digits, - and ., e.g. team-data",
           );
         }
@@ -326,13 +325,13 @@ function envEntries(
   path: string[],
   fail: (node: { line: number; col: number }, message: string) => never,
 ): { path: string[]; value: string | null; line: number }[] {
-  if (node.kind !== "map") fail(node, `${showPath(path)}: expected a map of NAME: value`);
+  if (node.kind !== "map") fail(node, `${keyPath(path)}: expected a map of NAME: value`);
   return (node as Extract<ConfigNode, { kind: "map" }>).entries.map((e) => {
     if (!ENV_NAME.test(e.key)) {
-      fail(e, `${showPath(path)}: invalid variable name ${JSON.stringify(e.key)}`);
+      fail(e, `${keyPath(path)}: invalid variable name ${keyText(e.key)}`);
     }
     if (e.node.kind !== "scalar") {
-      fail(e.node, `${showPath([...path, e.key])}: expected a plain value or null`);
+      fail(e.node, `${keyPath([...path, e.key])}: expected a plain value or null`);
     }
     const v = (e.node as Extract<ConfigNode, { kind: "scalar" }>).value;
     return { path: [...path, e.key], value: v === null ? null : String(v), line: e.line };

@@ -7,7 +7,9 @@
  * @module
  */
 
+import { closest, distance } from "fastest-levenshtein";
 import { isSize } from "../grammar.ts";
+import { capLength, stripControls } from "../printable.ts";
 import { isTagOrder, TAG_ORDERS } from "../tags.ts";
 import type { ConfigNode } from "./yaml.ts";
 
@@ -42,6 +44,62 @@ const ZONE = /^(UTC|[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+|host|[A-Z]{3,5}[+-]?\d*)$/;
  */
 export function showPath(path: readonly string[]): string {
   return path.map((p) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? p : JSON.stringify(p))).join(".");
+}
+
+/** Longest key text from a file that a message shows, in characters. */
+export const MAX_SHOWN_KEY = 40;
+
+/**
+ * A key from a file as a message shows it: quoted, non-printables removed, cut to
+ * {@link MAX_SHOWN_KEY} characters (a key can be any text: a file's line, a terminal escape).
+ *
+ * @param key The key as written.
+ * @returns The key in double quotes, safe to print.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { keyText } from "./values.ts";
+ * assert.equal(keyText("a\u0085b"), '"ab"');
+ * assert.equal(keyText("k".repeat(50)), `"${"k".repeat(39)}…"`);
+ * ```
+ */
+export function keyText(key: string): string {
+  return JSON.stringify(capLength(stripControls(key), MAX_SHOWN_KEY));
+}
+
+/**
+ * A key path as a message shows it: like {@link showPath}, each quoted segment as
+ * {@link keyText} shows it. Not for provenance keys, which must stay exact.
+ *
+ * @param path Key segments.
+ * @returns `images."zppz/*".tag_order`, safe to print.
+ */
+export function keyPath(path: readonly string[]): string {
+  return path.map((p) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? p : keyText(p))).join(".");
+}
+
+/**
+ * A did-you-mean for a misspelled key, over the keys that may be written there.
+ *
+ * @param key The key as written.
+ * @param known The keys that may be written there.
+ * @returns ` (did you mean "memory"?)` when one is close (edit distance at most 2, or a third of
+ *   the key's length), else `""`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { didYouMean } from "./values.ts";
+ * assert.equal(didYouMean("memroy", ["memory", "env"]), ' (did you mean "memory"?)');
+ * assert.equal(didYouMean("usr", ["memory", "env"]), "");
+ * ```
+ */
+export function didYouMean(key: string, known: readonly string[]): string {
+  if (known.length === 0) return "";
+  const guess = closest(key, [...known]);
+  const near = distance(key, guess) <= Math.max(2, Math.floor(key.length / 3));
+  return near ? ` (did you mean "${guess}"?)` : "";
 }
 
 /**

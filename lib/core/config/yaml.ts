@@ -9,6 +9,7 @@
  */
 
 import {
+  type Document,
   isAlias,
   isMap,
   isScalar,
@@ -19,7 +20,8 @@ import {
   type YAMLMap,
 } from "yaml";
 import { ConfigError } from "./errors.ts";
-import { MAX_CONFIG_BYTES } from "./values.ts";
+import { capLength, stripControls } from "../printable.ts";
+import { keyText, MAX_CONFIG_BYTES, MAX_SHOWN_KEY } from "./values.ts";
 
 /** A value in a config file, with where it is. */
 export type ConfigNode =
@@ -39,7 +41,8 @@ export type ConfigNode =
  * @param file The path to show in messages (e.g. `~/.config/run-docker/config.yaml`).
  * @returns The root node; an empty file is an empty map.
  * @throws {ConfigError} naming file, line and column for YAML syntax errors, tabs, duplicate
- *   keys, anchors/aliases, non-string keys, a file over {@link MAX_CONFIG_BYTES}, or binary junk.
+ *   keys, anchors/aliases, tags (`!!str` too), directives (`%TAG`, `%YAML`), a second document,
+ *   non-string keys, a file over {@link MAX_CONFIG_BYTES}, or binary junk.
  *
  * @example
  * ```ts
@@ -69,7 +72,7 @@ export function parseConfigText(text: string, file: string): ConfigNode {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
-    // Duplicate keys are found in convert() with a Set: the library's own check compares
+    // Duplicate keys are found in convertMap() with a Set: the library's own check compares
     // every pair of keys, which takes minutes for a hostile file of ~80,000 keys.
     uniqueKeys: false,
     prettyErrors: false,
@@ -79,17 +82,38 @@ export function parseConfigText(text: string, file: string): ConfigNode {
   if (first !== undefined) {
     const { line, col } = lineCounter.linePos(first.pos[0]);
     const message = first.code === "DUPLICATE_KEY"
-      ? `duplicate key ${JSON.stringify(keyAt(text, first.pos[0]))}`
+      ? `duplicate key ${keyText(keyAt(text, first.pos[0]))}`
       : first.code === "TAB_AS_INDENT"
       ? "tab used for indentation (use spaces)"
+      : first.code === "MULTIPLE_DOCS"
+      ? "a config file holds one YAML document"
       : first.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     throw new ConfigError(
       `${file}:${line}:${col}: ${message}`,
-      "fix the YAML; see README.md for the keys",
+      first.code === "MULTIPLE_DOCS"
+        ? "keep one document: remove the --- line and what follows, or merge it"
+        : "fix the YAML; see README.md for the keys",
+    );
+  }
+  if (hasDirectives(doc)) {
+    const { line, col } = position(text, Math.max(0, text.search(/^%/m)));
+    throw new ConfigError(
+      `${file}:${line}:${col}: YAML directives (%TAG, %YAML) are not supported`,
+      "remove the line that starts with %",
     );
   }
   if (doc.contents === null) return { kind: "map", entries: [], line: 1, col: 1 };
   return convertNode({ lines: lineCounter, file }, doc.contents);
+}
+
+/** Whether the document has a `%YAML` or `%TAG` directive (or one YAML does not know). */
+function hasDirectives(doc: Document): boolean {
+  const directives = doc.directives;
+  if (doc.warnings.some((w) => w.code === "BAD_DIRECTIVE")) return true;
+  if (directives === undefined) return false;
+  const { yaml, tags } = directives;
+  return yaml.explicit === true || Object.keys(tags).length !== 1 ||
+    tags["!!"] !== "tag:yaml.org,2002:";
 }
 
 function keyAt(text: string, offset: number): string {
@@ -124,12 +148,27 @@ function noAnchors(c: Conversion, at: Position, anchor: string | undefined): voi
   }
 }
 
+/** Refuses any explicit tag, standard (`!!str`, `!!map`) or not: a value is taken as written. */
+function noTag(c: Conversion, at: Position, tag: string | undefined): void {
+  if (tag === undefined) return;
+  const shown = tag.startsWith("tag:yaml.org,2002:")
+    ? `!!${tag.slice("tag:yaml.org,2002:".length)}`
+    : tag;
+  fail(
+    c,
+    at,
+    `YAML tags (${capLength(stripControls(shown), MAX_SHOWN_KEY)}) are not supported`,
+    "remove the tag and write a plain value (quote it to keep it a string)",
+  );
+}
+
 function convertNode(c: Conversion, node: unknown): ConfigNode {
   if (isAlias(node)) {
     return fail(c, where(c, node), "anchors and aliases are not supported", "write the value out");
   }
   if (isMap(node)) return convertMap(c, node);
   if (isSeq(node)) {
+    noTag(c, where(c, node), node.tag);
     return {
       kind: "seq",
       items: node.items.map((item) => convertNode(c, item)),
@@ -141,6 +180,7 @@ function convertNode(c: Conversion, node: unknown): ConfigNode {
 }
 
 function convertMap(c: Conversion, node: YAMLMap): ConfigNode {
+  noTag(c, where(c, node), node.tag);
   const entries: { key: string; line: number; col: number; node: ConfigNode }[] = [];
   const seen = new Set<string>();
   for (const pair of node.items) {
@@ -153,6 +193,7 @@ function convertMap(c: Conversion, node: YAMLMap): ConfigNode {
       return fail(c, at, "a key must be a plain string", "quote the key");
     }
     noAnchors(c, at, keyNode.anchor ?? (isScalar(pair.value) ? pair.value.anchor : undefined));
+    noTag(c, at, keyNode.tag);
     const key = String(keyNode.value);
     if (seen.has(key)) {
       fail(
@@ -174,12 +215,7 @@ function convertMap(c: Conversion, node: YAMLMap): ConfigNode {
 
 function convertScalar(c: Conversion, node: Scalar): ConfigNode {
   noAnchors(c, where(c, node), node.anchor);
-  if (
-    node.tag !== undefined && !node.tag.startsWith("tag:yaml.org,2002:") ||
-    /^tag:yaml.org,2002:(binary|timestamp|set|omap|pairs)$/.test(node.tag ?? "")
-  ) {
-    fail(c, where(c, node), `YAML tags like ${node.tag} are not supported`, "write a plain value");
-  }
+  noTag(c, where(c, node), node.tag);
   const v = node.value;
   // A number is kept as written: `3.10`, `02134`, `0x1F` and 24-digit ids are text to run-docker
   // (Python versions, zip codes, account ids), never rounded or reparsed.

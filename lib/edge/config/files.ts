@@ -38,13 +38,22 @@ export function userConfigPath(
 
 /** What {@link ConfigFiles.stat} tells about a path. */
 export interface ConfigFileInfo {
-  /** Whether the path is a regular file (after following links). */
+  /** Whether the path is a regular file (after following links, for `stat`). */
   readonly isFile: boolean;
-  /** Whether the path is a directory (after following links). */
+  /** Whether the path is a directory (after following links, for `stat`). */
   readonly isDirectory: boolean;
   /** Size in bytes. */
   readonly size: number;
 }
+
+/** What {@link ConfigFiles.lstat} tells about a path itself, not following a link. */
+export interface ConfigLinkInfo extends ConfigFileInfo {
+  /** Whether the path is a symbolic link (then `isFile` and `isDirectory` are `false`). */
+  readonly isSymlink: boolean;
+}
+
+/** Which configuration file is read: it decides what it may set and what a hint says. */
+export type ConfigFileRole = "system" | "user" | "project";
 
 /**
  * File access for reading configuration, injected so tests never read the host's
@@ -59,12 +68,27 @@ export interface ConfigFiles {
    */
   stat(path: string): Promise<ConfigFileInfo | undefined>;
   /**
+   * What is at a path itself, not following a symlink (for the project file, which must not
+   * lead out of its repository).
+   *
+   * @returns `undefined` when nothing is there.
+   * @throws {Error} when it cannot be looked at; the message says why (`permission denied`).
+   */
+  lstat(path: string): Promise<ConfigLinkInfo | undefined>;
+  /**
    * The text of a file.
    *
    * @throws {Error} when it cannot be read; the message says why.
    */
   readText(path: string): Promise<string>;
 }
+
+/** What to do when a configuration path is a directory, a FIFO or a device. */
+const NOT_A_FILE_HINTS: Record<ConfigFileRole, string> = {
+  system: "replace it with a YAML file, or remove it",
+  user: "remove it, or point RUN_DOCKER_CONFIG at a YAML file",
+  project: `${PROJECT_CONFIG} in the source tree must be a YAML file: remove or rename it`,
+};
 
 /** Why a file operation failed, in a few words. */
 function reason(error: unknown): string {
@@ -73,17 +97,25 @@ function reason(error: unknown): string {
     : (error as Error).message;
 }
 
-/** The host's files, through `Deno.stat` and `Deno.readTextFile`. */
+/** `Deno.stat` or `Deno.lstat` as a {@link ConfigLinkInfo}; `undefined` when nothing is there. */
+async function look(
+  path: string,
+  how: (path: string) => Promise<Deno.FileInfo>,
+): Promise<ConfigLinkInfo | undefined> {
+  try {
+    const info = await how(path);
+    const { isFile, isDirectory, isSymlink, size } = info;
+    return { isFile, isDirectory, isSymlink, size };
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw new Error(reason(error));
+  }
+}
+
+/** The host's files, through `Deno.stat`, `Deno.lstat` and `Deno.readTextFile`. */
 export const systemConfigFiles: ConfigFiles = {
-  async stat(path) {
-    try {
-      const info = await Deno.stat(path);
-      return { isFile: info.isFile, isDirectory: info.isDirectory, size: info.size };
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return undefined;
-      throw new Error(reason(error));
-    }
-  },
+  stat: (path) => look(path, Deno.stat),
+  lstat: (path) => look(path, Deno.lstat),
   async readText(path) {
     try {
       return await Deno.readTextFile(path);
@@ -98,31 +130,43 @@ export const systemConfigFiles: ConfigFiles = {
  *
  * @param path Absolute path.
  * @param home For showing the path with `~`.
- * @param project `true` for a project file (`run-docker.yaml` of a source tree): only the keys
- *   of `PROJECT_KEYS` (lib/config/project.ts) may be set, as `checkProjectFile` says.
+ * @param role `project` for `run-docker.yaml` of a source tree: it must not be a symlink, and only
+ *   the keys of `PROJECT_KEYS` (lib/config/project.ts) may be set, as `checkProjectFile` says.
+ *   The role also picks the hint for a path that is not a file.
  * @param files File access; default {@link systemConfigFiles}.
  * @returns `undefined` when the file does not exist (that is fine); else its assignments.
  * @throws {ConfigError} when it exists but cannot be read, is not valid configuration, or is a
- *   project file that sets what a project file may not.
+ *   project file that is a symlink or sets what a project file may not.
  */
 export async function readConfigFile(
   path: string,
   home: string,
-  project = false,
+  role: ConfigFileRole,
   files: ConfigFiles = systemConfigFiles,
 ): Promise<Assignment[] | undefined> {
+  const project = role === "project";
   const shown = home && home !== "/" && path.startsWith(`${home}/`)
     ? `~${path.slice(home.length)}`
     : path;
   let text: string;
   try {
-    const info = await files.stat(path);
+    // A project file comes with the repository: a link in it could lead to any file of the host
+    // (`run-docker.yaml -> /etc/shadow`), whose text would then be shown in messages.
+    const info: (ConfigFileInfo & { isSymlink?: boolean }) | undefined = project
+      ? await files.lstat(path)
+      : await files.stat(path);
     if (info === undefined) return undefined;
+    if (info.isSymlink) {
+      throw new ConfigError(
+        `${shown}: is a symbolic link; a project file must be a regular file in the source tree`,
+        `replace ${PROJECT_CONFIG} with a copy of the file it points to, if you trust it`,
+      );
+    }
     if (!info.isFile) {
       // A directory, a FIFO (which would block the read forever), a device: not a config file.
       throw new ConfigError(
         `${shown}: ${info.isDirectory ? "is a directory" : "not a regular file"}`,
-        "remove it, or point RUN_DOCKER_CONFIG at a YAML file",
+        NOT_A_FILE_HINTS[role],
       );
     }
     if (info.size > MAX_CONFIG_BYTES) {
@@ -142,12 +186,12 @@ export async function readConfigFile(
   const { parseConfigText } = await import("../../core/config/yaml.ts");
   const { validateConfig } = await import("../../core/config/schema.ts");
   const root = parseConfigText(text, shown);
+  // Before the general check, so that an unknown key gets a project file's own message.
+  if (project) (await import("../../core/config/project.ts")).checkProjectFile(root, shown);
   const checkFilter = hasKey(root, "tag_filter")
     ? await (await import("../../core/tags.ts")).loadFilterCheck()
     : undefined;
-  const assignments = validateConfig(root, shown, checkFilter);
-  if (project) (await import("../../core/config/project.ts")).checkProjectFile(root, shown);
-  return assignments;
+  return validateConfig(root, shown, checkFilter);
 }
 
 /** Whether a map anywhere in the tree has this key. */

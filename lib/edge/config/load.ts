@@ -81,14 +81,14 @@ export interface LoadedConfig {
 export async function loadBaseConfig(host: ConfigHost): Promise<BaseConfig> {
   const fileAccess = host.files ?? systemConfigFiles;
   const files: string[] = [];
-  const read = async (path: string) => {
-    const assignments = await readConfigFile(path, host.home, false, fileAccess);
+  const read = async (path: string, role: "system" | "user") => {
+    const assignments = await readConfigFile(path, host.home, role, fileAccess);
     if (assignments !== undefined) files.push(path);
     return assignments ?? [];
   };
-  const system = await read(SYSTEM_CONFIG);
+  const system = await read(SYSTEM_CONFIG, "system");
   const userPath = userConfigPath(host.env, host.home);
-  const user = await read(userPath);
+  const user = await read(userPath, "user");
   if (host.env.RUN_DOCKER_CONFIG && !files.includes(userPath)) {
     // A file you named must be there; only the default places may be empty.
     throw new ConfigError(
@@ -133,7 +133,7 @@ export async function loadConfig(
   if (projectDir !== undefined) {
     // A project file may set only what cannot reach the host (lib/config/project.ts).
     const path = `${projectDir}/${PROJECT_CONFIG}`;
-    const read = await readConfigFile(path, host.home, true, host.files ?? systemConfigFiles);
+    const read = await readConfigFile(path, host.home, "project", host.files ?? systemConfigFiles);
     if (read !== undefined) files.push(path);
     project = read ?? [];
   }
