@@ -18,7 +18,15 @@
 import { RunDockerError } from "./errors.ts";
 import { extractBinary, UNPACK_LIMITS, type UnpackLimits } from "./release_archive.ts";
 import { onStop, spawn } from "./spawn.ts";
-import { capped, download, getText, readCapped, saveHashed, sumFor } from "./release_fetch.ts";
+import {
+  capped,
+  checkDownloadUrl,
+  download,
+  getText,
+  readCapped,
+  saveHashed,
+  sumFor,
+} from "./release_fetch.ts";
 
 /** Where releases are published; `RUN_DOCKER_DOWNLOAD_URL` replaces it (mirrors, tests). */
 export const DEFAULT_RELEASE_BASE = "https://github.com/run-docker/run-docker/releases";
@@ -316,6 +324,7 @@ async function replaceBinary(
  *
  * @param options See {@link UpdateOptions}.
  * @returns The version installed.
+ * @throws {UsageError} when the release base is neither https nor plain http to loopback.
  * @throws {RunDockerError} one line and a hint for every failure; the old binary is untouched then.
  */
 export async function selfUpdate(options: UpdateOptions): Promise<string> {
@@ -336,6 +345,7 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
       "update from a copied archive: --self-update --archive FILE",
     );
   } else {
+    checkDownloadUrl(options.base);
     ({ version: expected, sha256: published } = await latestEntry(release, options));
   }
   const stage = await makeStage(release.dir);
