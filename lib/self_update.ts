@@ -15,7 +15,7 @@
  * @module
  */
 
-import { RunDockerError } from "./errors.ts";
+import { ioReason, RunDockerError } from "./errors.ts";
 import { extractBinary, UNPACK_LIMITS, type UnpackLimits } from "./release_archive.ts";
 import { onStop, spawn } from "./spawn.ts";
 import {
@@ -176,11 +176,7 @@ async function makeStage(dir: string): Promise<string> {
     return await Deno.makeTempDir({ dir, prefix: ".run-docker-update-" });
   } catch (error) {
     return fail(
-      `cannot write to ${dir}: ${
-        error instanceof Deno.errors.PermissionDenied
-          ? "permission denied"
-          : (error as Error).message
-      }`,
+      `cannot write to ${dir}: ${ioReason(error)}`,
       "run it with sudo, or update with the package manager or install.sh that installed it",
     );
   }

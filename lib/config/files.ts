@@ -11,6 +11,7 @@
  * @module
  */
 
+import { ioReason } from "../errors.ts";
 import { ConfigError } from "./errors.ts";
 import type { Assignment } from "./schema.ts";
 import { MAX_CONFIG_BYTES } from "./values.ts";
@@ -66,11 +67,9 @@ export interface ConfigFiles {
   readText(path: string): Promise<string>;
 }
 
-/** Why a file operation failed, in a few words. */
+/** Why a file operation failed, in a few words (never Deno's permission advice). */
 function reason(error: unknown): string {
-  return error instanceof Deno.errors.PermissionDenied
-    ? "permission denied"
-    : (error as Error).message;
+  return ioReason(error);
 }
 
 /** The host's files, through `Deno.stat` and `Deno.readTextFile`. */
