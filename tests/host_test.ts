@@ -178,22 +178,26 @@ Deno.test("writeHostUserFiles() with --dry-run gives the paths and writes nothin
     assert.deepEqual(tree(tmp), []);
   }));
 
-Deno.test("writeHostUserFiles() refuses a folder that is not private or not the user's", () =>
+Deno.test("writeHostUserFiles() refuses a folder that is not private or not the user's; the hint names TMPDIR", () =>
   withTmpdir((tmp) => {
     const dir = `${tmp}/run-docker-${UID}`;
-    Deno.mkdirSync(dir);
-    Deno.chmodSync(dir, 0o755);
-    if (ROOT) Deno.chownSync(dir, UID, 4242);
-    let error: unknown;
-    try {
-      writeHostUserFiles(HOST, "/home/docker-user");
-    } catch (e) {
-      error = e;
+    // Not private; then (as root, who can make it so) private but another user's, as in a sticky /tmp.
+    const owners = ROOT ? [[0o755, UID], [0o700, UID + 1]] : [[0o755, UID]];
+    for (const [mode, owner] of owners) {
+      Deno.mkdirSync(dir, { recursive: true });
+      Deno.chmodSync(dir, mode);
+      if (ROOT) Deno.chownSync(dir, owner, 4242);
+      let error: unknown;
+      try {
+        writeHostUserFiles(HOST, "/home/docker-user");
+      } catch (e) {
+        error = e;
+      }
+      assert.ok(error instanceof RunDockerError, String(error));
+      assert.deepEqual([error.message, error.hint], [
+        `${dir} is not a private directory of yours`,
+        "remove it if you can (someone else may have made it), or set TMPDIR to a folder of your own",
+      ]);
+      assert.deepEqual(tree(tmp), [`run-docker-${UID}/`]);
     }
-    assert.ok(error instanceof RunDockerError, String(error));
-    assert.deepEqual([error.message, error.hint], [
-      `${dir} is not a private directory of yours`,
-      "remove it (someone else may have made it), then run again",
-    ]);
-    assert.deepEqual(tree(tmp), [`run-docker-${UID}/`]);
   }));

@@ -23,6 +23,9 @@ const errors: [string, string[], RegExp][] = [
   ["--detach=maybe", ["--detach=maybe", "i"], /invalid boolean value "maybe" for --detach/],
   ["--privileged=yes", ["--privileged=yes", "i"], /invalid boolean value "yes" for --privileged/],
   ["-P=2 (a grouped boolean)", ["-P=2", "i"], /invalid boolean value "2" for --publish-all/],
+  ["--root --user 5", ["--root", "--user", "5", "i"], /^--root and --user do not go together$/],
+  ["-u=5 --root", ["-u=5", "--root", "i"], /^--root and --user do not go together$/],
+  ["--root -u root", ["--root", "-u", "root", "i"], /^--root and --user do not go together$/],
 ];
 for (const [name, argv, message] of errors) {
   Deno.test(`validateRunRequest() rejects ${name}`, () => {
@@ -98,4 +101,22 @@ Deno.test("validateRunRequest() accepts each --emit format and --tag-order of th
     assert.equal(validate("--emit", format, "i").own.emit, format);
   }
   assert.deepEqual(validate("--tag-order", "semver", "i").tagPolicy, { order: "semver" });
+});
+
+Deno.test("validateRunRequest() --root with --user: one error line and a hint; --root=false goes", () => {
+  let error: unknown;
+  try {
+    validate("--root", "--user", "5", "i");
+  } catch (e) {
+    error = e;
+  }
+  assert.deepEqual(formatError(error), {
+    lines: [
+      "run-docker: error: --root and --user do not go together",
+      "hint: --root runs as root with HOME=/root; leave out one of them",
+    ],
+    exitCode: 125,
+  });
+  assert.equal(validate("--root=false", "--user", "5", "i").own.root, false);
+  assert.equal(validate("--root", "i").own.root, true);
 });

@@ -86,10 +86,13 @@ export function formatError(error: unknown): { lines: string[]; exitCode: number
   }
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof Error && error.name === "NotCapable") {
+    // Deno's text ends in advice to pass --allow-… flags: only the thing it names is kept.
+    const what = /"([^"]*)"/.exec(message)?.[1];
     return {
       lines: [
-        `run-docker: error: ${oneLine(message)}`,
-        "hint: run it with the permission flags in scripts/permissions.ts (deno run -A works too)",
+        `run-docker: error: not allowed${what === undefined ? "" : `: ${oneLine(what)}`}`,
+        "hint: run-docker does not touch system paths such as /proc, /dev and /sys; " +
+        "under deno, run it with the flags in scripts/permissions.ts",
       ],
       exitCode: EXIT_RUN_FAILED,
     };
@@ -101,6 +104,29 @@ export function formatError(error: unknown): { lines: string[]; exitCode: number
     ],
     exitCode: EXIT_RUN_FAILED,
   };
+}
+
+/**
+ * Why a file or process operation failed, in a few words for a message; never
+ * Deno's advice to pass permission flags.
+ *
+ * @param error What the operation threw.
+ * @returns `permission denied` (the system said no), `not allowed (a system path)` (Deno's
+ *   `NotCapable`: /proc, /dev, /sys), else the error's first line without its `(os error N)` tail.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const denied = Object.assign(new Error("Requires all access to \"/proc/self\", run again with the --allow-all flag"), { name: "NotCapable" });
+ * assert.equal(ioReason(denied), "not allowed (a system path)");
+ * assert.equal(ioReason(new Error("Is a directory (os error 21): open '/x'")), "Is a directory");
+ * ```
+ */
+export function ioReason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === "NotCapable") return "not allowed (a system path)";
+  if (error.name === "PermissionDenied") return "permission denied";
+  return error.message.split("\n")[0].replace(/ \(os error \d+\).*$/, "");
 }
 
 function isHinted(error: unknown): error is Error & { hint: string } {

@@ -60,7 +60,8 @@ export function isGiven(request: RunRequest, long: string): boolean {
  * @param request From {@link parseRunRequest}; must not be a `--help`/`--version` request.
  * @returns The request with the image reference parsed and numbers converted.
  * @throws {UsageError} when IMAGE is missing or a value is invalid
- *   (`--memory 12x`, `--notebook-port 0`, `--detach=maybe`, `--name=`).
+ *   (`--memory 12x`, `--notebook-port 0`, `--detach=maybe`, `--name=`) or options do not go
+ *   together (`--root --user 5`).
  * @throws {InvalidReferenceError} when IMAGE is not a valid reference.
  *
  * @example
@@ -99,6 +100,13 @@ export function validateRunRequest(request: RunRequest): ValidRunRequest {
     throw new UsageError(
       "--json goes with --list-tags, --resolve or --dry-run",
       "run-docker --resolve --json IMAGE",
+    );
+  }
+  if (request.own.root && isGiven(request, "user")) {
+    // --root sets HOME=/root and USER=root: with another user they would lie.
+    throw new UsageError(
+      "--root and --user do not go together",
+      "--root runs as root with HOME=/root; leave out one of them",
     );
   }
   const pull = givenValues(request, "pull").at(-1);

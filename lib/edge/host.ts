@@ -7,7 +7,7 @@
  */
 
 import { hostPath } from "../core/host_path.ts";
-import { RunDockerError } from "../core/errors.ts";
+import { ioReason, RunDockerError } from "../core/errors.ts";
 import type { HostFacts } from "../core/facts.ts";
 
 /** Environment variables run-docker reads; everything else stays unread. */
@@ -179,13 +179,8 @@ export function makeDirs(dirs: readonly (string | undefined)[]): string[] {
       }
     } catch (error) {
       removeEmptyDirs(created);
-      const reason = error instanceof Deno.errors.PermissionDenied
-        ? "permission denied"
-        : error instanceof Error
-        ? error.message.replace(/ \(os error \d+\).*$/, "") // the path is in the message already
-        : String(error);
       throw new RunDockerError(
-        `cannot create host directory ${JSON.stringify(dir)}: ${reason}`,
+        `cannot create host directory ${JSON.stringify(dir)}: ${ioReason(error)}`,
         "create it yourself, or pick another with --hostdatadir/--hostlogdir (or RUN_DOCKER_WORKDIR)",
       );
     }
@@ -277,7 +272,7 @@ export function writeHostUserFiles(
   if (!info.isDirectory || info.uid !== host.uid || ((info.mode ?? 0) & 0o077) !== 0) {
     throw new RunDockerError(
       `${dir} is not a private directory of yours`,
-      "remove it (someone else may have made it), then run again",
+      "remove it if you can (someone else may have made it), or set TMPDIR to a folder of your own",
     );
   }
   const name = host.user.replace(/[^A-Za-z0-9_.-]/g, "_") || "user";
@@ -325,13 +320,8 @@ function cannotWrite(verb: "create" | "write", path: string, error: unknown): Ru
       `free space on the file system of ${tmp} (df ${tmp}), or set TMPDIR to a folder with room`,
     );
   }
-  const reason = error instanceof Deno.errors.PermissionDenied
-    ? "permission denied"
-    : error instanceof Error
-    ? error.message.replace(/ \(os error \d+\).*$/, "")
-    : String(error);
   return new RunDockerError(
-    `cannot ${verb} ${path} for user: host: ${reason}`,
+    `cannot ${verb} ${path} for user: host: ${ioReason(error)}`,
     `check ${dir} (it must be writable by you), or set TMPDIR to a writable folder`,
   );
 }

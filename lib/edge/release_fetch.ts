@@ -6,7 +6,7 @@
  * @module
  */
 
-import { RunDockerError } from "../core/errors.ts";
+import { RunDockerError, UsageError } from "../core/errors.ts";
 
 /** The fetch a download uses (injectable for tests). */
 export type Fetcher = (url: string, init?: RequestInit) => Promise<Response>;
@@ -14,6 +14,69 @@ export type Fetcher = (url: string, init?: RequestInit) => Promise<Response>;
 const fail = (message: string, hint: string): never => {
   throw new RunDockerError(message, hint);
 };
+
+/** The only hosts plain http may go to (any port), as in install.sh. */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** Redirects one download may follow. */
+const MAX_REDIRECTS = 10;
+
+/** Whether `url` is plain http to exactly 127.0.0.1, localhost or [::1]. */
+function loopbackHttp(url: URL): boolean {
+  return url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname);
+}
+
+/**
+ * Requires a download URL (or release base) to be https, or plain http to
+ * exactly 127.0.0.1, localhost or [::1] (any port): the rule install.sh keeps.
+ *
+ * @param url The URL as given (e.g. `RUN_DOCKER_DOWNLOAD_URL`).
+ * @throws {UsageError} naming the URL when it is not https or loopback http, or not a URL.
+ */
+export function checkDownloadUrl(url: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // named below
+  }
+  if (parsed?.protocol === "https:" || (parsed !== undefined && loopbackHttp(parsed))) return;
+  throw new UsageError(
+    parsed?.protocol === "http:"
+      ? `refusing to download over plain http: ${url}`
+      : `cannot download from ${JSON.stringify(url)}: not an https URL`,
+    "set RUN_DOCKER_DOWNLOAD_URL to https, or to http only on 127.0.0.1, localhost or [::1]",
+  );
+}
+
+/**
+ * The URL a redirect from `from` leads to, checked: https anywhere, plain
+ * http only from a loopback http origin to that same origin.
+ *
+ * @throws {RunDockerError} for a redirect without `Location` or to plain http (a downgrade).
+ */
+function redirectTarget(from: string, response: Response): string {
+  const location = response.headers.get("location");
+  if (location === null) {
+    return fail(
+      `cannot download ${from}: HTTP ${response.status} without a Location`,
+      "check RUN_DOCKER_DOWNLOAD_URL",
+    );
+  }
+  const source = new URL(from);
+  let target: URL;
+  try {
+    target = new URL(location, source);
+  } catch {
+    return fail(`cannot download ${from}: it redirects to an invalid URL`, "check the mirror");
+  }
+  if (target.protocol === "https:") return target.href;
+  if (loopbackHttp(source) && target.origin === source.origin) return target.href;
+  return fail(
+    `refusing to follow a redirect from ${from} to ${target.href}: not https`,
+    "a release download is followed only to https; check RUN_DOCKER_DOWNLOAD_URL",
+  );
+}
 
 /** Seconds one download may take, body included. */
 const DOWNLOAD_TIMEOUT_SECONDS = 120;
@@ -45,13 +108,17 @@ export function capped(max: number, what: string): TransformStream<Uint8Array, U
 
 /**
  * Streams `url`'s body, at most `max` bytes, through `sink`; the whole
- * download may take {@link DOWNLOAD_TIMEOUT_SECONDS}.
+ * download may take {@link DOWNLOAD_TIMEOUT_SECONDS}. Redirects are followed
+ * here, one by one (at most {@link MAX_REDIRECTS}), never to plain http
+ * (but from a loopback http origin to itself), see {@link checkDownloadUrl}.
  *
  * @param fetcher The fetch to use.
  * @param url What to download.
  * @param max Bytes allowed (a larger `Content-Length` is refused before reading).
  * @param sink Consumes the capped body.
- * @throws {RunDockerError} for an HTTP error, a body over `max`, a timeout or a network failure.
+ * @throws {UsageError} when `url` is neither https nor loopback http.
+ * @throws {RunDockerError} for an HTTP error, a body over `max`, a redirect to plain http, a
+ *   timeout or a network failure.
  */
 export async function download(
   fetcher: Fetcher,
@@ -59,10 +126,22 @@ export async function download(
   max: number,
   sink: (body: ReadableStream<Uint8Array>) => Promise<void>,
 ): Promise<void> {
+  checkDownloadUrl(url);
   try {
-    const response = await fetcher(url, {
-      signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_SECONDS * 1000),
-    });
+    const signal = AbortSignal.timeout(DOWNLOAD_TIMEOUT_SECONDS * 1000);
+    let current = url;
+    let response = await fetcher(current, { signal, redirect: "manual" });
+    for (let hops = 0; [301, 302, 303, 307, 308].includes(response.status); hops++) {
+      await response.body?.cancel();
+      if (hops === MAX_REDIRECTS) {
+        return fail(
+          `cannot download ${url}: more than ${MAX_REDIRECTS} redirects`,
+          "check the mirror",
+        );
+      }
+      current = redirectTarget(current, response);
+      response = await fetcher(current, { signal, redirect: "manual" });
+    }
     if (!response.ok || response.body === null) {
       await response.body?.cancel();
       return fail(

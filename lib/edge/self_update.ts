@@ -15,10 +15,18 @@
  * @module
  */
 
-import { RunDockerError } from "../core/errors.ts";
+import { ioReason, RunDockerError } from "../core/errors.ts";
 import { extractBinary, UNPACK_LIMITS, type UnpackLimits } from "./release_archive.ts";
 import { onStop, spawn } from "./spawn.ts";
-import { capped, download, getText, readCapped, saveHashed, sumFor } from "./release_fetch.ts";
+import {
+  capped,
+  checkDownloadUrl,
+  download,
+  getText,
+  readCapped,
+  saveHashed,
+  sumFor,
+} from "./release_fetch.ts";
 
 /** Where releases are published; `RUN_DOCKER_DOWNLOAD_URL` replaces it (mirrors, tests). */
 export const DEFAULT_RELEASE_BASE = "https://github.com/run-docker/run-docker/releases";
@@ -168,11 +176,7 @@ async function makeStage(dir: string): Promise<string> {
     return await Deno.makeTempDir({ dir, prefix: ".run-docker-update-" });
   } catch (error) {
     return fail(
-      `cannot write to ${dir}: ${
-        error instanceof Deno.errors.PermissionDenied
-          ? "permission denied"
-          : (error as Error).message
-      }`,
+      `cannot write to ${dir}: ${ioReason(error)}`,
       "run it with sudo, or update with the package manager or install.sh that installed it",
     );
   }
@@ -316,6 +320,7 @@ async function replaceBinary(
  *
  * @param options See {@link UpdateOptions}.
  * @returns The version installed.
+ * @throws {UsageError} when the release base is neither https nor plain http to loopback.
  * @throws {RunDockerError} one line and a hint for every failure; the old binary is untouched then.
  */
 export async function selfUpdate(options: UpdateOptions): Promise<string> {
@@ -336,6 +341,7 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
       "update from a copied archive: --self-update --archive FILE",
     );
   } else {
+    checkDownloadUrl(options.base);
     ({ version: expected, sha256: published } = await latestEntry(release, options));
   }
   const stage = await makeStage(release.dir);

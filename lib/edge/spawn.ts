@@ -40,6 +40,8 @@ export const STOP_SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
 const STOP_GRACE_MS = 3000;
 
 const live = new Set<Deno.ChildProcess>();
+/** Live children started in their own process group: a stop signals the whole group. */
+const groups = new Set<Deno.ChildProcess>();
 const cleanups = new Set<() => void>();
 let takeover: ((signal: Deno.Signal) => void) | undefined;
 let installed = false;
@@ -130,7 +132,7 @@ export function onStop(cleanup: () => void): () => void {
 
 /** A second signal: no more waiting. */
 function stopNow(signal: Deno.Signal): never {
-  for (const child of live) kill(child, "SIGKILL");
+  for (const child of new Set([...live, ...groups])) kill(child, "SIGKILL");
   for (const cleanup of cleanups) {
     try {
       cleanup();
@@ -143,7 +145,8 @@ function stopNow(signal: Deno.Signal): never {
 }
 
 async function stopAll(signal: Deno.Signal): Promise<void> {
-  const children = [...live];
+  // A group outlives its leader's exit while run-docker still reads its pipes: signal it too.
+  const children = [...new Set([...live, ...groups])];
   for (const child of children) kill(child, signal);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const grace = new Promise((resolve) => timer = setTimeout(resolve, STOP_GRACE_MS));
@@ -160,8 +163,97 @@ async function stopAll(signal: Deno.Signal): Promise<void> {
  */
 export function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
   try {
-    child.kill(signal);
+    if (groups.has(child)) Deno.kill(-child.pid, signal);
+    else child.kill(signal);
   } catch {
     // already gone
   }
+}
+
+/** What {@link runCaptured} hands back. */
+export interface CapturedRun {
+  /** The exit code (128+N after signal N; 137 after the timeout's SIGKILL). */
+  readonly code: number;
+  /** Everything the child wrote to stdout before it ended (or the timeout). */
+  readonly stdout: string;
+  /** Everything the child wrote to stderr before it ended (or the timeout). */
+  readonly stderr: string;
+  /** True when the time ran out: the child's whole process group was killed. */
+  readonly timedOut: boolean;
+}
+
+/**
+ * Runs a short-lived helper program (a credential helper) with `input` on
+ * stdin and collects its output, bounded in time: the child starts in its
+ * own process group (a new session), so that on timeout, or when a stop
+ * signal ends run-docker, the whole group is killed, grandchildren that hold
+ * the pipes open included, and nothing waits on those pipes any longer.
+ *
+ * @param program Program name (PATH lookup) or path.
+ * @param options `args`; `input`, written to stdin, which is then closed;
+ *   `timeoutMs`, milliseconds the helper, its stdin, stdout and stderr may take.
+ * @returns The exit code and output; `timedOut` when the time ran out.
+ * @throws {Deno.errors.NotFound} when the program does not exist (and what `Deno.Command` throws).
+ */
+export async function runCaptured(
+  program: string,
+  options: { args: string[]; input: string; timeoutMs: number },
+): Promise<CapturedRun> {
+  const child = spawn(program, {
+    args: options.args,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    detached: true,
+  });
+  groups.add(child);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<true>((resolve) => timer = setTimeout(resolve, options.timeoutMs, true));
+  const stdout = collect(child.stdout);
+  const stderr = collect(child.stderr);
+  const writer = child.stdin.getWriter();
+  const fed = writer.write(new TextEncoder().encode(options.input))
+    .then(() => writer.close())
+    // The helper ended without reading (a broken pipe): its exit code says why.
+    .catch(() => {});
+  try {
+    const all = Promise.all([child.status, stdout.text, stderr.text, fed]).then(() => false);
+    const timedOut = await Promise.race([all, late]);
+    if (timedOut) {
+      kill(child, "SIGKILL");
+      await Promise.all([stdout.cancel(), stderr.cancel(), writer.abort().catch(() => {})]);
+    }
+    return {
+      code: (await child.status).code,
+      stdout: await stdout.text,
+      stderr: await stderr.text,
+      timedOut,
+    };
+  } finally {
+    clearTimeout(timer);
+    groups.delete(child);
+  }
+}
+
+/** Reads a stream to text, or what came until `cancel()`. */
+function collect(stream: ReadableStream<Uint8Array>): {
+  text: Promise<string>;
+  cancel(): Promise<void>;
+} {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  const text = (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+      }
+    } catch {
+      // cancelled or broken: keep what came
+    }
+    const decoder = new TextDecoder();
+    return chunks.map((c) => decoder.decode(c, { stream: true })).join("") + decoder.decode();
+  })();
+  return { text, cancel: () => reader.cancel().catch(() => {}) };
 }

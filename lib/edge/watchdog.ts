@@ -13,6 +13,7 @@
  * @module
  */
 
+import { ioReason } from "../core/errors.ts";
 import { spawn, STOP_SIGNALS } from "./spawn.ts";
 
 /** The hidden first argument that makes run-docker the watchdog. */
@@ -68,7 +69,7 @@ export function startWatchdog(
   } catch (error) {
     warn(
       `cannot start the watchdog that removes container ${name} if run-docker is killed: ${
-        (error as Error).message
+        ioReason(error)
       }`,
     );
   }

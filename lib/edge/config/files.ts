@@ -11,6 +11,7 @@
  * @module
  */
 
+import { ioReason } from "../../core/errors.ts";
 import { ConfigError } from "../../core/config/errors.ts";
 import type { Assignment } from "../../core/config/schema.ts";
 import { MAX_CONFIG_BYTES } from "../../core/config/values.ts";
@@ -90,11 +91,9 @@ const NOT_A_FILE_HINTS: Record<ConfigFileRole, string> = {
   project: `${PROJECT_CONFIG} in the source tree must be a YAML file: remove or rename it`,
 };
 
-/** Why a file operation failed, in a few words. */
+/** Why a file operation failed, in a few words (never Deno's permission advice). */
 function reason(error: unknown): string {
-  return error instanceof Deno.errors.PermissionDenied
-    ? "permission denied"
-    : (error as Error).message;
+  return ioReason(error);
 }
 
 /** `Deno.stat` or `Deno.lstat` as a {@link ConfigLinkInfo}; `undefined` when nothing is there. */

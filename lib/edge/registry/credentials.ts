@@ -20,7 +20,7 @@ import {
   DOCKER_HUB_INDEX,
   DOCKER_HUB_SERVER,
 } from "../../core/reference.ts";
-import { spawn } from "../spawn.ts";
+import { runCaptured } from "../spawn.ts";
 
 /** What to authenticate with. Never printed. */
 export interface Credential {
@@ -202,43 +202,27 @@ function decodeBase64(text: string): string | undefined {
 }
 
 /**
- * The I/O of {@link lookupCredential} on this machine.
+ * The I/O of {@link lookupCredential} on this machine. A helper runs in its
+ * own process group (see `runCaptured` in lib/spawn.ts): after the time
+ * limit the whole group is killed, a grandchild that holds stdout open
+ * included, and the answer counts as timed out.
  *
  * @param warn Where warnings go.
+ * @param timeoutMs Milliseconds a helper may take (tests shorten it).
  */
-export function systemCredentialIo(warn: (message: string) => void): CredentialIo {
+export function systemCredentialIo(
+  warn: (message: string) => void,
+  timeoutMs = HELPER_TIMEOUT_SECONDS * 1000,
+): CredentialIo {
   return {
     readTextFile: (path) => Deno.readTextFile(path),
     async runHelper(program, input) {
-      let child: Deno.ChildProcess;
       try {
-        child = spawn(program, {
-          args: ["get"],
-          stdin: "piped",
-          stdout: "piped",
-          stderr: "piped",
-          signal: AbortSignal.timeout(HELPER_TIMEOUT_SECONDS * 1000),
-        });
+        return await runCaptured(program, { args: ["get"], input, timeoutMs });
       } catch (error) {
         if (error instanceof Deno.errors.NotFound) return undefined;
         throw error;
       }
-      const writer = child.stdin.getWriter();
-      try {
-        await writer.write(new TextEncoder().encode(input));
-        await writer.close();
-      } catch {
-        // The helper ended without reading (a broken pipe): its exit code says why.
-        writer.releaseLock();
-      }
-      const output = await child.output();
-      const decoder = new TextDecoder();
-      return {
-        timedOut: output.signal !== null,
-        code: output.code,
-        stdout: decoder.decode(output.stdout),
-        stderr: decoder.decode(output.stderr),
-      };
     },
     warn,
   };
