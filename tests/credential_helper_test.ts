@@ -4,6 +4,7 @@
  * when a stop signal ends run-docker (Linux: processes are found in /proc).
  */
 
+import { until } from "./poll.ts";
 import assert from "node:assert/strict";
 import { lookupCredential, systemCredentialIo } from "../lib/edge/registry/credentials.ts";
 
@@ -45,16 +46,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Polls `check` every 50 ms until it holds or `ms` have passed. */
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
 }
 
 /** The helper's pid and its `sleep` child's, once both run. */

@@ -4,6 +4,7 @@
  * that ends before reading its stdin, the container name grammar.
  */
 
+import { until } from "./poll.ts";
 import assert from "node:assert/strict";
 import { parseRunRequest } from "../lib/core/cli.ts";
 import { UsageError } from "../lib/core/errors.ts";
@@ -65,16 +66,6 @@ function catches(pid: number, signals: number[]): boolean {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   const mask = BigInt(`0x${/^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? "0"}`);
   return signals.every((n) => (mask & (1n << BigInt(n - 1))) !== 0n);
-}
-
-/** Polls `check` every 50 ms until it holds or `ms` have passed. */
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
 }
 
 function startWatchdog(program: string, name: string): Deno.ChildProcess {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { startScript } from "./poll.ts";
 import { RunDockerError } from "../lib/core/errors.ts";
 import { selfUpdate, UPDATE_LIMITS } from "../lib/edge/self_update.ts";
 import { type Hostile, hostileArchive, withReleases } from "./release_fixture.ts";
@@ -212,17 +213,10 @@ await selfUpdate({ binary: ${
 `,
   );
   try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", "--no-config", script],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    assert.equal((await reader.read()).value, "downloading\n");
+    const { child, done } = await startScript(script, "downloading");
     assert.equal([...Deno.readDirSync(dir)].length, 2, "the stage exists while downloading");
     child.kill("SIGTERM");
-    await reader.cancel();
+    await done();
     const status = await child.status;
     assert.deepEqual({ code: status.code, signal: status.signal }, { code: 143, signal: null });
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["run-docker"]);

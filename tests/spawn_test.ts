@@ -5,6 +5,7 @@
  * @module
  */
 
+import { startScript } from "./poll.ts";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 
@@ -52,16 +53,9 @@ setTimeout(() => {}, 60_000);
 `,
   );
   try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", "--no-config", script],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    assert.equal((await reader.read()).value, "ready\n");
+    const { child, done } = await startScript(script, "ready");
     child.kill("SIGTERM");
-    await reader.cancel();
+    await done();
     const status = await child.status;
     assert.deepEqual({ code: status.code, signal: status.signal }, { code: 143, signal: null });
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["cleaned", "stop.ts"]);
