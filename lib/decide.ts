@@ -268,11 +268,7 @@ export interface Run {
   readonly makeDirs: readonly string[];
   /** A line for stderr just before the run (the notebook URL). */
   readonly notice?: string;
-  /**
-   * What the watchdog does to the container if run-docker is killed: `remove` it, `stop` it
-   * (`--rm=false` keeps it), `leave` it (`--restart`: docker restarts it); absent (`-d`): no
-   * watchdog.
-   */
+  /** If run-docker is killed: `remove` the container, `stop` it (`--rm=false`), `leave` it. */
   readonly watchdog?: "remove" | "stop" | "leave";
   /** Kill the container when `docker run` ends non-zero (not for `-d` or `--restart`). */
   readonly killOnFailure: boolean;
@@ -348,12 +344,8 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
       });
     return { kind: "print", stdout, stderr };
   }
-  const restart = givenValues(request, "restart").at(-1);
-  const restarts = restart !== undefined && restart !== "no";
-  const rm = givenValues(request, "rm").at(-1);
-  const removes = plan.spec.remove || (isGiven(request, "rm") && parseBoolean("--rm", rm));
-  const newestLocal = mustPull ? found.rows?.find((row) => row.local)?.tag : undefined;
-  const fallbackImage = { ...found.image, tag: newestLocal, digest: undefined };
+  const local = mustPull ? found.rows?.find((row) => row.local)?.tag : undefined;
+  const fallbackImage = { ...found.image, tag: local, digest: undefined };
   return {
     kind: "run",
     stderr,
@@ -367,11 +359,8 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     notice: plan.notebookUrl !== undefined
       ? `run-docker: notebook at ${plan.notebookUrl}\n`
       : undefined,
-    // Detached and restarting containers outlive the run by design.
-    watchdog: request.detach ? undefined : restarts ? "leave" : removes ? "remove" : "stop",
-    killOnFailure: !request.detach && !restarts,
-    cidfile: givenValues(request, "cidfile").at(-1),
-    fallback: newestLocal === undefined ? undefined : {
+    ...lifecycleOf(request, plan.spec.remove),
+    fallback: local === undefined ? undefined : {
       registry: found.image.registry,
       image: formatReference(fallbackImage),
       plan: planRun({ ...planInput, image: fallbackImage, pullNever: false }),
@@ -381,6 +370,22 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     detach: request.detach,
   };
 }
+
+/** What becomes of the container when the run ends badly; see {@link Run}. */
+function lifecycleOf(request: ValidRunRequest, remove: boolean): Lifecycle {
+  const restart = givenValues(request, "restart").at(-1);
+  const restarts = restart !== undefined && restart !== "no";
+  const rm = givenValues(request, "rm").at(-1);
+  const removes = remove || (isGiven(request, "rm") && parseBoolean("--rm", rm));
+  // Detached and restarting containers outlive the run by design; --rm=false keeps its own.
+  const watchdog = restarts ? "leave" : removes ? "remove" : "stop";
+  return {
+    watchdog: request.detach ? undefined : watchdog,
+    killOnFailure: !request.detach && !restarts,
+    cidfile: givenValues(request, "cidfile").at(-1),
+  };
+}
+type Lifecycle = Pick<Run, "watchdog" | "killOnFailure" | "cidfile">;
 
 /** The Compose file or the Job of a run, with its notes. */
 function emitOf(lookup: Lookup, plan: RunPlan, dirs: readonly string[], stderr: string): Emit {
