@@ -144,7 +144,7 @@ Deno.test("decideRun() runs: pull, make directories, watchdog, in that plan", ()
   const action = decide(["zppz/app", "true"], REMOTE);
   assert.equal(action.kind, "run");
   if (action.kind !== "run") return;
-  const { plan, ...rest } = action;
+  const { plan, fallback, ...rest } = action;
   assert.deepEqual(rest, {
     kind: "run",
     stderr: "",
@@ -153,12 +153,26 @@ Deno.test("decideRun() runs: pull, make directories, watchdog, in that plan", ()
     pull: "zppz/app:2",
     makeDirs: [DATA, LOG],
     notice: undefined,
-    watchdog: true,
+    watchdog: "remove",
+    killOnFailure: true,
+    cidfile: undefined,
     image: "zppz/app:2",
     local: false,
     detach: false,
   });
   assert.deepEqual(plan.args, prodArgs("2", true, ["zppz/app:2", "true"]));
+  // The pull fails: the newest local tag runs, as if the lookup had chosen it.
+  assert.equal(fallback?.registry, "docker.io");
+  assert.equal(fallback?.image, "zppz/app:1");
+  assert.deepEqual(fallback?.plan.args, prodArgs("1", false, ["zppz/app:1", "true"]));
+});
+
+Deno.test("decideRun() has no fallback when no tag is local or the tag was given", () => {
+  const remoteOnly = { ...REMOTE, rows: [{ tag: "2", local: false, remote: true }] };
+  for (const found of [remoteOnly, GIVEN]) {
+    const action = decide(["zppz/app", "true"], found);
+    assert.equal(action.kind === "run" && action.fallback, undefined);
+  }
 });
 
 Deno.test("decideRun() runs a notebook: the port to check, the URL, the token by name", () => {
@@ -185,11 +199,28 @@ Deno.test("decideRun() runs a notebook: the port to check, the URL, the token by
 });
 
 Deno.test("decideRun() leaves detached and restarting containers to the engine", () => {
-  for (const argv of [["-d", IMAGE], ["--restart", "always", IMAGE]]) {
+  const rows: [string[], string | undefined, boolean][] = [
+    [[IMAGE], "remove", true],
+    [["-d", IMAGE], undefined, false],
+    [["--restart", "always", IMAGE], "leave", false],
+    [["--restart=on-failure:3", IMAGE], "leave", false],
+    [["--restart", "no", IMAGE], "remove", true],
+    [["--rm=false", IMAGE], "stop", true],
+    [["--rm=0", "--rm", IMAGE], "remove", true],
+    [["--rm", "--rm=false", IMAGE], "stop", true],
+  ];
+  for (const [argv, watchdog, killOnFailure] of rows) {
     const action = decide(argv);
-    assert.equal(action.kind === "run" && action.watchdog, false, argv.join(" "));
+    assert.equal(action.kind, "run");
+    if (action.kind !== "run") continue;
+    assert.deepEqual(
+      [action.watchdog, action.killOnFailure],
+      [watchdog, killOnFailure],
+      argv.join(" "),
+    );
   }
-  assert.equal(decide(["--restart", "no", IMAGE]).kind === "run", true);
+  const own = decide(["--cidfile", "/tmp/my.cid", IMAGE]);
+  assert.equal(own.kind === "run" && own.cidfile, "/tmp/my.cid");
 });
 
 Deno.test("decideRun() --emit compose: the service and the directories to make, nothing else", () => {

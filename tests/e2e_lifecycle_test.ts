@@ -9,6 +9,7 @@
  * run-docker and by the engine.
  */
 
+import { until } from "./poll.ts";
 import assert from "node:assert/strict";
 import {
   baseEnv,
@@ -32,16 +33,6 @@ if (!ignore && unreachable === undefined) {
     new Deno.Command("docker", { args: ["rmi", "-f", `${IMAGE}:${TAG}`], stdout: "null" })
       .outputSync();
   });
-}
-
-/** Polls `check` every 100 ms until it holds or `ms` have passed. */
-async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return await check();
 }
 
 function cmdline(pid: number): string[] {
@@ -327,3 +318,141 @@ Deno.test({
       }
     }),
 });
+
+async function inspect(name: string, format: string): Promise<string> {
+  return (await docker("inspect", "--format", format, name)).stdout.trim();
+}
+
+e2e(
+  "a --name already in use is docker's error and the other container keeps running",
+  () =>
+    withHome("h", async (home) => {
+      const name = `e2e-lc-dup-${crypto.randomUUID().slice(0, 8)}`;
+      const other = await docker("run", "-d", "--name", name, `${IMAGE}:${TAG}`, "sleep", "120");
+      assert.equal(other.code, 0, other.stderr);
+      try {
+        const result = await runDocker(["--local", "--name", name, `${IMAGE}:${TAG}`, "true"], {
+          home,
+        });
+        assert.equal(result.code, 125, result.stderr);
+        assert.match(result.stderr, /is already in use/);
+        assert.equal(await inspect(name, "{{.State.Status}} {{.State.ExitCode}}"), "running 0");
+      } finally {
+        await docker("rm", "--force", name);
+      }
+    }),
+);
+
+e2e(
+  "a foreground --restart on-failure:3 container is left to docker's restart policy",
+  () =>
+    withHome("h", async (home) => {
+      const name = `e2e-lc-restart-${crypto.randomUUID().slice(0, 8)}`;
+      try {
+        const result = await runDocker(
+          ["--restart", "on-failure:3", "--name", name, `${IMAGE}:${TAG}`, "sh", "-c", "exit 3"],
+          { home },
+        );
+        assert.equal(result.code, 3, result.stderr);
+        const state = "{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}";
+        assert.ok(
+          await until(async () => (await inspect(name, state)) === "3 exited 3", 20_000),
+          `restarts, status, exit code: ${await inspect(name, state)}`,
+        );
+      } finally {
+        await docker("rm", "--force", name);
+      }
+    }),
+);
+
+e2e(
+  "--rm=false and kill -9 of run-docker: the watchdog stops the container and keeps it",
+  () =>
+    withHome("h", async (home) => {
+      const name = `e2e-lc-keep-${crypto.randomUUID().slice(0, 8)}`;
+      const child = spawnRunDocker(
+        ["--rm=false", "--name", name, `${IMAGE}:${TAG}`, "sh", "-c", "echo ready; exec sleep 60"],
+        home,
+        "null",
+      );
+      try {
+        assert.equal(await readUntil(child.stdout, "ready\n"), "ready\n");
+        child.kill("SIGKILL");
+        await child.status;
+        assert.ok(
+          await until(async () => (await inspect(name, "{{.State.Status}}")) === "exited", 15_000),
+          `container ${name}: ${await inspect(name, "{{.State.Status}}") || "gone"}`,
+        );
+        assert.ok(await until(() => processesWith(name).length === 0, 10_000), "a process stayed");
+      } finally {
+        await child.stdout.cancel();
+        await docker("rm", "--force", name);
+      }
+    }),
+);
+
+e2e(
+  "SIGTERM that the container ignores: killed after 10 s, run-docker exits 143",
+  () =>
+    withHome("h", async (home) => {
+      const name = `e2e-lc-term-${crypto.randomUUID().slice(0, 8)}`;
+      const script = 'trap "" TERM; echo ready; while :; do sleep 1; done';
+      const child = spawnRunDocker(["--name", name, `${IMAGE}:${TAG}`, "sh", "-c", script], home);
+      const stderr = new Response(child.stderr).text();
+      try {
+        assert.equal(await readUntil(child.stdout, "ready\n"), "ready\n");
+        const signalled = Date.now();
+        child.kill("SIGTERM");
+        const status = await child.status;
+        console.log(`run-docker ended ${Date.now() - signalled} ms after SIGTERM`);
+        assert.equal(status.code, 143, await stderr);
+        assert.equal(await containerExists(name), false);
+      } finally {
+        await child.stdout.cancel();
+        await docker("rm", "--force", name);
+      }
+    }),
+);
+
+/** A registry on 127.0.0.1 that lists `app` tags 1 and 2 but serves no manifest. */
+function listingRegistry() {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const path = new URL(request.url).pathname;
+    if (path === "/v2/") return Response.json({});
+    if (path === "/v2/app/tags/list") return Response.json({ name: "app", tags: ["1", "2"] });
+    return Response.json({ errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] }, {
+      status: 404,
+    });
+  });
+  return { host: `127.0.0.1:${server.addr.port}`, stop: () => server.shutdown() };
+}
+
+e2e(
+  "a registry that lists a tag it cannot serve: one warning, then the newest local image runs",
+  () =>
+    withHome("h", async (home) => {
+      const registry = listingRegistry();
+      const image = `${registry.host}/app`;
+      try {
+        const none = await runDocker([image, "true"], { home });
+        assert.equal(none.code, 125, none.stderr);
+        assert.match(none.stderr, new RegExp(`run-docker: error: docker pull ${image}:2 failed`));
+        assert.equal((await docker("tag", `${IMAGE}:${TAG}`, `${image}:1`)).code, 0);
+        const result = await runDocker([image, "sh", "-c", 'echo "RAN $IMAGE_VERSION"'], { home });
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, "RAN 1\n");
+        const lines = result.stderr.split("\n").filter((l) => l !== "");
+        assert.equal(lines.length, 1, result.stderr);
+        assert.match(
+          lines[0],
+          new RegExp(
+            `^run-docker: warning: registry ${registry.host} could not serve ${image}:2 \\(.+\\); ` +
+              `using the newest local image ${image}:1$`,
+          ),
+        );
+      } finally {
+        await docker("rmi", `${image}:1`);
+        await registry.stop();
+      }
+    }),
+);

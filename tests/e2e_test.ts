@@ -419,3 +419,30 @@ Deno.test({
       assert.equal(info.gid, uid);
     }),
 });
+
+e2e(
+  "docker run refusing the options: docker's text, then one error line and a hint",
+  () =>
+    withHome("h", async (home) => {
+      const cases = [
+        ["--restart", "sometimes"],
+        ["--cpus=two"],
+        ["-p", "99999:80"],
+        ["--mount", "type=tmpfs,target=/x", "--mount", "type=tmpfs,target=/x"],
+      ];
+      for (const options of cases) {
+        const result = await runDocker([...options, `${IMAGE}:${NEWEST}`, "true"], { home });
+        assert.equal(result.code, 125, result.stderr);
+        const lines = result.stderr.trimEnd().split("\n");
+        assert.ok(lines.length > 2, `docker's own text is missing: ${result.stderr}`);
+        assert.deepEqual(lines.slice(-2), [
+          "run-docker: error: docker run refused the options (exit 125); docker's message is above",
+          "hint: check the docker options you gave; 'run-docker --dry-run …' shows the whole command",
+        ], options.join(" "));
+        assert.equal(await exists(`${home}/work/data`), false, "the data directory was left");
+      }
+      const own = await runDocker([`${IMAGE}:${NEWEST}`, "sh", "-c", "exit 125"], { home });
+      assert.equal(own.code, 125);
+      assert.equal(own.stderr, "", "a container's own 125 passes through without a word");
+    }),
+);

@@ -13,6 +13,7 @@ import {
   diagnoseRunFailure,
   type Engine,
   listLocalTags,
+  PullError,
   pullImage,
   resolveEngine,
   runForeground,
@@ -213,17 +214,22 @@ Deno.test("diagnoseRunFailure() says why docker run exited 125", () =>
 Deno.test("pullImage(): a failed pull names the image and the exit code", () =>
   withDir(async (dir, cli) => {
     await pullImage({ program: cli("ok", "echo pulled") }, "app:1");
-    const error = await rejection(pullImage({ program: cli("fails", "exit 18") }, "app:1"));
+    const fails = cli("fails", "echo 'Error: manifest\tunknown' >&2; exit 18");
+    const error = await rejection(pullImage({ program: fails }, "app:1"));
     assert.deepEqual(lines(error, dir), [
       "run-docker: error: docker pull app:1 failed (exit 18)",
       "hint: check the registry login (docker login) and the network, or run with --local",
     ]);
+    // docker's own words, held back for the caller: the reason of a fallback warning.
+    assert.ok(error instanceof PullError);
+    assert.equal(error.reason, "Error: manifestunknown");
+    assert.equal(error.stderr, "Error: manifest\tunknown\n");
   }));
 
 Deno.test("runForeground() passes the container's exit code through, 128+N for a signal", () =>
   withDir(async (_dir, cli) => {
     const run = (program: string) =>
-      runForeground({ program }, ["run", "x"], { containerName: "x", stdinIsTty: false });
+      runForeground({ program }, ["run", "x"], { stdinIsTty: false });
     assert.equal(await run(cli("zero", "exit 0")), 0);
     assert.equal(await run(cli("seven", "exit 7")), 7);
     assert.equal(await run(cli("term", "kill -TERM $$")), 143);
@@ -231,7 +237,6 @@ Deno.test("runForeground() passes the container's exit code through, 128+N for a
     assert.equal(
       await runForeground({ program: env }, ["run", "x"], {
         env: { JUPYTER_TOKEN: "t" },
-        containerName: "x",
         stdinIsTty: false,
       }),
       0,

@@ -49,17 +49,25 @@ Deno.test("systemCredentialIo() a helper that exits before reading stdin gives i
   }
 });
 
-/** A fake docker CLI that logs its arguments and answers `rm --force NAME` with NAME. */
+/**
+ * A fake docker CLI that logs its arguments, answers `rm --force ID` with ID, and `inspect` with
+ * `running` until `kill` was called, then `exited`.
+ */
 async function fakeDocker(dir: string): Promise<{ program: string; log: string }> {
   const program = `${dir}/docker`;
   const log = `${dir}/calls`;
   await Deno.writeTextFile(
     program,
-    `#!/bin/sh\necho "$*" >> '${log}'\n[ "$1" = rm ] && echo "$3"\nexit 0\n`,
+    `#!/bin/sh\necho "$*" >> '${log}'\n[ "$1" = rm ] && echo "$3"\n` +
+      `[ "$1" = kill ] && touch '${dir}/killed'\n` +
+      `[ "$1" = inspect ] && { [ -e '${dir}/killed' ] && echo exited || echo running; }\nexit 0\n`,
     { mode: 0o755 },
   );
   return { program, log };
 }
+
+/** The container ID in the tests' cidfiles. */
+const ID = "c0ffee".padEnd(64, "0");
 
 /** Whether a process catches all the given signal numbers (Linux). */
 function catches(pid: number, signals: number[]): boolean {
@@ -68,7 +76,8 @@ function catches(pid: number, signals: number[]): boolean {
   return signals.every((n) => (mask & (1n << BigInt(n - 1))) !== 0n);
 }
 
-function startWatchdog(program: string, name: string): Deno.ChildProcess {
+/** The watchdog for the container whose ID is in `folder`/cid; it removes `folder` at the end. */
+function startWatchdog(program: string, folder: string, mode: string): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -76,10 +85,15 @@ function startWatchdog(program: string, name: string): Deno.ChildProcess {
       "--config",
       `${ROOT}deno.json`,
       `--allow-run=${program}`,
+      `--allow-read=${folder}`,
+      `--allow-write=${folder}`,
       `${ROOT}main.ts`,
       WATCHDOG_ARG,
       program,
-      name,
+      `${folder}/cid`,
+      mode,
+      folder,
+      "run-1",
     ],
     stdin: "piped",
     stdout: "piped",
@@ -94,7 +108,9 @@ Deno.test({
   const dir = await Deno.makeTempDir();
   try {
     const { program, log } = await fakeDocker(dir);
-    const child = startWatchdog(program, "run-1");
+    await Deno.mkdir(`${dir}/run`);
+    await Deno.writeTextFile(`${dir}/run/cid`, ID);
+    const child = startWatchdog(program, `${dir}/run`, "remove");
     // Once it catches SIGHUP, SIGINT and SIGTERM (Linux: SigCgt in /proc), they must not end it.
     const writer = child.stdin.getWriter();
     assert.ok(await until(() => catches(child.pid, [1, 2, 15]), 10_000), "no signal handlers");
@@ -102,7 +118,26 @@ Deno.test({
     await writer.close(); // as the kernel does when run-docker dies
     const output = await child.output();
     assert.equal(output.code, 0, decoder.decode(output.stderr));
-    assert.equal(await Deno.readTextFile(log), "rm --force run-1\n");
+    assert.equal(await Deno.readTextFile(log), `rm --force ${ID}\n`);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["calls", "docker"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the watchdog of a --rm=false run kills the container by its ID and keeps it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { program, log } = await fakeDocker(dir);
+    await Deno.mkdir(`${dir}/run`);
+    await Deno.writeTextFile(`${dir}/run/cid`, ID);
+    const child = startWatchdog(program, `${dir}/run`, "stop");
+    await child.stdin.close();
+    const output = await child.output();
+    assert.equal(output.code, 0, decoder.decode(output.stderr));
+    const inspect = `inspect --format {{.State.Status}} ${ID}\n`;
+    assert.equal(await Deno.readTextFile(log), `${inspect}kill ${ID}\n${inspect}`);
+    assert.equal(await Deno.stat(`${dir}/run`).then(() => true, () => false), false);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -112,7 +147,9 @@ Deno.test("the watchdog leaves without removing anything after run-docker's byte
   const dir = await Deno.makeTempDir();
   try {
     const { program, log } = await fakeDocker(dir);
-    const child = startWatchdog(program, "run-2");
+    await Deno.mkdir(`${dir}/run`);
+    await Deno.writeTextFile(`${dir}/run/cid`, ID);
+    const child = startWatchdog(program, `${dir}/run`, "remove");
     const writer = child.stdin.getWriter();
     await writer.write(new Uint8Array([1]));
     await writer.close();

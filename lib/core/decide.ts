@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { RunRequest } from "./cli.ts";
+import { parseBoolean, type RunRequest } from "./cli.ts";
 import { formatConfig } from "./config/layers.ts";
 import type { Config, Provenance } from "./config/schema.ts";
 import { settingsFor } from "./config/settings.ts";
@@ -30,7 +30,7 @@ import { renderCompose } from "./render/compose.ts";
 import { renderPlanJson } from "./render/json.ts";
 import { renderKubernetes } from "./render/kubernetes.ts";
 import { formatTagRows, type TagRow } from "./resolve.ts";
-import { givenValues, validateRunRequest, type ValidRunRequest } from "./request.ts";
+import { givenValues, isGiven, validateRunRequest, type ValidRunRequest } from "./request.ts";
 import { planRun, type RunPlan } from "./run_args.ts";
 import { quoteCommand } from "./shell_quote.ts";
 import type { TagPolicy } from "./tags.ts";
@@ -268,8 +268,14 @@ export interface Run {
   readonly makeDirs: readonly string[];
   /** A line for stderr just before the run (the notebook URL). */
   readonly notice?: string;
-  /** Start the watchdog that removes the container if run-docker is killed. */
-  readonly watchdog: boolean;
+  /** If run-docker is killed: `remove` the container, `stop` it (`--rm=false`), `leave` it. */
+  readonly watchdog?: "remove" | "stop" | "leave";
+  /** Kill the container when `docker run` ends non-zero (not for `-d` or `--restart`). */
+  readonly killOnFailure: boolean;
+  /** The user's `--cidfile`, read instead of run-docker's own. */
+  readonly cidfile?: string;
+  /** When the pull fails: warn with `registry` and run the newest local image instead. */
+  readonly fallback?: { readonly registry: string; readonly image: string; readonly plan: RunPlan };
   /** The reference, for a diagnosis when `docker run` fails. */
   readonly image: string;
   /** `--local`: the diagnosis does not suggest pulling. */
@@ -307,7 +313,7 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
   const notebook = (request.command[0] ?? settings.command?.[0]) === "notebook";
   const runs = !request.own.dryRun && lookup.emit === undefined;
   const hostUser = settings.containerUser === "host" && !request.own.root;
-  const plan = planRun({
+  const planInput = {
     request,
     image: found.image,
     host,
@@ -319,7 +325,8 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     pullNever: mustPull,
     // --emit: the file runs elsewhere, where these files of this host are not.
     hostUserFiles: hostUser && lookup.emit === undefined ? facts.hostUserFiles : undefined,
-  });
+  };
+  const plan = planRun(planInput);
   const order = lookup.policy.order;
   const stderr = request.own.explain
     ? formatExplain(plan.explain, { ...found, order }, lookup.loaded.files)
@@ -337,7 +344,8 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
       });
     return { kind: "print", stdout, stderr };
   }
-  const restart = givenValues(request, "restart").at(-1);
+  const local = mustPull ? found.rows?.find((row) => row.local)?.tag : undefined;
+  const fallbackImage = { ...found.image, tag: local, digest: undefined };
   return {
     kind: "run",
     stderr,
@@ -351,13 +359,33 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     notice: plan.notebookUrl !== undefined
       ? `run-docker: notebook at ${plan.notebookUrl}\n`
       : undefined,
-    // Detached and restarting containers outlive the run by design.
-    watchdog: !request.detach && (restart === undefined || restart === "no"),
+    ...lifecycleOf(request, plan.spec.remove),
+    fallback: local === undefined ? undefined : {
+      registry: found.image.registry,
+      image: formatReference(fallbackImage),
+      plan: planRun({ ...planInput, image: fallbackImage, pullNever: false }),
+    },
     image: reference,
     local: request.own.local,
     detach: request.detach,
   };
 }
+
+/** What becomes of the container when the run ends badly; see {@link Run}. */
+function lifecycleOf(request: ValidRunRequest, remove: boolean): Lifecycle {
+  const restart = givenValues(request, "restart").at(-1);
+  const restarts = restart !== undefined && restart !== "no";
+  const rm = givenValues(request, "rm").at(-1);
+  const removes = remove || (isGiven(request, "rm") && parseBoolean("--rm", rm));
+  // Detached and restarting containers outlive the run by design; --rm=false keeps its own.
+  const watchdog = restarts ? "leave" : removes ? "remove" : "stop";
+  return {
+    watchdog: request.detach ? undefined : watchdog,
+    killOnFailure: !request.detach && !restarts,
+    cidfile: givenValues(request, "cidfile").at(-1),
+  };
+}
+type Lifecycle = Pick<Run, "watchdog" | "killOnFailure" | "cidfile">;
 
 /** The Compose file or the Job of a run, with its notes. */
 function emitOf(lookup: Lookup, plan: RunPlan, dirs: readonly string[], stderr: string): Emit {

@@ -8,24 +8,29 @@
 import type { SelfUpdateRequest } from "../core/cli.ts";
 import { portInUse, type Run } from "../core/decide.ts";
 import {
+  containerIdFrom,
   diagnoseRunFailure,
   type Engine,
   killIfRunning,
+  PullError,
   pullImage,
   runForeground,
 } from "./engine.ts";
-import { UsageError } from "../core/errors.ts";
+import { EngineError, UsageError } from "../core/errors.ts";
 import type { HostFacts } from "../core/facts.ts";
 import { isPortFree, makeDirs, removeEmptyDirs, writeHostUserFiles } from "./host.ts";
 import { warn, write } from "./output.ts";
 import { DEFAULT_RELEASE_BASE, selfUpdate } from "./self_update.ts";
+import { onStop, stopUnderWay } from "./spawn.ts";
 import { type LoadedTagPolicy, loadTagPolicy, type TagPolicy } from "../core/tags.ts";
 import { startWatchdog } from "./watchdog.ts";
 
 /**
- * Runs the container: writes the `user: host` files, checks the notebook port, pulls, makes the
- * data and log directories, starts the watchdog, runs `docker run`, and on its failure leaves
- * nothing behind and says why.
+ * Runs the container: writes the `user: host` files, checks the notebook port, pulls (or, when
+ * the pull fails and a local tag exists, warns and runs the newest local image), makes the data
+ * and log directories, starts the watchdog, runs `docker run`, and on its failure leaves nothing
+ * behind and says why. The container is known by the ID `docker run --cidfile` writes, so
+ * run-docker never touches another container of the same name.
  *
  * @param run From `decideRun`.
  * @param engine The engine, found on this host.
@@ -33,37 +38,100 @@ import { startWatchdog } from "./watchdog.ts";
  * @returns The container's exit code (128+N when the CLI died of signal N).
  * @throws {UsageError} when the notebook port is taken.
  * @throws {RunDockerError} when a file cannot be written, the pull fails, or `docker run`
- *   fails for a reason run-docker can name (no such image, engine unreachable).
+ *   fails (no such image, engine unreachable, options docker refused).
  */
 export async function carryOutRun(run: Run, engine: Engine, host: HostFacts): Promise<number> {
   if (run.writeUserFiles) writeHostUserFiles(host, run.writeUserFiles.containerHome);
   if (run.checkPort && !isPortFree(run.checkPort.hostname, run.checkPort.port)) {
     throw portInUse(run.checkPort);
   }
-  if (run.pull !== undefined) await pullImage(engine, run.pull);
+  const { plan, image } = run.pull === undefined ? run : await pullOrFallBack(run, engine);
   const created = makeDirs(run.makeDirs);
   if (run.notice !== undefined) await write(Deno.stderr, run.notice);
-  // If run-docker dies without cleaning up (SIGKILL), the watchdog removes the container.
-  const watchdog = run.watchdog ? startWatchdog(engine.program, run.plan.name, warn) : undefined;
+  // Where docker writes the container's ID: run-docker's own folder, unless the user gave one.
+  const folder = run.detach || run.cidfile !== undefined ? undefined : cidFolder();
+  const cidfile = folder === undefined ? run.cidfile : `${folder}/cid`;
+  const args = folder === undefined
+    ? plan.args
+    : [plan.args[0], "--cidfile", `${folder}/cid`, ...plan.args.slice(1)];
+  const forget = onStop(() => removeFolder(folder));
+  // If run-docker dies without cleaning up (SIGKILL), the watchdog deals with the container.
+  const watchdog = run.watchdog && cidfile
+    ? startWatchdog(engine.program, {
+      cidfile,
+      mode: run.watchdog,
+      folder: folder ?? "",
+      name: plan.name,
+    }, warn)
+    : undefined;
   try {
-    const code = await runForeground(engine, run.plan.args, {
-      env: run.plan.engineEnv,
-      containerName: run.plan.name,
+    const code = await runForeground(engine, args, {
+      env: plan.engineEnv,
+      cidfile,
       stdinIsTty: host.stdinIsTty,
     });
+    const id = cidfile === undefined ? undefined : containerIdFrom(cidfile);
     if (code === 125 || code === 126) {
       // docker run itself failed (or says so): nothing of this run should stay behind.
       if (code === 125) removeEmptyDirs(created);
-      const diagnosis = await diagnoseRunFailure(engine, run.image, run.local);
+      const diagnosis = await diagnoseRunFailure(engine, image, run.local);
       if (diagnosis !== undefined) {
         removeEmptyDirs(created);
         throw diagnosis;
       }
+      // No container was created (a detached run's 125 is always docker's): docker refused.
+      if (code === 125 && id === undefined && (run.detach || cidfile !== undefined)) {
+        throw new EngineError(
+          "docker run refused the options (exit 125); docker's message is above",
+          "check the docker options you gave; 'run-docker --dry-run …' shows the whole command",
+        );
+      }
     }
-    if (code !== 0 && !run.detach) await killIfRunning(engine, run.plan.name);
+    if (code !== 0 && run.killOnFailure && cidfile !== undefined) {
+      await killIfRunning(engine, cidfile);
+    }
     return code;
   } finally {
     await watchdog?.done();
+    removeFolder(folder);
+    forget();
+  }
+}
+
+/** Pulls the newest tag; when that fails and a local tag exists, warns and runs that one. */
+async function pullOrFallBack(run: Run, engine: Engine): Promise<Pick<Run, "plan" | "image">> {
+  try {
+    await pullImage(engine, run.pull!);
+    return run;
+  } catch (error) {
+    await stopUnderWay(); // a stop signal ended the pull: run-docker ends, nothing falls back
+    if (!(error instanceof PullError) || run.fallback === undefined) {
+      if (error instanceof PullError) await write(Deno.stderr, error.stderr);
+      throw error;
+    }
+    const { registry, image } = run.fallback;
+    warn(
+      `registry ${registry} could not serve ${run.pull} (${error.reason}); ` +
+        `using the newest local image ${image}`,
+    );
+    return run.fallback;
+  }
+}
+
+/** A new private folder for the cidfile; `undefined` when none can be made (no kill by ID). */
+function cidFolder(): string | undefined {
+  try {
+    return Deno.makeTempDirSync({ prefix: "run-docker-" });
+  } catch {
+    return undefined;
+  }
+}
+
+function removeFolder(folder: string | undefined): void {
+  try {
+    if (folder !== undefined) Deno.removeSync(folder, { recursive: true });
+  } catch {
+    // gone already
   }
 }
 

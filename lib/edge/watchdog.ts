@@ -6,18 +6,41 @@
  * in its own session, deaf to SIGINT, SIGTERM and SIGHUP. Its stdin is a
  * pipe whose only writer is run-docker: a normal end writes one byte (the
  * watchdog leaves); any death of run-docker closes the pipe (the kernel does
- * it, even on SIGKILL), the watchdog reads end-of-file and runs
- * `docker rm --force <name>`. Nothing looks at process ids, so pid reuse
- * cannot fool it.
+ * it, even on SIGKILL), the watchdog reads end-of-file and removes the
+ * container (`docker rm --force <id>`), or only stops it (`docker kill <id>`)
+ * when the run keeps its container (`--rm=false`), or leaves it to docker's
+ * restart policy (`--restart`). The container is found by the ID that
+ * `docker run --cidfile` wrote, never by name, so another container of the
+ * same name is never touched; nothing looks at process ids, so pid reuse
+ * cannot fool it. Then it removes the cidfile's folder.
  *
  * @module
  */
 
 import { ioReason } from "../core/errors.ts";
+import { containerIdFrom } from "./engine.ts";
 import { spawn, STOP_SIGNALS } from "./spawn.ts";
 
 /** The hidden first argument that makes run-docker the watchdog. */
 export const WATCHDOG_ARG = "--run-docker-watchdog";
+
+/**
+ * What the watchdog does to the container when run-docker dies: `remove` it (a `--rm` run),
+ * `stop` it and keep it (`--rm=false`), or `leave` it to docker's restart policy (`--restart`).
+ */
+export type WatchdogMode = "remove" | "stop" | "leave";
+
+/** What the watchdog guards. */
+export interface WatchdogTarget {
+  /** The `docker run --cidfile` path, where the container's ID appears. */
+  readonly cidfile: string;
+  /** What to do to the container; see {@link WatchdogMode}. */
+  readonly mode: WatchdogMode;
+  /** A folder to remove at the end (run-docker's own cidfile folder); empty: none. */
+  readonly folder: string;
+  /** The container's name, only to show what the watchdog guards (`ps`). */
+  readonly name: string;
+}
 
 /** Milliseconds the watchdog keeps trying to remove a container not (yet) created. */
 const REMOVE_WINDOW_MS = 10_000;
@@ -31,31 +54,43 @@ export interface Watchdog {
 /**
  * The command that starts this program again with `args`: the compiled
  * binary as it is, or deno with the same main module. The watchdog needs
- * no more than running the docker CLI, so under deno it gets no more.
+ * no more than running the docker CLI, reading the cidfile and removing its
+ * folder, so under deno it gets no more.
  */
-function selfCommand(program: string, args: string[]): [string, string[]] {
+function selfCommand(program: string, target: WatchdogTarget, args: string[]): [string, string[]] {
   const self = Deno.execPath();
   if (!/^deno(\.exe)?$/i.test(self.replace(/^.*[\\/]/, ""))) return [self, args];
-  const allowRun = program.includes(",") ? "--allow-run" : `--allow-run=${program}`;
-  return [self, ["run", "--quiet", "--no-prompt", allowRun, Deno.mainModule, ...args]];
+  const only = (flag: string, value: string) => value.includes(",") ? flag : `${flag}=${value}`;
+  const write = target.folder === "" ? [] : [only("--allow-write", target.folder)];
+  const read = only("--allow-read", target.folder || target.cidfile);
+  const permissions = [only("--allow-run", program), read, ...write];
+  return [self, ["run", "--quiet", "--no-prompt", ...permissions, Deno.mainModule, ...args]];
 }
 
 /**
  * Starts the watchdog for a container, without waiting for it.
  *
  * @param program The docker CLI (a path, as resolved).
- * @param name The container's name.
+ * @param target See {@link WatchdogTarget}.
  * @param warn Prints one warning line (the watchdog could not start).
  * @returns The handle whose `done()` the run calls when it ends normally.
  */
 export function startWatchdog(
   program: string,
-  name: string,
+  target: WatchdogTarget,
   warn: (message: string) => void,
 ): Watchdog {
   let writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  const { cidfile, mode, folder, name } = target;
   try {
-    const [command, args] = selfCommand(program, [WATCHDOG_ARG, program, name]);
+    const [command, args] = selfCommand(program, target, [
+      WATCHDOG_ARG,
+      program,
+      cidfile,
+      mode,
+      folder,
+      name,
+    ]);
     const child = spawn(command, {
       args,
       stdin: "piped",
@@ -68,7 +103,7 @@ export function startWatchdog(
     writer = child.stdin.getWriter();
   } catch (error) {
     warn(
-      `cannot start the watchdog that removes container ${name} if run-docker is killed: ${
+      `cannot start the watchdog that stops container ${name} if run-docker is killed: ${
         ioReason(error)
       }`,
     );
@@ -88,29 +123,54 @@ export function startWatchdog(
 /**
  * The watchdog's own run: waits for run-docker's byte or end-of-file.
  *
- * @param args `[program, name]`: the docker CLI and the container's name.
+ * @param args `[program, cidfile, mode, folder, name]`, as {@link startWatchdog} passes them.
  * @returns The exit code: 0 when run-docker ended normally or the container
- *   was removed, 1 when it could not be removed in time.
+ *   was dealt with, 1 when it could not be in time, 2 for wrong arguments.
  */
 export async function runWatchdog(args: readonly string[]): Promise<number> {
-  const [program, name] = args;
-  if (program === undefined || name === undefined) return 2;
+  const [program, cidfile, mode, folder] = args;
+  if (program === undefined || cidfile === undefined || folder === undefined) return 2;
+  if (mode !== "remove" && mode !== "stop" && mode !== "leave") return 2;
   for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, () => {});
   const byte = new Uint8Array(1);
   const read = await Deno.stdin.read(byte).catch(() => null);
   if (read === 1) return 0;
-  // run-docker died. The docker CLI it left may still be creating the container: try again.
-  const deadline = Date.now() + REMOVE_WINDOW_MS;
-  for (;;) {
-    const output = await spawn(program, {
-      args: ["rm", "--force", name],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "null",
-    }).output().catch(() => undefined);
-    // `docker rm --force` of no such container exits 0 too: it removed one when it says its name.
-    if (output?.success && new TextDecoder().decode(output.stdout).trim() === name) return 0;
-    if (Date.now() >= deadline) return 1;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  try {
+    if (mode === "leave") return 0;
+    // run-docker died. The docker CLI it left may still be creating the container: try again.
+    const deadline = Date.now() + REMOVE_WINDOW_MS;
+    for (;;) {
+      const id = containerIdFrom(cidfile);
+      if (id !== undefined && await dealtWith(program, id, mode)) return 0;
+      if (Date.now() >= deadline) return 1;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } finally {
+    try {
+      if (folder !== "") Deno.removeSync(folder, { recursive: true });
+    } catch {
+      // gone already, or not ours to remove
+    }
   }
+}
+
+/** One attempt: `true` once the container is removed (`remove`), or not running (`stop`). */
+async function dealtWith(program: string, id: string, mode: "remove" | "stop"): Promise<boolean> {
+  const docker = (...args: string[]) =>
+    spawn(program, { args, stdin: "null", stdout: "piped", stderr: "null" }).output()
+      .catch(() => undefined);
+  if (mode === "remove") {
+    // `docker rm --force` of no such container exits 0 too: it removed one when it says its ID.
+    const output = await docker("rm", "--force", id);
+    return output?.success === true && new TextDecoder().decode(output.stdout).trim() === id;
+  }
+  const state = await docker("inspect", "--format", "{{.State.Status}}", id);
+  if (state === undefined) return false;
+  if (!state.success) return true; // gone: nothing runs
+  const status = new TextDecoder().decode(state.stdout).trim();
+  // `created`: the docker CLI left behind is about to start it; kill it once it runs.
+  if (status === "created") return false;
+  if (status === "exited" || status === "dead" || status === "removing") return true;
+  await docker("kill", id);
+  return false;
 }
