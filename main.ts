@@ -13,7 +13,13 @@ import { parseRunRequest, parseSelfUpdate } from "./lib/core/cli.ts";
 import { formatConfig, unknownVariables } from "./lib/core/config/layers.ts";
 import { loadBaseConfig, loadConfig } from "./lib/edge/config/load.ts";
 import { decideLookup, decideRequest, decideRun } from "./lib/core/decide.ts";
-import { engineFrom, resolveEngine } from "./lib/edge/engine.ts";
+import {
+  engineFrom,
+  engineReportsSelinux,
+  engineWhere,
+  locateEndpoint,
+  resolveEngine,
+} from "./lib/edge/engine.ts";
 import { formatError, RunDockerError } from "./lib/core/errors.ts";
 import { checkDirs, gatherHostFacts, randomHex, writeHostUserFiles } from "./lib/edge/host.ts";
 import { resolveImage } from "./lib/edge/image.ts";
@@ -60,11 +66,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const mounted = [layout.dataDir, layout.logDir].filter((d): d is string => d !== undefined);
   const host = { ...facts, existingDirs: checkDirs([layout.srcDir, ...mounted]) };
   const pathStates = new Map(mounted.map((d) => [d, inspectHostPath(d, host.os)]));
-  const lookup = decideLookup({ ...first, loaded, host, layout, pathStates });
+  let engine = await locateEndpoint(engineFrom(loaded.config.engine, host.env), host.env);
+  const remoteEngine = engine.remote ? engineWhere(engine) : undefined;
+  const lookup = decideLookup({ ...first, loaded, host, layout, pathStates, remoteEngine });
   if (lookup.kind === "print") return await print(lookup);
 
-  let engine = engineFrom(loaded.config.engine, host.env);
   if (lookup.findEngine) engine = resolveEngine(engine, environment, host.os);
+  // One `info` call, beside the image lookup rather than after it.
+  const selinux = lookup.askSelinux ? engineReportsSelinux(engine) : undefined;
   const found = await resolveImage(first.request.reference, {
     engine,
     policy: await loadPolicy(lookup.policy),
@@ -80,6 +89,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     nonce: randomHex(2),
     notebookToken: randomHex(24),
     hostUserFiles: writeHostUserFiles(host, lookup.settings.containerHome, false),
+    selinux: await selinux,
   });
   if (action.kind === "print") return await print(action);
   if (action.stderr) await write(Deno.stderr, action.stderr);

@@ -32,6 +32,7 @@ import { renderKubernetes } from "./render/kubernetes.ts";
 import { formatTagRows, type TagRow } from "./resolve.ts";
 import { givenValues, isGiven, validateRunRequest, type ValidRunRequest } from "./request.ts";
 import { planRun, type RunPlan } from "./run_args.ts";
+import { checkRelabel, relabelOf, remoteWarning } from "./engine_host.ts";
 import { quoteCommand } from "./shell_quote.ts";
 import type { TagPolicy } from "./tags.ts";
 
@@ -147,6 +148,11 @@ export interface LookupInput {
   readonly layout: HostLayout;
   /** What is at the data and log directories (`inspectHostPath`). */
   readonly pathStates: ReadonlyMap<string, HostPathState>;
+  /**
+   * Where the engine is when it is on another host (`at ssh://me@h (docker context "prod")`):
+   * mounts then refer to that host's paths, and nothing is checked or made here.
+   */
+  readonly remoteEngine?: string;
 }
 
 /** How to look the image up, and everything the last step needs. */
@@ -161,6 +167,8 @@ export interface Lookup extends LookupInput {
   readonly policy: TagPolicy;
   /** Whether the engine must be found on this host (false when nothing runs here). */
   readonly findEngine: boolean;
+  /** Ask the engine whether it enforces SELinux (`selinux: auto` and a run here). */
+  readonly askSelinux: boolean;
   /** For `resolveImage`: no network, every tag, nothing will run. */
   readonly resolve: { readonly local: boolean; readonly listAll: boolean; lookupOnly: boolean };
 }
@@ -185,7 +193,10 @@ export function decideLookup(input: LookupInput): Print | Lookup {
     };
   }
   const lookupOnly = request.own.listTags || request.own.resolve;
-  if (!lookupOnly && input.emit === undefined) checkMountSources(layout, input.pathStates);
+  // On a remote engine the mount sources are that host's paths: nothing here to check.
+  if (!lookupOnly && input.emit === undefined && input.remoteEngine === undefined) {
+    checkMountSources(layout, input.pathStates);
+  }
   if (layout.srcDirGiven && !host.existingDirs.has(layout.srcDir)) {
     throw new UsageError(
       `--hostsrcdir ${JSON.stringify(layout.srcDir)} is not a directory`,
@@ -199,6 +210,8 @@ export function decideLookup(input: LookupInput): Print | Lookup {
     settings,
     policy: { ...policy, ...request.tagPolicy },
     findEngine: !request.own.dryRun && input.emit === undefined,
+    askSelinux: loaded.config.selinux === "auto" && !request.own.dryRun && !lookupOnly &&
+      input.emit === undefined,
     resolve: {
       local: request.own.local,
       listAll: request.own.listTags,
@@ -236,6 +249,8 @@ export interface RunFacts {
   readonly notebookToken: string;
   /** For `user: host`: where the passwd and group files go (written only for a run). */
   readonly hostUserFiles?: { readonly passwd: string; readonly group: string };
+  /** Whether the engine reported SELinux (asked only when {@link Lookup.askSelinux}). */
+  readonly selinux?: boolean;
 }
 
 /** A file to print (`--emit`): the document, rendered to YAML by the edge. */
@@ -268,6 +283,8 @@ export interface Run {
   readonly makeDirs: readonly string[];
   /** A line for stderr just before the run (the notebook URL). */
   readonly notice?: string;
+  /** A warning to print once before the run (a remote engine: mounts are that host's paths). */
+  readonly warning?: string;
   /** If run-docker is killed: `remove` the container, `stop` it (`--rm=false`), `leave` it. */
   readonly watchdog?: "remove" | "stop" | "leave";
   /** Kill the container when `docker run` ends non-zero (not for `-d` or `--restart`). */
@@ -325,8 +342,13 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     pullNever: mustPull,
     // --emit: the file runs elsewhere, where these files of this host are not.
     hostUserFiles: hostUser && lookup.emit === undefined ? facts.hostUserFiles : undefined,
+    // --emit: the engine where the file runs decides; run-docker asked none.
+    relabel: lookup.emit === undefined
+      ? relabelOf(lookup.loaded.config.selinux, lookup.loaded.provenance, facts.selinux)
+      : undefined,
   };
   const plan = planRun(planInput);
+  checkRelabel(plan.spec, host.home, layout.workRoot);
   const order = lookup.policy.order;
   const stderr = request.own.explain
     ? formatExplain(plan.explain, { ...found, order }, lookup.loaded.files)
@@ -346,16 +368,19 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
   }
   const local = mustPull ? found.rows?.find((row) => row.local)?.tag : undefined;
   const fallbackImage = { ...found.image, tag: local, digest: undefined };
+  // A remote engine: its host's ports and paths, not this one's.
+  const remote = lookup.remoteEngine;
   return {
     kind: "run",
     stderr,
     plan,
     writeUserFiles: hostUser ? { containerHome: settings.containerHome } : undefined,
-    checkPort: notebook
+    checkPort: notebook && remote === undefined
       ? { hostname: settings.notebookBind, port: request.notebookPort ?? settings.notebookPort }
       : undefined,
     pull: mustPull ? reference : undefined,
-    makeDirs: dirs,
+    makeDirs: remote === undefined ? dirs : [],
+    ...(remote === undefined ? {} : { warning: remoteWarning(remote, plan.spec) }),
     notice: plan.notebookUrl !== undefined
       ? `run-docker: notebook at ${plan.notebookUrl}\n`
       : undefined,

@@ -223,12 +223,23 @@ function mountSpecs(
     readOnly = false,
   ) => ({ kind: "bind", role, source, target, readOnly }) as const;
   const mounts: MountSpec[] = [];
-  if (mode === "dev") mounts.push(bind("src", layout.srcDir, posixPath.join(home, SRC)));
+  // SELinux: the shared label on run-docker's own three, never on the passwd and group files.
+  const own = (role: "src" | "data" | "log", source: string, target: string) =>
+    input.relabel
+      ? { ...bind(role, source, target), relabel: true as const }
+      : bind(role, source, target);
+  if (mode === "dev") mounts.push(own("src", layout.srcDir, posixPath.join(home, SRC)));
   if (layout.dataDir !== undefined) {
-    mounts.push(bind("data", layout.dataDir, posixPath.join(home, "data")));
+    mounts.push(own("data", layout.dataDir, posixPath.join(home, "data")));
   }
   if (layout.logDir !== undefined) {
-    mounts.push(bind("log", layout.logDir, posixPath.join(home, "log")));
+    mounts.push(own("log", layout.logDir, posixPath.join(home, "log")));
+  }
+  const relabelled = mounts.map((m) => m.role);
+  if (input.relabel && relabelled.length > 0) {
+    explain.push(
+      `relabelled ${relabelled.join(", ")} with SELinux's shared label (:z): ${input.relabel.why}`,
+    );
   }
   if (
     user === "host" && host.uid !== undefined && host.gid !== undefined && host.uid !== IMAGE_UID

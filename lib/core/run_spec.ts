@@ -27,6 +27,11 @@ export type MountSpec =
     /** Container path. */
     readonly target: string;
     readonly readOnly: boolean;
+    /**
+     * Relabel the source with SELinux's shared label (`z`) so the container may use it; set only
+     * on run-docker's own `src`, `data` and `log` mounts, when SELinux relabelling is on.
+     */
+    readonly relabel?: true;
   }
   | {
     readonly kind: "tmpfs";
@@ -137,4 +142,9 @@ export interface RunSpecInput {
   readonly pullNever?: boolean;
   /** For `user: host`: host paths of the generated passwd and group files to mount. */
   readonly hostUserFiles?: { readonly passwd: string; readonly group: string };
+  /**
+   * Relabel the `src`, `data` and `log` mounts for SELinux, and why (for `--explain`). The
+   * caller has checked their sources (see `relabelProblem` in `lib/core/decide.ts`).
+   */
+  readonly relabel?: { readonly why: string };
 }

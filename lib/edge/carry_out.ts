@@ -26,7 +26,8 @@ import { type LoadedTagPolicy, loadTagPolicy, type TagPolicy } from "../core/tag
 import { startWatchdog } from "./watchdog.ts";
 
 /**
- * Runs the container: writes the `user: host` files, checks the notebook port, pulls (or, when
+ * Runs the container: warns once about a remote engine (`run.warning`; then `makeDirs` is empty
+ * and no port is checked), writes the `user: host` files, checks the notebook port, pulls (or, when
  * the pull fails and a local tag exists, warns and runs the newest local image), makes the data
  * and log directories, starts the watchdog, runs `docker run`, and on its failure leaves nothing
  * behind and says why. The container is known by the ID `docker run --cidfile` writes, so
@@ -41,6 +42,7 @@ import { startWatchdog } from "./watchdog.ts";
  *   fails (no such image, engine unreachable, options docker refused).
  */
 export async function carryOutRun(run: Run, engine: Engine, host: HostFacts): Promise<number> {
+  if (run.warning !== undefined) warn(run.warning);
   if (run.writeUserFiles) writeHostUserFiles(host, run.writeUserFiles.containerHome);
   if (run.checkPort && !isPortFree(run.checkPort.hostname, run.checkPort.port)) {
     throw portInUse(run.checkPort);

@@ -14,8 +14,15 @@ import { kill, SIGNAL_NUMBERS, spawn, takeSignals } from "./spawn.ts";
 export interface Engine {
   /** Program name or path: `RUN_DOCKER_DOCKER`, else `docker` from PATH. */
   readonly program: string;
-  /** `DOCKER_HOST` as set, for messages. */
+  /** `DOCKER_HOST` as set, else the docker context's endpoint (see {@link locateEndpoint}). */
   readonly endpoint?: string;
+  /** The docker context in use when it is not `default`, and where it was chosen. */
+  readonly context?: { readonly name: string; readonly from: "DOCKER_CONTEXT" | "config.json" };
+  /**
+   * Whether the engine is reached over the network (`tcp://`, `ssh://`, …), not a local
+   * socket: then bind-mount sources are paths on the engine's host.
+   */
+  readonly remote?: boolean;
   /**
    * Seconds a captured docker CLI call (listing images, diagnosing) may take
    * before it is killed and reported; default {@link CAPTURE_TIMEOUT_SECONDS}.
@@ -143,9 +150,21 @@ function cliMissing(engine: Engine, error: unknown): Error {
 }
 
 function unreachable(engine: Engine): EngineError {
-  const where = engine.endpoint ?? "the default endpoint (docker context)";
+  const context = engine.context;
+  if (context !== undefined) {
+    const switchBack = context.from === "DOCKER_CONTEXT"
+      ? "unset DOCKER_CONTEXT"
+      : "switch with 'docker context use default'";
+    return new EngineError(
+      `cannot connect to the Docker engine ${engineWhere(engine)}`,
+      `start the engine there, check the context ('docker context inspect ${context.name}'), or ${switchBack}`,
+    );
+  }
+  const where = engine.endpoint === undefined
+    ? "at the default endpoint (docker context)"
+    : engineWhere(engine);
   return new EngineError(
-    `cannot connect to the Docker engine at ${where}`,
+    `cannot connect to the Docker engine ${where}`,
     "start the engine (e.g. sudo systemctl start docker), or check DOCKER_HOST and 'docker context ls'",
   );
 }
@@ -364,4 +383,121 @@ export async function runForeground(
   if (killed && arrived !== undefined) return 128 + (SIGNAL_NUMBERS[arrived] ?? 0);
   if (status.signal !== null) return 128 + (SIGNAL_NUMBERS[status.signal] ?? 0);
   return status.code;
+}
+
+/**
+ * Finds where the docker CLI will connect, as the CLI itself decides: `DOCKER_HOST` (which
+ * overrides any context), else the context named by `DOCKER_CONTEXT`, else `currentContext` in
+ * `$DOCKER_CONFIG/config.json` (default `~/.docker/config.json`); a context's endpoint is in
+ * `contexts/meta/<sha256 of its name>/meta.json` there. Reads at most those two small files, and
+ * none when `DOCKER_HOST` is set or no context is chosen.
+ *
+ * @param engine The engine from {@link engineFrom}.
+ * @param env `DOCKER_HOST`, `DOCKER_CONTEXT`, `DOCKER_CONFIG`, `HOME`.
+ * @returns The engine with `endpoint`, `context` and `remote` set; a file that cannot be read or
+ *   parsed counts as absent (the docker CLI reports it when it runs).
+ */
+export async function locateEndpoint(
+  engine: Engine,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Engine> {
+  if (env.DOCKER_HOST) {
+    return { ...engine, endpoint: env.DOCKER_HOST, remote: isRemoteEndpoint(env.DOCKER_HOST) };
+  }
+  const dir = env.DOCKER_CONFIG || (env.HOME ? `${env.HOME}/.docker` : undefined);
+  let context: Engine["context"];
+  if (env.DOCKER_CONTEXT) context = { name: env.DOCKER_CONTEXT, from: "DOCKER_CONTEXT" };
+  else if (dir !== undefined) {
+    const current = readJson(`${dir}/config.json`)?.currentContext;
+    if (typeof current === "string" && current !== "") {
+      context = { name: current, from: "config.json" };
+    }
+  }
+  if (context === undefined || context.name === "default" || dir === undefined) {
+    return { ...engine, remote: false };
+  }
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(context.name));
+  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  const meta = readJson(`${dir}/contexts/meta/${hex}/meta.json`);
+  const endpoints = meta?.Endpoints as Record<string, { Host?: unknown }> | undefined;
+  const host = endpoints?.docker?.Host;
+  const endpoint = typeof host === "string" && host !== "" ? host : undefined;
+  return {
+    ...engine,
+    endpoint,
+    context,
+    remote: endpoint !== undefined && isRemoteEndpoint(endpoint),
+  };
+}
+
+/**
+ * Whether an engine endpoint is on another host as far as run-docker can tell: anything but a
+ * local socket (`unix://`, `npipe://`, `fd://`). `tcp://127.0.0.1` counts as remote too (it may be
+ * a tunnel to another host).
+ *
+ * @param endpoint e.g. `unix:///var/run/docker.sock`, `tcp://10.0.0.5:2376`, `ssh://me@host`.
+ * @returns `true` for a network endpoint.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isRemoteEndpoint } from "./engine.ts";
+ * assert.equal(isRemoteEndpoint("unix:///run/docker.sock"), false);
+ * assert.equal(isRemoteEndpoint("ssh://me@build-1"), true);
+ * ```
+ */
+export function isRemoteEndpoint(endpoint: string): boolean {
+  return !/^(unix|npipe|fd):\/\//i.test(endpoint);
+}
+
+/**
+ * Where the engine is, for messages: `at tcp://h:2376`, `at ssh://me@h (docker context "prod")`.
+ * A password in the endpoint's user part is never shown.
+ *
+ * @param engine The engine, after {@link locateEndpoint}.
+ * @returns The phrase, starting with `at` or `of`.
+ */
+export function engineWhere(engine: Engine): string {
+  const endpoint = engine.endpoint === undefined ? undefined : capLength(
+    stripControls(engine.endpoint.replace(/^([a-z0-9+.-]+:\/\/[^/@:]*):[^/@]*@/i, "$1:***@")),
+    200,
+  );
+  const context = engine.context === undefined
+    ? ""
+    : `docker context ${JSON.stringify(capLength(stripControls(engine.context.name), 100))}`;
+  if (endpoint === undefined) return context === "" ? "at the default endpoint" : `of ${context}`;
+  return context === "" ? `at ${endpoint}` : `at ${endpoint} (${context})`;
+}
+
+function readJson(path: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(Deno.readTextFileSync(path));
+    return typeof value === "object" && value !== null ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the engine enforces SELinux, from one `info` call: docker's `SecurityOptions` holds
+ * `name=selinux`, or podman's `host.security.selinuxEnabled` is true (`info --format {{json .}}`
+ * answers both shapes).
+ *
+ * @param engine The engine, found on this host.
+ * @returns `true` when the engine says so; `false` when it says otherwise or cannot answer
+ *   (an unreachable engine is reported by the run that follows, not here).
+ */
+export async function engineReportsSelinux(engine: Engine): Promise<boolean> {
+  try {
+    const result = await capture(engine, ["info", "--format", "{{json .}}"]);
+    if (result.code !== 0) return false;
+    const info = JSON.parse(result.stdout);
+    const options: unknown = info?.SecurityOptions;
+    if (Array.isArray(options)) {
+      return options.some((o) => typeof o === "string" && /^name=selinux(,|$)/.test(o));
+    }
+    return info?.host?.security?.selinuxEnabled === true;
+  } catch {
+    return false;
+  }
 }

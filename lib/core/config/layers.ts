@@ -71,7 +71,7 @@ const OTHER_VARIABLES = [
   "RUN_DOCKER_BIN",
 ];
 /** The test suite's own variables: never warned about, never suggested to a user. */
-const TEST_VARIABLES = ["RUN_DOCKER_E2E", "RUN_DOCKER_TEST_ENGINE"];
+const TEST_VARIABLES = ["RUN_DOCKER_E2E", "RUN_DOCKER_TEST_ENGINE", "RUN_DOCKER_TEST_TCP_HOST"];
 
 /**
  * `RUN_DOCKER_*` variables run-docker does not know, each with a did-you-mean when one is close:

@@ -31,6 +31,7 @@ export const PROJECT_IMAGE_KEYS: readonly string[] = [
 /** Why a key is refused, for the keys with a sharper reason than "not on the list". */
 const REASONS: Record<string, string> = {
   engine: "it names a program run-docker runs on your host",
+  selinux: "it changes the SELinux labels of your host's folders",
   docker_args: "raw docker options can give the container your host (--privileged, -v /:/host)",
   volumes: "it could mount any host path into the container",
   registries: "it could switch off TLS or redirect image lookups",

@@ -86,6 +86,11 @@ export interface Config {
   docker_args: string[];
   /** Path of a docker-compatible CLI as written; absent: `docker` from PATH. */
   engine?: string;
+  /**
+   * Relabel run-docker's own bind mounts (src, data, log) with SELinux's shared label:
+   * `auto` when the engine reports SELinux, `true` always, `false` never.
+   */
+  selinux: "auto" | boolean;
   /** Settings per registry host (`host[:port]`). */
   registries: Record<string, RegistrySettings>;
   /** Settings per glob on the repository's familiar name (`zppz/*`). */
@@ -111,6 +116,7 @@ export const DEFAULT_CONFIG: Config = {
   registries: {},
   images: {},
   kubernetes: {},
+  selinux: "auto",
 };
 
 /** One value set by a layer. `path` is the key path; `where` the provenance. */
@@ -140,6 +146,7 @@ export const KEY_KINDS: Record<string, Kind | "registries" | "images" | "kuberne
   ports: "list",
   docker_args: "list",
   engine: "path",
+  selinux: "auto-bool",
   registries: "registries",
   images: "images",
   kubernetes: "kubernetes",

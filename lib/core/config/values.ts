@@ -24,6 +24,7 @@ export type Kind =
   | "size"
   | "port"
   | "bool"
+  | "auto-bool"
   | "user"
   | "timezone"
   | "regex"
@@ -143,6 +144,10 @@ export function scalar(
         fail(node, `expected true or false, got ${JSON.stringify(text)}`);
       }
       return v;
+    case "auto-bool":
+      if (typeof v === "boolean" || text === "auto") return v;
+      if (text === "true" || text === "false") return text === "true";
+      return fail(node, `expected auto, true or false, got ${JSON.stringify(text)}`);
     case "port": {
       const n = Number(text);
       if (!/^\d+$/.test(text) || n < 1 || n > 65535) {

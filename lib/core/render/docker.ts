@@ -67,6 +67,11 @@ function mountArgs(mount: MountSpec): string[] {
     if (mount.exec) options.push("exec");
     return ["--tmpfs", `${mount.target}:${options.join(",")}`];
   }
+  if (mount.relabel) {
+    // --mount cannot relabel; -v can. decideRun refuses a source with ':' first (-v splits on it).
+    const options = mount.readOnly ? "ro,z" : "z";
+    return ["--volume", `${mount.source}:${mount.target}:${options}`];
+  }
   const value = bindMount(mount.source, mount.target);
   return ["--mount", mount.readOnly ? `${value},readonly` : value];
 }
