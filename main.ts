@@ -73,7 +73,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   if (lookup.findEngine) engine = resolveEngine(engine, environment, host.os);
   // One `info` call, beside the image lookup rather than after it.
-  const selinux = lookup.askSelinux ? engineReportsSelinux(engine) : undefined;
+  const selinux = lookup.askSelinux ? engineReportsSelinux(engine, host.os) : undefined;
   const found = await resolveImage(first.request.reference, {
     engine,
     policy: await loadPolicy(lookup.policy),

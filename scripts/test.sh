@@ -50,10 +50,14 @@ start_engine() {
   fi
   T=$(mktemp -d /tmp/rd-test.XXXXXX)
   chmod 711 "$T" # another uid may reach the socket (the user: host test opens it to uid 1001)
+  # Also on a loopback TCP port: the remote-engine tests reach it as tcp://127.0.0.1:PORT.
+  local port
+  port=$(deno eval 'const l = Deno.listen({ hostname: "127.0.0.1", port: 0 }); console.log(l.addr.port); l.close();')
   dockerd --data-root "$T/root" --exec-root "$T/exec" --pidfile "$T/pid" \
-    -H "unix://$T/docker.sock" >"$T/dockerd.log" 2>&1 &
+    -H "unix://$T/docker.sock" -H "tcp://127.0.0.1:$port" >"$T/dockerd.log" 2>&1 &
   DOCKERD_PID=$!
   export DOCKER_HOST="unix://$T/docker.sock" RUN_DOCKER_TEST_ENGINE=private
+  export RUN_DOCKER_TEST_TCP_HOST="tcp://127.0.0.1:$port"
   local i
   for ((i = 0; i < 120; i++)); do
     if docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then

@@ -39,13 +39,18 @@ async function withFake(home: string, info: string, env: Record<string, string> 
   const log = `${home}/calls.log`;
   const [cmd, argv] = program(["--local", "app:1", "true"]);
   const env2 = baseEnv(home, { RUN_DOCKER_DOCKER: fake, FAKE_LOG: log, FAKE_INFO: info, ...env });
-  delete env2.DOCKER_HOST; // a local engine, whatever the tests' engine is
+  // A remote engine: a local one on this host (no SELinux) is not asked (see engine_endpoint_test).
+  env2.DOCKER_HOST = REMOTE;
   const result = await runCommand(cmd, argv, { env: env2 });
   const text = await Deno.readTextFile(log).catch(() => "");
   const calls = text.split("--\n").filter(Boolean).map((c) => c.trimEnd().split("\n"));
   return { result, calls };
 }
 
+/** Where the fake "is": a remote engine, so it is asked about SELinux; it never connects. */
+const REMOTE = "tcp://127.0.0.1:9";
+const REMOTE_WARNING =
+  /^run-docker: warning: the engine at tcp:\/\/127\.0\.0\.1:9 is on another host: [^\n]*\n$/;
 const SELINUX = '{"SecurityOptions":["name=seccomp,profile=builtin","name=selinux"]}';
 
 e2e(
@@ -55,7 +60,7 @@ e2e(
       await Deno.mkdir(`${home}/work/src/app`, { recursive: true });
       const { result, calls } = await withFake(home, SELINUX);
       assert.equal(result.code, 0, result.stderr);
-      assert.equal(result.stderr, "");
+      assert.match(result.stderr, REMOTE_WARNING);
       assert.deepEqual(calls.filter((c) => c[0] === "info"), [["info", "--format", "{{json .}}"]]);
       const run = calls.find((c) => c[0] === "run") ?? [];
       const volumes = run.flatMap((a, i) => a === "--volume" ? [run[i + 1]] : []);
@@ -99,8 +104,9 @@ e2e(
         RUN_DOCKER_DOCKER: fake,
         FAKE_LOG: `${home}/calls.log`,
         FAKE_INFO: SELINUX,
+        RUN_DOCKER_SELINUX: "true",
       });
-      delete env.DOCKER_HOST;
+      delete env.DOCKER_HOST; // a local engine: selinux: true relabels without asking
       const refused = await runCommand(cmd, argv, { env });
       assert.equal(refused.code, 125);
       assert.equal(

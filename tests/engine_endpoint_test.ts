@@ -149,6 +149,29 @@ for (const [name, answer, expected] of INFO_ROWS) {
   Deno.test(`engineReportsSelinux(): ${name}`, () =>
     withCli(
       `[ "$*" = "info --format {{json .}}" ] || { echo "unexpected: $*" >&2; exit 2; }\n${answer}`,
-      async (program) => assert.equal(await engineReportsSelinux({ program }), expected),
+      async (program) =>
+        assert.equal(await engineReportsSelinux({ program, remote: true }, "linux"), expected),
     ));
 }
+
+const hostSelinux = (() => {
+  try {
+    Deno.statSync("/sys/fs/selinux");
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name: "engineReportsSelinux(): a local engine on a Linux host without SELinux is not asked",
+  ignore: hostSelinux || Deno.build.os !== "linux",
+  fn: () =>
+    withCli("echo asked >&2; exit 3", async (program) => {
+      assert.equal(await engineReportsSelinux({ program, remote: false }, "linux"), false);
+      // The same CLI as a remote engine is asked (and fails: no SELinux assumed).
+      assert.equal(await engineReportsSelinux({ program, remote: true }, "linux"), false);
+      // Elsewhere (a VM behind a local socket) it is asked too.
+      assert.equal(await engineReportsSelinux({ program }, "darwin"), false);
+    }),
+});

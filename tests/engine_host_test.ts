@@ -139,6 +139,10 @@ Deno.test("decideLookup() asks the engine about SELinux only for auto and a run 
   assert.equal(lookup(["--list-tags", IMAGE]).askSelinux, false);
   assert.equal(lookup([IMAGE, "true"], { config: [[["selinux"], true]] }).askSelinux, false);
   assert.equal(lookup([IMAGE, "true"], { config: [[["selinux"], false]] }).askSelinux, false);
+  // Nothing to relabel: prod mode without data and log.
+  const bare = ["--hostdatadir", "no", "--hostlogdir", "no", IMAGE, "true"];
+  assert.equal(lookup(bare).askSelinux, false);
+  assert.equal(lookup(bare, DEV).askSelinux, true);
 });
 
 const REFUSALS: [string, string[], string, string][] = [

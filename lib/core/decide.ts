@@ -210,8 +210,10 @@ export function decideLookup(input: LookupInput): Print | Lookup {
     settings,
     policy: { ...policy, ...request.tagPolicy },
     findEngine: !request.own.dryRun && input.emit === undefined,
+    // Only when there is something to relabel: src (dev mode), data or log.
     askSelinux: loaded.config.selinux === "auto" && !request.own.dryRun && !lookupOnly &&
-      input.emit === undefined,
+      input.emit === undefined && (layout.dataDir !== undefined || layout.logDir !== undefined ||
+        layout.srcDirGiven || host.existingDirs.has(layout.srcDir)),
     resolve: {
       local: request.own.local,
       listAll: request.own.listTags,

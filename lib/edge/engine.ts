@@ -481,13 +481,22 @@ function readJson(path: string): Record<string, unknown> | undefined {
 /**
  * Whether the engine enforces SELinux, from one `info` call: docker's `SecurityOptions` holds
  * `name=selinux`, or podman's `host.security.selinuxEnabled` is true (`info --format {{json .}}`
- * answers both shapes).
+ * answers both shapes). A local engine on a Linux host without SELinux (no `/sys/fs/selinux`)
+ * shares this host's kernel: it is not asked.
  *
  * @param engine The engine, found on this host.
+ * @param os `Deno.build.os`.
  * @returns `true` when the engine says so; `false` when it says otherwise or cannot answer
  *   (an unreachable engine is reported by the run that follows, not here).
  */
-export async function engineReportsSelinux(engine: Engine): Promise<boolean> {
+export async function engineReportsSelinux(engine: Engine, os: string): Promise<boolean> {
+  if (os === "linux" && !engine.remote) {
+    try {
+      Deno.statSync("/sys/fs/selinux");
+    } catch {
+      return false;
+    }
+  }
   try {
     const result = await capture(engine, ["info", "--format", "{{json .}}"]);
     if (result.code !== 0) return false;
