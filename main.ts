@@ -13,7 +13,8 @@ import { parseRunRequest, parseSelfUpdate } from "./lib/core/cli.ts";
 import { formatConfig, unknownVariables } from "./lib/core/config/layers.ts";
 import { loadBaseConfig, loadConfig } from "./lib/edge/config/load.ts";
 import { decideLookup, decideRequest, decideRun } from "./lib/core/decide.ts";
-import { engineFrom, resolveEngine } from "./lib/edge/engine.ts";
+import { engineFrom } from "./lib/edge/engine.ts";
+import { identifyEngine } from "./lib/edge/engine_kind.ts";
 import { formatError, RunDockerError } from "./lib/core/errors.ts";
 import { checkDirs, gatherHostFacts, randomHex, writeHostUserFiles } from "./lib/edge/host.ts";
 import { resolveImage } from "./lib/edge/image.ts";
@@ -63,8 +64,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const lookup = decideLookup({ ...first, loaded, host, layout, pathStates });
   if (lookup.kind === "print") return await print(lookup);
 
-  let engine = engineFrom(loaded.config.engine, host.env);
-  if (lookup.findEngine) engine = resolveEngine(engine, environment, host.os);
+  const engine = await identifyEngine(
+    engineFrom(loaded.config.engine, host.env),
+    { env: environment, os: host.os, uid: host.uid },
+    lookup.findEngine,
+  );
   const found = await resolveImage(first.request.reference, {
     engine,
     policy: await loadPolicy(lookup.policy),
@@ -76,6 +80,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const action = decideRun(lookup, {
     version: VERSION,
     engine: engine.program,
+    engineKind: engine.kind,
     found,
     nonce: randomHex(2),
     notebookToken: randomHex(24),

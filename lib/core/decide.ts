@@ -25,7 +25,14 @@ import { formatImageRules } from "./format/image_rules.ts";
 import { formatResolve } from "./format/resolve.ts";
 import { helpText } from "./help.ts";
 import { checkMountSources, type HostLayout, type HostPathState } from "./layout.ts";
-import { familiarName, formatReference, type ImageReference } from "./reference.ts";
+import { describeEngine, DOCKER_ENGINE, type EngineKind } from "./engine_kind.ts";
+import {
+  familiarName,
+  formatReference,
+  type ImageReference,
+  qualifiedReference,
+} from "./reference.ts";
+import { httpAllowed } from "./registry/hosts.ts";
 import { renderCompose } from "./render/compose.ts";
 import { renderPlanJson } from "./render/json.ts";
 import { renderKubernetes } from "./render/kubernetes.ts";
@@ -228,6 +235,8 @@ export interface RunFacts {
   readonly version: string;
   /** The engine program, e.g. `docker`. */
   readonly engine: string;
+  /** What kind of engine it is; default docker. */
+  readonly engineKind?: EngineKind;
   /** What the image lookup found. */
   readonly found: Found;
   /** 4 random hex digits for the default container name. */
@@ -264,6 +273,9 @@ export interface Run {
   readonly checkPort?: { readonly hostname: string; readonly port: number };
   /** The reference to pull first (the newest tag is only on the registry). */
   readonly pull?: string;
+  /** Options of that pull before the reference: podman's `--tls-verify=false` for a registry
+   * run-docker treats as insecure (loopback, `registries.<host>.insecure`). */
+  readonly pullOptions: readonly string[];
   /** Host directories to create (data, log) when missing; removed again if docker fails. */
   readonly makeDirs: readonly string[];
   /** A line for stderr just before the run (the notebook URL). */
@@ -305,6 +317,10 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     };
   }
   const reference = formatReference(found.image);
+  const engine = facts.engineKind ?? DOCKER_ENGINE;
+  // The reference as the engine takes it: podman needs it fully qualified.
+  const engineRef = (image: ImageReference) =>
+    engine.kind === "podman" ? qualifiedReference(image) : formatReference(image);
   if (request.own.resolve) {
     const resolved = { ...found, reference, policy: lookup.policy };
     return { kind: "print", stdout: formatResolve(resolved, request.own.json) };
@@ -325,12 +341,19 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     pullNever: mustPull,
     // --emit: the file runs elsewhere, where these files of this host are not.
     hostUserFiles: hostUser && lookup.emit === undefined ? facts.hostUserFiles : undefined,
+    engine,
   };
   const plan = planRun(planInput);
   const order = lookup.policy.order;
   const stderr = request.own.explain
-    ? formatExplain(plan.explain, { ...found, order }, lookup.loaded.files)
+    ? formatExplain(plan.explain, { ...found, order }, lookup.loaded.files) +
+      `run-docker: explain: engine: ${describeEngine(facts.engine, engine)}\n`
     : "";
+  const insecure = Object.entries(lookup.loaded.config.registries ?? {})
+    .filter(([, r]) => r.insecure).map(([host]) => host);
+  const pullOptions = engine.kind === "podman" && httpAllowed(found.image.registry, insecure)
+    ? ["--tls-verify=false"]
+    : [];
   const dirs = [layout.dataDir, layout.logDir].filter((d): d is string => d !== undefined);
   if (lookup.emit !== undefined) return emitOf(lookup, plan, dirs, stderr);
   if (request.own.dryRun) {
@@ -339,7 +362,7 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
       : formatDryRun({
         program: facts.engine,
         args: plan.args,
-        pull: mustPull ? reference : undefined,
+        pull: mustPull ? [...pullOptions, engineRef(found.image)] : undefined,
         missingDirs: dirs.filter((d) => !host.existingDirs.has(d)),
       });
     return { kind: "print", stdout, stderr };
@@ -354,7 +377,8 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     checkPort: notebook
       ? { hostname: settings.notebookBind, port: request.notebookPort ?? settings.notebookPort }
       : undefined,
-    pull: mustPull ? reference : undefined,
+    pull: mustPull ? engineRef(found.image) : undefined,
+    pullOptions,
     makeDirs: dirs,
     notice: plan.notebookUrl !== undefined
       ? `run-docker: notebook at ${plan.notebookUrl}\n`
@@ -362,10 +386,10 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     ...lifecycleOf(request, plan.spec.remove),
     fallback: local === undefined ? undefined : {
       registry: found.image.registry,
-      image: formatReference(fallbackImage),
+      image: engineRef(fallbackImage),
       plan: planRun({ ...planInput, image: fallbackImage, pullNever: false }),
     },
-    image: reference,
+    image: engineRef(found.image),
     local: request.own.local,
     detach: request.detach,
   };

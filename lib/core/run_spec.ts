@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { EngineKind } from "./engine_kind.ts";
 import type { HostFacts, Settings } from "./facts.ts";
 import type { HostLayout } from "./layout.ts";
 import type { ImageReference } from "./reference.ts";
@@ -137,4 +138,6 @@ export interface RunSpecInput {
   readonly pullNever?: boolean;
   /** For `user: host`: host paths of the generated passwd and group files to mount. */
   readonly hostUserFiles?: { readonly passwd: string; readonly group: string };
+  /** The engine that runs it (how the argv is rendered); default docker. */
+  readonly engine?: EngineKind;
 }
