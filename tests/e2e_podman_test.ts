@@ -86,6 +86,9 @@ function check(stage: string, result: { code: number; stderr: string }): void {
 async function withMode(rootless: boolean, fn: (mode: Mode) => Promise<void>): Promise<void> {
   const base = await Deno.makeTempDir({ prefix: "run-docker-podman-" });
   await Deno.chmod(base, 0o755);
+  // Runtime state (runroot, XDG_RUNTIME_DIR) under a short path: with conmon's socket paths
+  // beyond it too long, podman 4.3 misses the container's exit and waits 20 s for every run.
+  const run = await Deno.makeTempDir({ dir: "/run", prefix: "rdp-" });
   const user = `rdpod${Math.floor(Math.random() * 1e6)}`;
   let uid = 0, gid = 0;
   try {
@@ -103,10 +106,11 @@ async function withMode(rootless: boolean, fn: (mode: Mode) => Promise<void>): P
         }
       }
     }
-    for (const dir of ["user", "run", "homes", "storage"]) {
-      await Deno.mkdir(`${base}/${dir}`, { mode: dir === "run" ? 0o700 : 0o755 });
+    for (const dir of ["user", "homes", "storage"]) {
+      await Deno.mkdir(`${base}/${dir}`, { mode: 0o755 });
       await Deno.chown(`${base}/${dir}`, uid, gid);
     }
+    await Deno.chown(run, uid, gid);
     const conf = [
       "[containers]",
       // What this machine allows: nofile up to the hard limit, nproc up to kernel.pid_max.
@@ -118,7 +122,7 @@ async function withMode(rootless: boolean, fn: (mode: Mode) => Promise<void>): P
     await Deno.writeTextFile(
       `${base}/storage.conf`,
       `[storage]\ndriver = "${rootless ? "vfs" : "overlay"}"\n` +
-        `graphroot = "${base}/storage/root"\nrunroot = "${base}/run/storage"\n` +
+        `graphroot = "${base}/storage/root"\nrunroot = "${run}/storage"\n` +
         // Rootless podman ignores graphroot.
         `rootless_storage_path = "${base}/storage/root"\n`,
     );
@@ -131,9 +135,7 @@ async function withMode(rootless: boolean, fn: (mode: Mode) => Promise<void>): P
       CONTAINERS_CONF: `${base}/containers.conf`,
       CONTAINERS_STORAGE_CONF: `${base}/storage.conf`,
       // Rootless podman keeps its runtime state here; rootful uses /run.
-      ...(rootless
-        ? { XDG_RUNTIME_DIR: `${base}/run`, XDG_CONFIG_HOME: `${base}/user/config` }
-        : {}),
+      ...(rootless ? { XDG_RUNTIME_DIR: run, XDG_CONFIG_HOME: `${base}/user/config` } : {}),
     };
     // rootful: named explicitly; rootless: `engine: auto` finds podman (no docker engine).
     if (!rootless) env.RUN_DOCKER_ENGINE = "podman";
@@ -157,7 +159,7 @@ async function withMode(rootless: boolean, fn: (mode: Mode) => Promise<void>): P
       await podman(mode, "rmi", "--all", "--force");
       if (rootless) {
         // The user namespace's pause process outlives podman: end it by its pid file.
-        const pid = await Deno.readTextFile(`${base}/run/libpod/tmp/pause.pid`).catch(() => "");
+        const pid = await Deno.readTextFile(`${run}/libpod/tmp/pause.pid`).catch(() => "");
         if (/^\d+$/.test(pid.trim())) {
           try {
             Deno.kill(Number(pid.trim()), "SIGKILL");
@@ -176,6 +178,7 @@ async function withMode(rootless: boolean, fn: (mode: Mode) => Promise<void>): P
     }
     await runCommand("umount", ["-R", `${base}/storage/root/overlay`]).catch(() => undefined);
     await Deno.remove(base, { recursive: true });
+    await Deno.remove(run, { recursive: true });
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Edge module: which engine runs the containers. `engine: auto` (the default) is docker when
- * its CLI is on PATH and answers `docker version`, else podman. The kind comes from what the
+ * its CLI is on PATH and answers `docker version` (or `DOCKER_HOST` is set), else podman. The kind comes from what the
  * CLI says it is (podman-docker's `docker` shim says podman), not from its file name.
  *
  * @module
@@ -21,8 +21,8 @@ const PROBE_SECONDS = 10;
 
 /** What identification needs from the host. */
 export interface EngineHost {
-  /** `PATH`, `PATHEXT`, and `CONTAINER_HOST` (podman's remote endpoint). */
-  readonly env: { PATH?: string; PATHEXT?: string; CONTAINER_HOST?: string };
+  /** `PATH`, `PATHEXT`, `DOCKER_HOST`, and `CONTAINER_HOST` (podman's remote endpoint). */
+  readonly env: { PATH?: string; PATHEXT?: string; DOCKER_HOST?: string; CONTAINER_HOST?: string };
   /** `Deno.build.os`. */
   readonly os: string;
   /** The invoking user's uid (`undefined` on Windows). */
@@ -58,7 +58,10 @@ async function identify(engine: Engine, host: EngineHost, required: boolean): Pr
   if (engine.program === "auto") {
     const docker = find({ ...engine, program: "docker" }, host);
     const said = docker === undefined ? undefined : await probe(docker.program, ["version"]);
-    if (docker !== undefined && said?.answered) return withKind(docker, said.family, host);
+    // DOCKER_HOST names a docker engine: its errors say what is wrong with it, not podman's.
+    if (docker !== undefined && (said?.answered || host.env.DOCKER_HOST)) {
+      return withKind(docker, said?.family, host);
+    }
     const podman = find({ ...engine, program: "podman" }, host);
     if (podman !== undefined) {
       return withKind(podman, (await probe(podman.program, ["--version"])).family, host);
