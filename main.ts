@@ -18,8 +18,8 @@ import {
   engineReportsSelinux,
   engineWhere,
   locateEndpoint,
-  resolveEngine,
 } from "./lib/edge/engine.ts";
+import { identifyEngine } from "./lib/edge/engine_kind.ts";
 import { formatError, RunDockerError } from "./lib/core/errors.ts";
 import { checkDirs, gatherHostFacts, randomHex, writeHostUserFiles } from "./lib/edge/host.ts";
 import { resolveImage } from "./lib/edge/image.ts";
@@ -66,12 +66,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   const mounted = [layout.dataDir, layout.logDir].filter((d): d is string => d !== undefined);
   const host = { ...facts, existingDirs: checkDirs([layout.srcDir, ...mounted]) };
   const pathStates = new Map(mounted.map((d) => [d, inspectHostPath(d, host.os)]));
-  let engine = await locateEndpoint(engineFrom(loaded.config.engine, host.env), host.env);
-  const remoteEngine = engine.remote ? engineWhere(engine) : undefined;
+  const located = await locateEndpoint(engineFrom(loaded.config.engine, host.env), host.env);
+  const remoteEngine = located.remote ? engineWhere(located) : undefined;
   const lookup = decideLookup({ ...first, loaded, host, layout, pathStates, remoteEngine });
   if (lookup.kind === "print") return await print(lookup);
 
-  if (lookup.findEngine) engine = resolveEngine(engine, environment, host.os);
+  const engine = await identifyEngine(
+    located,
+    { env: environment, os: host.os, uid: host.uid },
+    lookup.findEngine,
+  );
   // One `info` call, beside the image lookup rather than after it.
   const selinux = lookup.askSelinux ? engineReportsSelinux(engine, host.os) : undefined;
   const found = await resolveImage(first.request.reference, {
@@ -85,6 +89,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const action = decideRun(lookup, {
     version: VERSION,
     engine: engine.program,
+    engineKind: engine.kind,
     found,
     nonce: randomHex(2),
     notebookToken: randomHex(24),

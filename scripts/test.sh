@@ -21,6 +21,13 @@ install_missing() {
   command -v skopeo >/dev/null 2>&1 || packages+=(skopeo)
   command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
   command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+  # Podman, rootful and rootless (tests/e2e_podman_test.ts; in CI a missing podman fails them).
+  command -v podman >/dev/null 2>&1 || packages+=(podman)
+  command -v newuidmap >/dev/null 2>&1 || packages+=(uidmap)
+  command -v slirp4netns >/dev/null 2>&1 || packages+=(slirp4netns)
+  command -v fuse-overlayfs >/dev/null 2>&1 || packages+=(fuse-overlayfs)
+  command -v catatonit >/dev/null 2>&1 || packages+=(catatonit)
+  command -v setpriv >/dev/null 2>&1 || packages+=(util-linux)
   local tool
   for tool in dash zip unzip shellcheck wget curl; do
     command -v "$tool" >/dev/null 2>&1 || packages+=("$tool")

@@ -90,6 +90,7 @@ const PRINT_ROWS: [string, string[], Found, Given, string, string][] = [
       "added --workdir /home/docker-user (prod mode)",
       "added --memory 12g (default)",
       "added --shm-size 4g (default)",
+      "engine: docker (docker)",
     ].map((line) => `run-docker: explain: ${line}\n`).join(""),
   ],
 ];
@@ -151,6 +152,7 @@ Deno.test("decideRun() runs: pull, make directories, watchdog, in that plan", ()
     writeUserFiles: undefined,
     checkPort: undefined,
     pull: "zppz/app:2",
+    pullOptions: [],
     makeDirs: [DATA, LOG],
     notice: undefined,
     watchdog: "remove",

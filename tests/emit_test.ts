@@ -38,6 +38,8 @@ async function runIn(
           DENO_NO_UPDATE_CHECK: "1",
           TZ: "UTC",
           TOKEN: "s3cr3t-from-the-host",
+          // `engine: auto` would take podman where docker's CLI has no engine to answer it.
+          RUN_DOCKER_ENGINE: "docker",
         },
       },
     );

@@ -65,7 +65,7 @@ const DRY_RUN: [string, Parameters<typeof formatDryRun>[0], string][] = [
     {
       program: "/opt/my docker",
       args: ["run", "--env", "A=it's", "img:2"],
-      pull: "img:2",
+      pull: ["img:2"],
       missingDirs: ["/w/data", "/w/my log"],
     },
     "mkdir -p -- /w/data '/w/my log' && '/opt/my docker' pull img:2 && " +

@@ -19,9 +19,37 @@ export async function buildTestImages(
   tags: readonly string[],
   busybox = "/bin/busybox",
 ): Promise<void> {
+  const tarball = await makeTestTarball(busybox);
+  try {
+    for (const tag of tags) {
+      await run("docker", [
+        "import",
+        "--change",
+        "ENV PATH=/bin",
+        "--change",
+        `ENV BUILT_TAG=${tag}`,
+        tarball,
+        `${repository}:${tag}`,
+      ]);
+    }
+  } finally {
+    await Deno.remove(tarball).catch(() => {});
+  }
+}
+
+/**
+ * The test image's root filesystem as a tarball (`tar` of a temp tree whose root is mode
+ * 0755: rootless podman's docker-user cannot start a shell under a 0700 root).
+ *
+ * @param busybox Path of a static busybox binary.
+ * @returns The tarball's path (mode 0644); the caller removes it.
+ * @throws {Error} when tar fails.
+ */
+export async function makeTestTarball(busybox = "/bin/busybox"): Promise<string> {
   const rootfs = await Deno.makeTempDir({ prefix: "run-docker-rootfs-" });
   const tarball = `${rootfs}.tar`;
   try {
+    await Deno.chmod(rootfs, 0o755);
     for (const dir of ["bin", "etc", "tmp", "root", "home/docker-user"]) {
       await Deno.mkdir(`${rootfs}/${dir}`, { recursive: true });
     }
@@ -39,6 +67,7 @@ export async function buildTestImages(
       "env",
       "ls",
       "stat",
+      "touch",
     ];
     for (const applet of applets) await Deno.symlink("busybox", `${rootfs}/bin/${applet}`);
     await Deno.writeTextFile(
@@ -49,20 +78,10 @@ export async function buildTestImages(
     await Deno.chmod(`${rootfs}/tmp`, 0o1777);
     if (Deno.uid() === 0) await Deno.chown(`${rootfs}/home/docker-user`, 1000, 1000);
     await run("tar", ["--numeric-owner", "-C", rootfs, "-cf", tarball, "."]);
-    for (const tag of tags) {
-      await run("docker", [
-        "import",
-        "--change",
-        "ENV PATH=/bin",
-        "--change",
-        `ENV BUILT_TAG=${tag}`,
-        tarball,
-        `${repository}:${tag}`,
-      ]);
-    }
+    await Deno.chmod(tarball, 0o644);
+    return tarball;
   } finally {
     await Deno.remove(rootfs, { recursive: true });
-    await Deno.remove(tarball).catch(() => {});
   }
 }
 

@@ -25,7 +25,14 @@ import { formatImageRules } from "./format/image_rules.ts";
 import { formatResolve } from "./format/resolve.ts";
 import { helpText } from "./help.ts";
 import { checkMountSources, type HostLayout, type HostPathState } from "./layout.ts";
-import { familiarName, formatReference, type ImageReference } from "./reference.ts";
+import { describeEngine, DOCKER_ENGINE, type EngineKind } from "./engine_kind.ts";
+import {
+  familiarName,
+  formatReference,
+  type ImageReference,
+  qualifiedReference,
+} from "./reference.ts";
+import { httpAllowed } from "./registry/hosts.ts";
 import { renderCompose } from "./render/compose.ts";
 import { renderPlanJson } from "./render/json.ts";
 import { renderKubernetes } from "./render/kubernetes.ts";
@@ -243,6 +250,8 @@ export interface RunFacts {
   readonly version: string;
   /** The engine program, e.g. `docker`. */
   readonly engine: string;
+  /** What kind of engine it is; default docker. */
+  readonly engineKind?: EngineKind;
   /** What the image lookup found. */
   readonly found: Found;
   /** 4 random hex digits for the default container name. */
@@ -281,6 +290,9 @@ export interface Run {
   readonly checkPort?: { readonly hostname: string; readonly port: number };
   /** The reference to pull first (the newest tag is only on the registry). */
   readonly pull?: string;
+  /** Options of that pull before the reference: podman's `--tls-verify=false` for a registry
+   * run-docker treats as insecure (loopback, `registries.<host>.insecure`). */
+  readonly pullOptions: readonly string[];
   /** Host directories to create (data, log) when missing; removed again if docker fails. */
   readonly makeDirs: readonly string[];
   /** A line for stderr just before the run (the notebook URL). */
@@ -324,6 +336,10 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     };
   }
   const reference = formatReference(found.image);
+  const engine = facts.engineKind ?? DOCKER_ENGINE;
+  // The reference as the engine takes it: podman needs it fully qualified.
+  const engineRef = (image: ImageReference) =>
+    engine.kind === "podman" ? qualifiedReference(image) : formatReference(image);
   if (request.own.resolve) {
     const resolved = { ...found, reference, policy: lookup.policy };
     return { kind: "print", stdout: formatResolve(resolved, request.own.json) };
@@ -348,13 +364,20 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     relabel: lookup.emit === undefined
       ? relabelOf(lookup.loaded.config.selinux, lookup.loaded.provenance, facts.selinux)
       : undefined,
+    engine,
   };
   const plan = planRun(planInput);
   checkRelabel(plan.spec, host.home, layout.workRoot);
   const order = lookup.policy.order;
   const stderr = request.own.explain
-    ? formatExplain(plan.explain, { ...found, order }, lookup.loaded.files)
+    ? formatExplain(plan.explain, { ...found, order }, lookup.loaded.files) +
+      `run-docker: explain: engine: ${describeEngine(facts.engine, engine)}\n`
     : "";
+  const insecure = Object.entries(lookup.loaded.config.registries ?? {})
+    .filter(([, r]) => r.insecure).map(([host]) => host);
+  const pullOptions = engine.kind === "podman" && httpAllowed(found.image.registry, insecure)
+    ? ["--tls-verify=false"]
+    : [];
   const dirs = [layout.dataDir, layout.logDir].filter((d): d is string => d !== undefined);
   if (lookup.emit !== undefined) return emitOf(lookup, plan, dirs, stderr);
   if (request.own.dryRun) {
@@ -363,7 +386,7 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
       : formatDryRun({
         program: facts.engine,
         args: plan.args,
-        pull: mustPull ? reference : undefined,
+        pull: mustPull ? [...pullOptions, engineRef(found.image)] : undefined,
         missingDirs: dirs.filter((d) => !host.existingDirs.has(d)),
       });
     return { kind: "print", stdout, stderr };
@@ -380,7 +403,8 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     checkPort: notebook && remote === undefined
       ? { hostname: settings.notebookBind, port: request.notebookPort ?? settings.notebookPort }
       : undefined,
-    pull: mustPull ? reference : undefined,
+    pull: mustPull ? engineRef(found.image) : undefined,
+    pullOptions,
     makeDirs: remote === undefined ? dirs : [],
     ...(remote === undefined ? {} : { warning: remoteWarning(remote, plan.spec) }),
     notice: plan.notebookUrl !== undefined
@@ -389,10 +413,10 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     ...lifecycleOf(request, plan.spec.remove),
     fallback: local === undefined ? undefined : {
       registry: found.image.registry,
-      image: formatReference(fallbackImage),
+      image: engineRef(fallbackImage),
       plan: planRun({ ...planInput, image: fallbackImage, pullNever: false }),
     },
-    image: reference,
+    image: engineRef(found.image),
     local: request.own.local,
     detach: request.detach,
   };

@@ -286,3 +286,24 @@ export function formatReference(ref: ImageReference): string {
   if (ref.digest !== undefined) text += `@${ref.digest}`;
   return text;
 }
+
+/**
+ * The fully qualified form of a reference, as podman needs it (podman resolves no short names
+ * without `unqualified-search-registries`).
+ *
+ * @param ref A parsed reference.
+ * @returns e.g. `docker.io/library/ubuntu:24.04`, `127.0.0.1:5000/a@sha256:…`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseReference, qualifiedReference } from "./reference.ts";
+ * assert.equal(qualifiedReference(parseReference("ubuntu:24.04")), "docker.io/library/ubuntu:24.04");
+ * ```
+ */
+export function qualifiedReference(ref: ImageReference): string {
+  let text = `${ref.registry}/${ref.repository}`;
+  if (ref.tag !== undefined) text += `:${ref.tag}`;
+  if (ref.digest !== undefined) text += `@${ref.digest}`;
+  return text;
+}

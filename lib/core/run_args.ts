@@ -12,8 +12,9 @@
 import { posixPath } from "./host_path.ts";
 import type { HostFacts, Settings } from "./facts.ts";
 import { imageBaseName } from "./reference.ts";
-import { renderDockerArgs } from "./render/docker.ts";
+import { renderRunArgs } from "./render/podman.ts";
 import { givenValues, isGiven, type ValidRunRequest } from "./request.ts";
+import { DOCKER_ENGINE } from "./engine_kind.ts";
 import type { EnvSpec, MountSpec, NotebookSpec, RunSpec, RunSpecInput } from "./run_spec.ts";
 
 export { bindMount } from "./render/docker.ts";
@@ -150,7 +151,7 @@ export function planRun(input: RunSpecInput): RunPlan {
   };
   return {
     spec,
-    args: renderDockerArgs(spec),
+    args: renderRunArgs(spec, input.engine ?? DOCKER_ENGINE),
     name: spec.name,
     mode,
     engineEnv: command.engineEnv,
@@ -190,7 +191,11 @@ function identityOptions(s: Step, user: string, mode: "dev" | "prod", workdir: s
     "user",
     request.own.root ? "option --root" : s.from("user"),
   );
-  if (
+  if (s.input.engine?.rootless && chosen !== undefined && user !== "root") {
+    s.explain.push(
+      "rootless podman: --userns=keep-id, so you are the container user and src, data and log are writable",
+    );
+  } else if (
     user !== "host" && user !== "root" && host.os === "linux" && mode === "dev" &&
     host.uid !== undefined && host.uid !== IMAGE_UID
   ) {

@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { EngineKind } from "./engine_kind.ts";
 import type { HostFacts, Settings } from "./facts.ts";
 import type { HostLayout } from "./layout.ts";
 import type { ImageReference } from "./reference.ts";
@@ -147,4 +148,6 @@ export interface RunSpecInput {
    * caller has checked their sources (see `relabelProblem` in `lib/core/decide.ts`).
    */
   readonly relabel?: { readonly why: string };
+  /** The engine that runs it (how the argv is rendered); default docker. */
+  readonly engine?: EngineKind;
 }

@@ -16,6 +16,7 @@ import {
   pullImage,
   runForeground,
 } from "./engine.ts";
+import { podmanInitMissing } from "./engine_kind.ts";
 import { EngineError, UsageError } from "../core/errors.ts";
 import type { HostFacts } from "../core/facts.ts";
 import { isPortFree, makeDirs, removeEmptyDirs, writeHostUserFiles } from "./host.ts";
@@ -76,7 +77,10 @@ export async function carryOutRun(run: Run, engine: Engine, host: HostFacts): Pr
     if (code === 125 || code === 126) {
       // docker run itself failed (or says so): nothing of this run should stay behind.
       if (code === 125) removeEmptyDirs(created);
-      const diagnosis = await diagnoseRunFailure(engine, image, run.local);
+      const diagnosis = code === 125 && engine.kind?.kind === "podman" && plan.spec.init
+        ? podmanInitMissing(Deno.env.toObject()) ??
+          await diagnoseRunFailure(engine, image, run.local)
+        : await diagnoseRunFailure(engine, image, run.local);
       if (diagnosis !== undefined) {
         removeEmptyDirs(created);
         throw diagnosis;
@@ -103,7 +107,7 @@ export async function carryOutRun(run: Run, engine: Engine, host: HostFacts): Pr
 /** Pulls the newest tag; when that fails and a local tag exists, warns and runs that one. */
 async function pullOrFallBack(run: Run, engine: Engine): Promise<Pick<Run, "plan" | "image">> {
   try {
-    await pullImage(engine, run.pull!);
+    await pullImage(engine, run.pull!, run.pullOptions);
     return run;
   } catch (error) {
     await stopUnderWay(); // a stop signal ended the pull: run-docker ends, nothing falls back

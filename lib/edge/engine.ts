@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { EngineKind } from "../core/engine_kind.ts";
 import { EngineError } from "../core/errors.ts";
 import { capLength, stripControls } from "../core/printable.ts";
 import { kill, SIGNAL_NUMBERS, spawn, takeSignals } from "./spawn.ts";
@@ -23,6 +24,8 @@ export interface Engine {
    * socket: then bind-mount sources are paths on the engine's host.
    */
   readonly remote?: boolean;
+  /** What the CLI says it is (`identifyEngine`, lib/edge/engine_kind.ts); absent: docker. */
+  readonly kind?: EngineKind;
   /**
    * Seconds a captured docker CLI call (listing images, diagnosing) may take
    * before it is killed and reported; default {@link CAPTURE_TIMEOUT_SECONDS}.
@@ -34,7 +37,8 @@ export interface Engine {
  * Picks the docker CLI.
  *
  * @param program The configured `engine` (file, `RUN_DOCKER_DOCKER`, `RUN_DOCKER_ENGINE`, as the
- *   configuration merged them); `undefined` or empty: `docker`.
+ *   configuration merged them): `auto`, `docker`, `podman` or a path; `undefined` or empty:
+ *   `auto` (see `identifyEngine` in lib/edge/engine_kind.ts).
  * @param env `DOCKER_HOST`, for messages.
  * @returns The engine to use.
  *
@@ -42,7 +46,7 @@ export interface Engine {
  * ```ts
  * import assert from "node:assert/strict";
  * import { engineFrom } from "./engine.ts";
- * assert.deepEqual(engineFrom(undefined, {}), { program: "docker", endpoint: undefined });
+ * assert.deepEqual(engineFrom(undefined, {}), { program: "auto", endpoint: undefined });
  * assert.equal(engineFrom("/opt/bin/docker", {}).program, "/opt/bin/docker");
  * ```
  */
@@ -50,7 +54,7 @@ export function engineFrom(
   program: string | undefined,
   env: { readonly DOCKER_HOST?: string },
 ): Engine {
-  return { program: program || "docker", endpoint: env.DOCKER_HOST || undefined };
+  return { program: program || "auto", endpoint: env.DOCKER_HOST || undefined };
 }
 
 /**
@@ -192,6 +196,16 @@ function failure(engine: Engine, what: string, result: Captured): EngineError {
 }
 
 /**
+ * How messages name the engine's CLI.
+ *
+ * @param engine The engine.
+ * @returns `docker` or `podman`.
+ */
+export function cliName(engine: Engine): string {
+  return engine.kind?.kind ?? "docker";
+}
+
+/**
  * The tags of a repository's local images.
  *
  * @param engine The docker CLI.
@@ -218,11 +232,12 @@ export class PullError extends EngineError {
    * @param image The reference that failed.
    * @param code docker pull's exit code.
    * @param stderr docker pull's stderr.
+   * @param cli The engine's name in messages: `docker` or `podman`.
    */
-  constructor(image: string, code: number, stderr: string) {
+  constructor(image: string, code: number, stderr: string, cli = "docker") {
     super(
-      `docker pull ${image} failed (exit ${code})`,
-      "check the registry login (docker login) and the network, or run with --local",
+      `${cli} pull ${image} failed (exit ${code})`,
+      `check the registry login (${cli} login) and the network, or run with --local`,
     );
     const last = stderr.trim().split("\n").at(-1) ?? "";
     this.reason = capLength(stripControls(last), 300) || `exit ${code}`;
@@ -237,14 +252,19 @@ export class PullError extends EngineError {
  *
  * @param engine The docker CLI.
  * @param image The reference to pull.
+ * @param options Options of the pull before the reference (podman's `--tls-verify=false`).
  * @throws {PullError} when the pull fails.
  * @throws {EngineError} when the CLI is missing.
  */
-export async function pullImage(engine: Engine, image: string): Promise<void> {
+export async function pullImage(
+  engine: Engine,
+  image: string,
+  options: readonly string[] = [],
+): Promise<void> {
   let child: Deno.ChildProcess;
   try {
     child = spawn(engine.program, {
-      args: ["pull", image],
+      args: ["pull", ...options, image],
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -257,7 +277,7 @@ export async function pullImage(engine: Engine, image: string): Promise<void> {
     new Response(child.stderr).text(),
     child.status,
   ]);
-  if (!status.success) throw new PullError(image, status.code, stderr);
+  if (!status.success) throw new PullError(image, status.code, stderr, cliName(engine));
   if (stderr !== "") await Deno.stderr.write(new TextEncoder().encode(stderr));
 }
 
@@ -280,15 +300,16 @@ export async function diagnoseRunFailure(
   const result = await capture(engine, ["image", "inspect", "--format", "{{.Id}}", image]);
   if (result.code === 0) return undefined;
   if (UNREACHABLE.test(result.stderr)) return failure(engine, "docker run", result);
+  const cli = cliName(engine);
   if (local) {
     return new EngineError(
       `image ${image} is not local`,
-      "--local never pulls: run without --local, or 'docker load' the image first",
+      `--local never pulls: run without --local, or '${cli} load' the image first`,
     );
   }
   return new EngineError(
     `image ${image} is not local and could not be pulled`,
-    "check the tag (run-docker --list-tags IMAGE), 'docker login' to its registry, or the network",
+    `check the tag (run-docker --list-tags IMAGE), '${cli} login' to its registry, or the network`,
   );
 }
 

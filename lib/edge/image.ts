@@ -102,7 +102,13 @@ export async function resolveImage(
     ? Promise.resolve(undefined)
     : lookupRemote(reference, options);
   const [localResult, remoteResult] = await Promise.allSettled([
-    listLocalTags(options.engine, name),
+    // podman: by the fully qualified name (a short one also matches `localhost/NAME`).
+    listLocalTags(
+      options.engine,
+      options.engine.kind?.kind === "podman"
+        ? `${reference.registry}/${reference.repository}`
+        : name,
+    ),
     remotePromise,
   ]);
   let local: string[];

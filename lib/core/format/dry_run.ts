@@ -14,8 +14,9 @@ export interface DryRunFacts {
   readonly program: string;
   /** The rendered arguments after the program (`["run", …]`). */
   readonly args: readonly string[];
-  /** The reference to pull first (the newest tag is only on the registry), if any. */
-  readonly pull?: string;
+  /** The pull's arguments (options, then the reference) when the run pulls first (the newest
+   * tag is only on the registry). */
+  readonly pull?: readonly string[];
   /** Host directories the run would create first (data, log) that do not exist yet. */
   readonly missingDirs: readonly string[];
 }
@@ -44,7 +45,7 @@ export function formatDryRun(facts: DryRunFacts): string {
     ? `${quoteCommand(["mkdir", "-p", "--", ...facts.missingDirs])} && `
     : "";
   const pull = facts.pull !== undefined
-    ? `${quoteCommand([facts.program, "pull", facts.pull])} && `
+    ? `${quoteCommand([facts.program, "pull", ...facts.pull])} && `
     : "";
   return mkdir + pull + quoteCommand([facts.program, ...facts.args]) + "\n";
 }

@@ -6,13 +6,35 @@
  * @module
  */
 
-import { formatReference } from "../reference.ts";
+import { formatReference, type ImageReference } from "../reference.ts";
 import type { MountSpec, RunSpec } from "../run_spec.ts";
+
+/** Where another engine's argv differs from docker's (see `render/podman.ts`). */
+export interface Dialect {
+  /** The image reference as the engine needs it. */
+  readonly reference: (ref: ImageReference) => string;
+  /** The `--tmpfs` value of a tmpfs mount. */
+  readonly tmpfs: (mount: Extract<MountSpec, { kind: "tmpfs" }>) => string;
+  /** Options added after `--user` (e.g. podman's `--userns`). */
+  readonly identity: (spec: RunSpec) => string[];
+}
+
+/** docker's own forms. */
+const DOCKER: Dialect = {
+  reference: formatReference,
+  tmpfs(mount) {
+    const options = [`uid=${mount.uid}`, `gid=${mount.gid}`, `mode=${mount.mode}`];
+    if (mount.exec) options.push("exec");
+    return `${mount.target}:${options.join(",")}`;
+  },
+  identity: () => [],
+};
 
 /**
  * The `docker run` argv of a run, after the program name.
  *
  * @param spec The run.
+ * @param dialect Where the engine's argv differs from docker's; default docker's own.
  * @returns `["run", …options, image, …command]`: run-docker's options in a fixed order, then
  *   the configuration's `docker_args`, then the user's docker options as typed, then the image
  *   reference and the command.
@@ -27,7 +49,7 @@ import type { MountSpec, RunSpec } from "../run_spec.ts";
  * assert.deepEqual(renderDockerArgs(spec).slice(0, 3), ["run", "--rm", "--init"]);
  * ```
  */
-export function renderDockerArgs(spec: RunSpec): string[] {
+export function renderDockerArgs(spec: RunSpec, dialect: Dialect = DOCKER): string[] {
   const args = ["run"];
   const option = (name: string, value: string | boolean | undefined) => {
     if (value === true) args.push(`--${name}`);
@@ -39,13 +61,14 @@ export function renderDockerArgs(spec: RunSpec): string[] {
   option("interactive", spec.interactive);
   option("tty", spec.tty);
   option("user", spec.user);
+  args.push(...dialect.identity(spec));
   option("workdir", spec.workdir);
   option("memory", spec.memory);
   option("shm-size", spec.shmSize);
   option("gpus", spec.gpus);
   if (spec.pullNever) args.push("--pull", "never");
   for (const [key, value] of spec.labels) args.push("--label", `${key}=${value}`);
-  for (const mount of spec.mounts) args.push(...mountArgs(mount));
+  for (const mount of spec.mounts) args.push(...mountArgs(mount, dialect));
   for (const volume of spec.volumes) args.push("--volume", volume);
   for (const port of spec.ports) args.push("--publish", port);
   for (const entry of spec.env) {
@@ -57,16 +80,12 @@ export function renderDockerArgs(spec: RunSpec): string[] {
   }
   args.push(...spec.passThrough.config);
   for (const pass of spec.passThrough.commandLine) args.push(...pass.tokens);
-  args.push(formatReference(spec.image.reference), ...spec.command);
+  args.push(dialect.reference(spec.image.reference), ...spec.command);
   return args;
 }
 
-function mountArgs(mount: MountSpec): string[] {
-  if (mount.kind === "tmpfs") {
-    const options = [`uid=${mount.uid}`, `gid=${mount.gid}`, `mode=${mount.mode}`];
-    if (mount.exec) options.push("exec");
-    return ["--tmpfs", `${mount.target}:${options.join(",")}`];
-  }
+function mountArgs(mount: MountSpec, dialect: Dialect): string[] {
+  if (mount.kind === "tmpfs") return ["--tmpfs", dialect.tmpfs(mount)];
   if (mount.relabel) {
     // --mount cannot relabel; -v can. decideRun refuses a source with ':' first (-v splits on it).
     const options = mount.readOnly ? "ro,z" : "z";
