@@ -13,12 +13,7 @@ import { parseRunRequest, parseSelfUpdate } from "./lib/core/cli.ts";
 import { formatConfig, unknownVariables } from "./lib/core/config/layers.ts";
 import { loadBaseConfig, loadConfig } from "./lib/edge/config/load.ts";
 import { decideLookup, decideRequest, decideRun } from "./lib/core/decide.ts";
-import {
-  engineFrom,
-  engineReportsSelinux,
-  engineWhere,
-  locateEndpoint,
-} from "./lib/edge/engine.ts";
+import * as engines from "./lib/edge/engine.ts";
 import { identifyEngine } from "./lib/edge/engine_kind.ts";
 import { formatError, RunDockerError } from "./lib/core/errors.ts";
 import { checkDirs, gatherHostFacts, randomHex, writeHostUserFiles } from "./lib/edge/host.ts";
@@ -66,8 +61,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const mounted = [layout.dataDir, layout.logDir].filter((d): d is string => d !== undefined);
   const host = { ...facts, existingDirs: checkDirs([layout.srcDir, ...mounted]) };
   const pathStates = new Map(mounted.map((d) => [d, inspectHostPath(d, host.os)]));
-  const located = await locateEndpoint(engineFrom(loaded.config.engine, host.env), host.env);
-  const remoteEngine = located.remote ? engineWhere(located) : undefined;
+  const configured = engines.engineFrom(loaded.config.engine, host.env);
+  const located = await engines.locateEndpoint(configured, host.env);
+  const remoteEngine = located.remote ? engines.engineWhere(located) : undefined;
   const lookup = decideLookup({ ...first, loaded, host, layout, pathStates, remoteEngine });
   if (lookup.kind === "print") return await print(lookup);
 
@@ -77,7 +73,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     lookup.findEngine,
   );
   // One `info` call, beside the image lookup rather than after it.
-  const selinux = lookup.askSelinux ? engineReportsSelinux(engine, host.os) : undefined;
+  const selinux = lookup.askSelinux ? engines.engineReportsSelinux(engine, host.os) : undefined;
   const found = await resolveImage(first.request.reference, {
     engine,
     policy: await loadPolicy(lookup.policy),
