@@ -66,12 +66,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const remoteEngine = located.remote ? engines.engineWhere(located) : undefined;
   const lookup = decideLookup({ ...first, loaded, host, layout, pathStates, remoteEngine });
   if (lookup.kind === "print") return await print(lookup);
-
-  const engine = await identifyEngine(
-    located,
-    { env: environment, os: host.os, uid: host.uid },
-    lookup.findEngine,
-  );
+  const engineHost = { env: environment, os: host.os, uid: host.uid };
+  const engine = await identifyEngine(located, engineHost, lookup.findEngine);
   // One `info` call, beside the image lookup rather than after it.
   const selinux = lookup.askSelinux ? engines.engineReportsSelinux(engine, host.os) : undefined;
   const found = await resolveImage(first.request.reference, {
