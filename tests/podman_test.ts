@@ -186,6 +186,19 @@ Deno.test({
         kind: { kind: "docker", rootless: false },
       });
     });
+    await withFakes({
+      docker: ["Client: Docker Engine\nCannot connect to the Docker daemon", 1],
+      podman: ["podman version 4.3.1", 0],
+    }, async (dir) => {
+      // So does a docker context other than default (DOCKER_CONTEXT or config.json).
+      const context = { name: "dead", from: "DOCKER_CONTEXT" as const };
+      const named = await identifyEngine({ program: "auto", context }, host(dir), true);
+      assert.deepEqual(named, {
+        program: `${dir}/docker`,
+        context,
+        kind: { kind: "docker", rootless: false },
+      });
+    });
     await withFakes({ podman: ["podman version 4.3.1", 0] }, async (dir) => {
       const auto = await identifyEngine({ program: "auto" }, host(dir), true);
       assert.deepEqual(auto, { program: `${dir}/podman`, kind: ROOTLESS });

@@ -58,8 +58,9 @@ async function identify(engine: Engine, host: EngineHost, required: boolean): Pr
   if (engine.program === "auto") {
     const docker = find({ ...engine, program: "docker" }, host);
     const said = docker === undefined ? undefined : await probe(docker.program, ["version"]);
-    // DOCKER_HOST names a docker engine: its errors say what is wrong with it, not podman's.
-    if (docker !== undefined && (said?.answered || host.env.DOCKER_HOST)) {
+    // DOCKER_HOST or a docker context names a docker engine: its errors say what is wrong
+    // with it, not podman's.
+    if (docker !== undefined && (said?.answered || host.env.DOCKER_HOST || engine.context)) {
       return withKind(docker, said?.family, host);
     }
     const podman = find({ ...engine, program: "podman" }, host);
