@@ -13,7 +13,7 @@
  * @module
  */
 
-import { type RunRequest } from "./cli.ts";
+import type { RunRequest } from "./cli.ts";
 import { formatConfig } from "./config/layers.ts";
 import type { Config, Provenance } from "./config/schema.ts";
 import { settingsFor } from "./config/settings.ts";
