@@ -2,7 +2,7 @@
  * run-docker: runs a project's Docker image the right way.
  *
  * The edge: parse → decide → carry out. It gathers facts, asks the pure
- * `lib/decide.ts` what to do, does it, reports errors, and exits with the
+ * `lib/core/decide.ts` what to do, does it, reports errors, and exits with the
  * container's code. Nothing is decided or formatted here.
  *
  * @module

@@ -1,6 +1,6 @@
 /**
  * Fixtures of the decision tests: a command line through the first two steps of
- * lib/decide.ts, with configuration assignments and host facts; what the lookup found;
+ * lib/core/decide.ts, with configuration assignments and host facts; what the lookup found;
  * the docker argv of a prod run.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * Table tests of the last decision step (lib/decide.ts): with the image found, what to print,
+ * Table tests of the last decision step (lib/core/decide_run.ts): with the image found, what to print,
  * emit or run.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Table tests of the first two decision steps (lib/decide.ts): the command line alone, then with
+ * Table tests of the first two decision steps (lib/core/decide.ts): the command line alone, then with
  * the configuration and the host.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The engine edge (`lib/engine.ts`) against fake docker CLIs: shell scripts
+ * The engine edge (`lib/edge/engine.ts`) against fake docker CLIs: shell scripts
  * in a temp dir that print, fail, hang or die as a real CLI would. Finding
  * the CLI on PATH, a missing or unexecutable CLI, a CLI that hangs (the
  * timeout message), the diagnosis after `docker run` exits 125, and exit

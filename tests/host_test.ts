@@ -1,5 +1,5 @@
 /**
- * The host edge (`lib/host.ts`): the shape of the gathered facts, which
+ * The host edge (`lib/edge/host.ts`): the shape of the gathered facts, which
  * directories exist, making and unmaking directories (nothing left behind
  * on failure), and the `user: host` passwd and group files.
  *

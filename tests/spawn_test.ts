@@ -1,5 +1,5 @@
 /**
- * The one spawner: no module in lib/ but `lib/spawn.ts` starts a process or
+ * The one spawner: no module in lib/ but `lib/edge/spawn.ts` starts a process or
  * ends run-docker, and a stop signal runs what {@link onStop} was given.
  *
  * @module
