@@ -325,7 +325,7 @@ const errors: ErrorCase[] = [
   ]],
   ["--local and no local image", { local: [], remote: ["1.0"] }, { local: true }, "EngineError", [
     "run-docker: error: no image of HOST/app locally (--local)",
-    "hint: build or load it first, or give a tag (run-docker HOST/app:TAG)",
+    "hint: --local uses only local images: build it, load it (docker load -i FILE), or run once without --local to pull it",
   ]],
   ["only tags the policy rejects", { local: [SIGNATURE], remote: [SIGNATURE] }, {}, "EngineError", [
     "run-docker: error: no image of HOST/app locally or on the registry that the tag policy accepts",

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { type Engine, listLocalTags } from "./engine.ts";
+import { cliName, type Engine, listLocalTags } from "./engine.ts";
 import { EngineError } from "../core/errors.ts";
 import { familiarName, type ImageReference } from "../core/reference.ts";
 import { RegistryError, systemRegistryClient } from "./registry/mod.ts";
@@ -149,7 +149,9 @@ export async function resolveImage(
         local.length + (remote?.length ?? 0) > 0 ? " that the tag policy accepts" : ""
       }`,
       options.local
-        ? `build or load it first, or give a tag (run-docker ${name}:TAG)`
+        ? `--local uses only local images: build it, load it (${
+          cliName(options.engine)
+        } load -i FILE), or run once without --local to pull it`
         : `build or push it first, check --tag-order/--tag-filter/--tag-range, or give a tag (${name}:TAG)`,
     );
   }
