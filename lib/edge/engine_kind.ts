@@ -57,13 +57,16 @@ export async function identifyEngine(
 async function identify(engine: Engine, host: EngineHost, required: boolean): Promise<Engine> {
   if (engine.program === "auto") {
     const docker = find({ ...engine, program: "docker" }, host);
-    const said = docker === undefined ? undefined : await probe(docker.program, ["version"]);
-    // DOCKER_HOST or a docker context names a docker engine: its errors say what is wrong
-    // with it, not podman's.
-    if (docker !== undefined && (said?.answered || host.env.DOCKER_HOST || engine.context)) {
-      return withKind(docker, said?.family, host);
-    }
     const podman = find({ ...engine, program: "podman" }, host);
+    // DOCKER_HOST or a docker context names a docker engine, and without podman there is no
+    // choice to make: `--version` says what the CLI is without reaching the daemon (~15 ms
+    // instead of ~30 ms for `version`); its errors say later what is wrong with the engine.
+    if (docker !== undefined && (podman === undefined || host.env.DOCKER_HOST || engine.context)) {
+      return withKind(docker, (await probe(docker.program, ["--version"])).family, host);
+    }
+    // Both are there: docker when its engine answers.
+    const said = docker === undefined ? undefined : await probe(docker.program, ["version"]);
+    if (docker !== undefined && said?.answered) return withKind(docker, said.family, host);
     if (podman !== undefined) {
       return withKind(podman, (await probe(podman.program, ["--version"])).family, host);
     }
