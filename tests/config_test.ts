@@ -355,6 +355,11 @@ const refusedInProject: [string, string, RegExp][] = [
     /:3:3: env\.SSH_AUTH_SOCK: a project file cannot pass host environment values \(null copies your host's SSH_AUTH_SOCK into the container\)$/,
   ],
   [
+    "the notebook shortcut as an image rule's command",
+    "images:\n  '*':\n    command: [notebook, --IdentityProvider.token=known]\n",
+    /:3:5: images\."\*"\.command: a project file cannot start the notebook/,
+  ],
+  [
     "the notebook's token",
     "images:\n  '*':\n    env:\n      JUPYTER_TOKEN: known\n",
     /:4:7: images\."\*"\.env\.JUPYTER_TOKEN: a project file cannot set the notebook.s token/,

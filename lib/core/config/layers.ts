@@ -11,6 +11,7 @@ import type { RunRequest } from "../cli.ts";
 import { givenValues } from "../request.ts";
 import { distance } from "fastest-levenshtein";
 import { parseBool } from "../grammar.ts";
+import { escapeControls } from "../printable.ts";
 import { ConfigError } from "./errors.ts";
 import {
   type Assignment,
@@ -184,7 +185,7 @@ export function formatConfig(
               }
             } else {
               lines.push(
-                `    ${f}: ${Array.isArray(fv) ? JSON.stringify(fv) : q(fv)}${
+                `    ${f}: ${Array.isArray(fv) ? escapeControls(JSON.stringify(fv)) : q(fv)}${
                   from(showPath([key, k, f]))
                 }`,
               );
@@ -204,5 +205,5 @@ export function formatConfig(
 function quote(text: string): string {
   const plain = /^[A-Za-z_./@][A-Za-z0-9_./@+-]*$/.test(text) &&
     !/^(true|false|null|yes|no|on|off|~)$/i.test(text);
-  return plain ? text : JSON.stringify(text);
+  return plain ? text : escapeControls(JSON.stringify(text));
 }

@@ -148,6 +148,18 @@ export function checkProjectFile(root: ConfigNode, file: string): void {
             refuse(field, path, IMAGE_KEYS.includes(field.key));
           }
           if (field.key === "env") checkEnv(field.node, path);
+          const first = field.node.kind === "seq" ? field.node.items[0] : undefined;
+          if (field.key === "command" && first?.kind === "scalar" && first.value === "notebook") {
+            // The shortcut publishes a port on your host, and the file's words would reach
+            // Jupyter after run-docker's own (a token of the author's choosing).
+            fail(
+              field,
+              `${
+                keyPath(path)
+              }: a project file cannot start the notebook (it opens a port on your host)`,
+              "type the notebook command yourself: run-docker IMAGE notebook",
+            );
+          }
         }
       }
     }
