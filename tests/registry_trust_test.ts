@@ -331,3 +331,32 @@ Deno.test("tags that hold a form of a secret are dropped with one warning, never
     "dropped 3 tag(s) of a on reg.example that hold a credential of yours",
   ]);
 });
+
+Deno.test("a challenge from a redirect's origin gets no credential, on the tag list or the ping", async () => {
+  for (const where of ["tags", "ping"]) {
+    const calls: { url: string; authorization: string | null }[] = [];
+    const fake: Fetch = (input, init) => {
+      calls.push({ url: input, authorization: new Headers(init?.headers).get("authorization") });
+      const url = new URL(input);
+      const redirect = (from: string) =>
+        url.host === "reg.example" && url.pathname.endsWith(from)
+          ? new Response(null, { status: 307, headers: { location: "https://cdn.example/x" } })
+          : undefined;
+      const answer = redirect(where === "ping" ? "/v2/" : "/tags/list") ??
+        (url.host === "reg.example" && url.pathname === "/v2/"
+          ? new Response("", { status: 200 })
+          : url.host === "cdn.example"
+          ? new Response("", {
+            status: 401,
+            headers: { "www-authenticate": 'Bearer realm="https://evil.example/token"' },
+          })
+          : json({ token: "t" }));
+      return Promise.resolve(answer);
+    };
+    const client = clientFor(fake, { username: "alice", password: "hunter2" });
+    await assert.rejects(client.listTags("a/b"), RegistryError);
+    assert.deepEqual(calls.filter((c) => !c.url.startsWith("https://reg.example/")), [
+      { url: "https://cdn.example/x", authorization: null },
+    ], where);
+  }
+});

@@ -226,6 +226,16 @@ export class RegistryClient {
     }
     if (chosen.error !== undefined) throw chosen.error;
     const response = chosen.response!;
+    if (response.status === 401 && new URL(response.url).origin !== chosen.origin) {
+      // A challenge from another origin (after a redirect) would send your credentials to a
+      // token service of its choosing.
+      throw protocolError(
+        `${this.registry} redirected GET /v2/ to ${
+          new URL(response.url).host
+        }, which asked for credentials`,
+        context,
+      );
+    }
     if (response.status === 401) this.#challenges = parseAuthenticate(response, context);
     else if (response.status === 200) this.#challenges = [];
     else if (response.status === 404) {
@@ -239,7 +249,10 @@ export class RegistryClient {
     const context = { host: this.registry, repository };
     let authorization = await this.#authorization(this.#challenges ?? [], repository, false);
     let response = await this.#send(url, authorization, limit, context);
-    if (response.status === 401 && !authorization?.startsWith("Basic ")) {
+    // Only the registry's own challenges count: one from the origin of a redirect would send
+    // your credentials to a token service of its choosing.
+    const own = new URL(response.url).origin === this.#origin;
+    if (response.status === 401 && own && !authorization?.startsWith("Basic ")) {
       // The resource asked for more than the ping did (or the token expired): once more.
       // Basic credentials that were refused are not sent again (account lockouts count them).
       const challenges = parseAuthenticate(response, context);
