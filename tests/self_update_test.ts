@@ -226,3 +226,29 @@ await selfUpdate({ binary: ${
     await Deno.remove(scripts, { recursive: true });
   }
 });
+
+Deno.test("selfUpdate() refuses an archive without VERSION whose binary does not run", async () => {
+  const { dir, binary } = await installed("1.0.0");
+  try {
+    const top = `run-docker-${TARGET}`;
+    await Deno.mkdir(`${dir}/pack/${top}`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/pack/${top}/run-docker`, "#!/bin/sh\nexit 1\n", {
+      mode: 0o755,
+    });
+    const archive = `${dir}/${top}.tar.gz`;
+    const tar = await new Deno.Command("tar", { args: ["-C", `${dir}/pack`, "-czf", archive, top] })
+      .output();
+    assert.ok(tar.success);
+    const sum = await new Deno.Command("sha256sum", { args: [`${top}.tar.gz`], cwd: dir }).output();
+    await Deno.writeFile(`${dir}/SHA256SUMS`, sum.stdout);
+    const offline = (url: string): Promise<Response> =>
+      Promise.reject(new Error(`network used: ${url}`));
+    await assert.rejects(
+      selfUpdate({ binary, target: TARGET, base: "https://x.invalid", archive, fetch: offline }),
+      /the new binary does not say version/,
+    );
+    assert.equal(await says(binary), "run-docker 1.0.0 (stub)\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
