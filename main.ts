@@ -1,28 +1,13 @@
 /**
  * run-docker: runs a project's Docker image the right way.
  *
- * The edge: parse → decide → carry out. It gathers facts, asks the pure
- * `lib/core/decide.ts` what to do, does it, reports errors, and exits with the
- * container's code. Nothing is decided or formatted here.
+ * The entry point. The program itself is `lib/edge/app.ts`, loaded here only
+ * when this process is not the watchdog (`lib/edge/watchdog.ts`), which then
+ * loads nothing else.
  *
  * @module
  */
 
-import { carryOutRun, loadPolicy, updateSelf } from "./lib/edge/carry_out.ts";
-import { parseRunRequest, parseSelfUpdate } from "./lib/core/cli.ts";
-import { formatConfig, unknownVariables } from "./lib/core/config/layers.ts";
-import { loadBaseConfig, loadConfig } from "./lib/edge/config/load.ts";
-import { decideLookup, decideRequest, decideRun } from "./lib/core/decide.ts";
-import * as engines from "./lib/edge/engine.ts";
-import { identifyEngine } from "./lib/edge/engine_kind.ts";
-import { formatError, RunDockerError } from "./lib/core/errors.ts";
-import { checkDirs, gatherHostFacts, randomHex, writeHostUserFiles } from "./lib/edge/host.ts";
-import { resolveImage } from "./lib/edge/image.ts";
-import { planLayout } from "./lib/core/layout.ts";
-import { OutputClosed, print, warn, write } from "./lib/edge/output.ts";
-import { inspectHostPath } from "./lib/edge/path_state.ts";
-import { handleStopSignals, stopUnderWay } from "./lib/edge/spawn.ts";
-import { VERSION } from "./lib/core/version.ts";
 import { runWatchdog, WATCHDOG_ARG } from "./lib/edge/watchdog.ts";
 
 /**
@@ -31,86 +16,13 @@ import { runWatchdog, WATCHDOG_ARG } from "./lib/edge/watchdog.ts";
  * @param argv The arguments after the program name.
  * @returns The exit code: the container's, 0 for what only prints (`--help`, `--dry-run`,
  *   `--emit` …), 125 for run-docker's own failures.
+ * @throws What `lib/edge/app.ts`'s `main` throws (see `runEntry` there for the report).
  */
 export async function main(argv: readonly string[]): Promise<number> {
-  const update = parseSelfUpdate(argv);
-  if (update !== undefined) return await updateSelf(update);
-  const request = parseRunRequest(argv);
-  const about = { version: VERSION, target: Deno.build.target, deno: Deno.version.deno };
-  const first = decideRequest(request, about);
-  if (first.kind === "print") return await print(first);
-  // Before the first child (a credential helper, docker image ls, docker pull): a stop signal
-  // stops every child with run-docker.
-  handleStopSignals();
-  const facts = gatherHostFacts();
-  // Configuration sees the whole environment: `${VAR}` in paths may name any variable.
-  const environment = Deno.env.toObject();
-  const configHost = { home: facts.home, env: environment };
-  if (first.kind === "print-config") {
-    const loaded = await loadConfig(request, await loadBaseConfig(configHost));
-    return await print({ stdout: formatConfig(loaded.config, loaded.provenance, loaded.files) });
-  }
-  // The work root (system and user files) says where the source tree is; whether it exists
-  // (dev mode) says whether the project file is read.
-  const base = await loadBaseConfig(configHost);
-  const { srcDir } = planLayout(first.request, { ...facts, workRoot: base.workRoot });
-  const devTree = checkDirs([srcDir]).has(srcDir) ? srcDir : undefined;
-  const loaded = await loadConfig(request, base, devTree);
-  for (const line of unknownVariables(environment)) warn(line);
-  const layout = planLayout(first.request, { ...facts, workRoot: loaded.workRoot });
-  const mounted = [layout.dataDir, layout.logDir].filter((d): d is string => d !== undefined);
-  const host = { ...facts, existingDirs: checkDirs([layout.srcDir, ...mounted]) };
-  const pathStates = new Map(mounted.map((d) => [d, inspectHostPath(d, host.os)]));
-  const configured = engines.engineFrom(loaded.config.engine, host.env);
-  const located = await engines.locateEndpoint(configured, host.env);
-  const remoteEngine = located.remote ? engines.engineWhere(located) : undefined;
-  const lookup = decideLookup({ ...first, loaded, host, layout, pathStates, remoteEngine });
-  if (lookup.kind === "print") return await print(lookup);
-  const engineHost = { env: environment, os: host.os, uid: host.uid };
-  const engine = await identifyEngine(located, engineHost, lookup.findEngine);
-  // One `info` call, beside the image lookup rather than after it.
-  const selinux = lookup.askSelinux ? engines.engineReportsSelinux(engine, host.os) : undefined;
-  const found = await resolveImage(first.request.reference, {
-    engine,
-    policy: await loadPolicy(lookup.policy),
-    env: host.env,
-    registries: loaded.config.registries,
-    warn,
-    ...lookup.resolve,
-  });
-  const action = decideRun(lookup, {
-    version: VERSION,
-    engine: engine.program,
-    engineKind: engine.kind,
-    found,
-    nonce: randomHex(2),
-    notebookToken: randomHex(24),
-    hostUserFiles: writeHostUserFiles(host, lookup.settings.containerHome, false),
-    selinux: await selinux,
-  });
-  if (action.kind === "print") return await print(action);
-  if (action.stderr) await write(Deno.stderr, action.stderr);
-  if (action.kind === "run") return await carryOutRun(action, engine, host);
-  const { formatEmitted } = await import("./lib/core/format/emit.ts"); // the YAML writer: only here
-  return await print({ stdout: formatEmitted(action.document, action.comments) });
+  return await (await import("./lib/edge/app.ts")).main(argv);
 }
 
 if (import.meta.main) {
   if (Deno.args[0] === WATCHDOG_ARG) Deno.exit(await runWatchdog(Deno.args.slice(1)));
-  let code: number;
-  try {
-    code = await main(Deno.args);
-  } catch (error) {
-    await stopUnderWay(); // a stop signal: what the stopped children did is no news
-    if (error instanceof OutputClosed) Deno.exit(0); // `run-docker --list-tags IMG | head -1`
-    const report = formatError(error);
-    try {
-      await write(Deno.stderr, report.lines.join("\n") + "\n");
-    } catch {
-      // stderr closed
-    }
-    code = error instanceof RunDockerError ? error.exitCode : report.exitCode;
-  }
-  await stopUnderWay();
-  Deno.exit(code);
+  Deno.exit(await (await import("./lib/edge/app.ts")).runEntry(Deno.args));
 }
