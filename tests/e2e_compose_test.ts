@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { docker, ignore, runDocker, unreachable, withHome } from "./e2e_helpers.ts";
+import { docker, ignore, inCI, runDocker, unreachable, withHome } from "./e2e_helpers.ts";
 import { runCommand } from "../scripts/run_command.ts";
 import { buildTestImages } from "./test_image.ts";
 
@@ -25,7 +25,7 @@ const noCompose = compose?.code !== 0;
 if (noCompose && !ignore) {
   console.error("--emit compose end-to-end test ignored: no docker-compose");
 }
-const skip = ignore || unreachable !== undefined || (noCompose && Deno.env.get("CI") !== "true");
+const skip = ignore || ((unreachable !== undefined || noCompose) && !inCI);
 
 if (!skip) await buildTestImages(REPOSITORY, [TAG]);
 

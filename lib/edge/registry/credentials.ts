@@ -45,7 +45,10 @@ export interface CredentialIo {
   runHelper(
     program: string,
     input: string,
-  ): Promise<{ code: number; stdout: string; stderr: string; timedOut?: boolean } | undefined>;
+  ): Promise<
+    | { code: number; stdout: string; stderr: string; timedOut?: boolean; limitMs?: number }
+    | undefined
+  >;
   /** Prints one warning line. */
   warn(message: string): void;
 }
@@ -168,7 +171,9 @@ async function fromHelper(
   }
   if (result.timedOut) {
     io.warn(
-      `credential helper ${program} did not answer in ${HELPER_TIMEOUT_SECONDS} s; using anonymous registry access`,
+      `credential helper ${program} did not answer in ${
+        (result.limitMs ?? HELPER_TIMEOUT_SECONDS * 1000) / 1000
+      } s; using anonymous registry access`,
     );
     return undefined;
   }
@@ -218,7 +223,8 @@ export function systemCredentialIo(
     readTextFile: (path) => Deno.readTextFile(path),
     async runHelper(program, input) {
       try {
-        return await runCaptured(program, { args: ["get"], input, timeoutMs });
+        const result = await runCaptured(program, { args: ["get"], input, timeoutMs });
+        return { ...result, limitMs: timeoutMs };
       } catch (error) {
         if (error instanceof Deno.errors.NotFound) return undefined;
         throw error;
