@@ -80,6 +80,9 @@ export async function makeTestTarball(busybox = "/bin/busybox"): Promise<string>
     await run("tar", ["--numeric-owner", "-C", rootfs, "-cf", tarball, "."]);
     await Deno.chmod(tarball, 0o644);
     return tarball;
+  } catch (error) {
+    await Deno.remove(tarball).catch(() => {}); // a half-written tarball stays nowhere
+    throw error;
   } finally {
     await Deno.remove(rootfs, { recursive: true });
   }

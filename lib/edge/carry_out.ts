@@ -67,8 +67,9 @@ export async function carryOutRun(run: Run, engine: Engine, host: HostFacts): Pr
       name: plan.name,
     }, warn)
     : undefined;
+  let code: number | undefined;
   try {
-    const code = await runForeground(engine, args, {
+    code = await runForeground(engine, args, {
       env: plan.engineEnv,
       cidfile,
       stdinIsTty: host.stdinIsTty,
@@ -98,6 +99,8 @@ export async function carryOutRun(run: Run, engine: Engine, host: HostFacts): Pr
     }
     return code;
   } finally {
+    // docker run never started (its CLI vanished): the folders made for it go too.
+    if (code === undefined) removeEmptyDirs(created);
     await watchdog?.done();
     removeFolder(folder);
     forget();
