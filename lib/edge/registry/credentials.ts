@@ -224,7 +224,7 @@ export function systemCredentialIo(
     async runHelper(program, input) {
       try {
         const result = await runCaptured(program, { args: ["get"], input, timeoutMs });
-        return { ...result, limitMs: timeoutMs };
+        return result.timedOut ? { ...result, limitMs: timeoutMs } : result;
       } catch (error) {
         if (error instanceof Deno.errors.NotFound) return undefined;
         throw error;
