@@ -21,6 +21,9 @@ import { ioReason } from "../core/errors.ts";
 import { containerIdFrom } from "./engine.ts";
 import { spawn, STOP_SIGNALS } from "./spawn.ts";
 
+/** Milliseconds a normal end waits for the watchdog to leave. */
+const DONE_WAIT_MS = 3000;
+
 /** The hidden first argument that makes run-docker the watchdog. */
 export const WATCHDOG_ARG = "--run-docker-watchdog";
 
@@ -82,6 +85,7 @@ export function startWatchdog(
 ): Watchdog {
   let writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   const { cidfile, mode, folder, name } = target;
+  let status: Promise<unknown> | undefined;
   try {
     const [command, args] = selfCommand(program, target, [
       WATCHDOG_ARG,
@@ -101,6 +105,7 @@ export function startWatchdog(
     });
     child.unref();
     writer = child.stdin.getWriter();
+    status = child.status;
   } catch (error) {
     warn(
       `cannot start the watchdog that stops container ${name} if run-docker is killed: ${
@@ -116,6 +121,13 @@ export function startWatchdog(
       } catch {
         // the watchdog is gone already: nothing to tell it
       }
+      // It leaves at once on the byte; nothing of the run outlives it (a bound, in case).
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        status,
+        new Promise((resolve) => timer = setTimeout(resolve, DONE_WAIT_MS)),
+      ]);
+      clearTimeout(timer);
     },
   };
 }
