@@ -10,7 +10,7 @@ import {
   tokenize,
 } from "../lib/core/cli.ts";
 import { DOCKER_RUN_OPTIONS } from "../lib/core/docker_run_options.ts";
-import { helpRows, helpText } from "../lib/core/help.ts";
+import { HELP_WIDTH, helpRows, helpText, wrapWords } from "../lib/core/help.ts";
 
 const table = OPTION_TABLE as readonly OptionRow[];
 
@@ -137,13 +137,42 @@ Deno.test("helpRows() lists every row once, in table order, docker's short names
   ]);
 });
 
-Deno.test("helpText() aligns the rows of the table under Options", () => {
+Deno.test("helpText() lists each row under Options: its names, then its description", () => {
   const text = helpText("9.9.9");
-  const width = "--self-update [--version X] [--archive FILE]".length;
+  const options = text.slice(text.indexOf("\nOptions:\n"), text.indexOf("\nCommands with"));
+  const flat = options.replace(/\s+/g, " ");
   for (const [left, right] of helpRows()) {
-    assert.ok(text.includes(`\n  ${left.padEnd(width)}  ${right}\n`), left);
+    assert.ok(options.includes(`\n  ${left} `) || options.includes(`\n  ${left}\n`), left);
+    assert.ok(flat.includes(` ${left} ${right.replace(/\s+/g, " ")} `), left);
   }
   assert.ok(text.startsWith("run-docker 9.9.9: run a project's Docker image the right way\n"));
+});
+
+Deno.test("helpText() fits an 80-column terminal: no line is wider", () => {
+  for (const version of ["0.1.0", "10.20.300-rc.1+build.4"]) {
+    const wide = helpText(version).split("\n").filter((line) => line.length > HELP_WIDTH);
+    assert.deepEqual(wide, [], `${wide.length} lines wider than ${HELP_WIDTH}`);
+  }
+  assert.equal(HELP_WIDTH, 80);
+});
+
+Deno.test("helpText() puts a description on the next line when the names are too wide", () => {
+  const text = helpText("9.9.9");
+  assert.match(
+    text,
+    /\n {2}--self-update \[--version X\] \[--archive FILE\]\n {35}replace this binary/,
+  );
+  assert.match(
+    text,
+    /\n {2}--tag-order ORDER {16}how tags order when none is given: natural\n {35}\(default\)/,
+  );
+});
+
+Deno.test("wrapWords() breaks at spaces within the width; a longer word stands alone", () => {
+  assert.deepEqual(wrapWords("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
+  assert.deepEqual(wrapWords("  one\n two  ", 80), ["one two"]);
+  assert.deepEqual(wrapWords("x averyveryverylongword y", 5), ["x", "averyveryverylongword", "y"]);
+  assert.deepEqual(wrapWords("", 10), []);
 });
 
 Deno.test("completionSpecs() gives each option its spellings and what its value is", () => {
@@ -151,7 +180,7 @@ Deno.test("completionSpecs() gives each option its spellings and what its value 
     completionSpecs(scope).find((spec) => spec.names.includes(name));
   assert.deepEqual(byName("run", "--nb_port"), {
     names: ["--notebook-port", "--nb_port"],
-    help: "host port for the `notebook` command (default 8888)",
+    help: "host port of `notebook` (default 8888)",
     value: { kind: "text" },
   });
   assert.deepEqual(byName("run", "--hostsrcdir")?.value, { kind: "directory" });

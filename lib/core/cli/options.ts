@@ -131,7 +131,7 @@ export const OPTION_TABLE = [
     repeatable: false,
     value: TEXT,
     placeholder: "PORT",
-    help: "host port for the `notebook` command (default 8888)",
+    help: "host port of `notebook` (default 8888)",
   },
   {
     owner: "run-docker",
@@ -209,7 +209,7 @@ export const OPTION_TABLE = [
     scopes: RUN,
     repeatable: false,
     value: SWITCH,
-    help: "print the image reference that would run, and exit",
+    help: "print the reference that would run, and exit",
   },
   {
     owner: "run-docker",
@@ -218,7 +218,7 @@ export const OPTION_TABLE = [
     scopes: RUN,
     repeatable: false,
     value: SWITCH,
-    help: "with --list-tags, --resolve or --dry-run: JSON output",
+    help: "with --list-tags, --resolve, --dry-run: JSON",
   },
   {
     owner: "run-docker",
