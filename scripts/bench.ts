@@ -14,7 +14,7 @@
  */
 
 import { type Command, medians, runDockerCommand } from "./bench_util.ts";
-import { buildTestImages } from "../tests/test_image.ts";
+import { buildTestImages } from "./demo_image.ts";
 
 const rounds = Number(Deno.args[0] ?? 15);
 let image = Deno.args[1];
