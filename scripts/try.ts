@@ -33,6 +33,9 @@ export const DEMO_TAGS = ["20240101-000000", "20240301-120000"] as const;
 /** The exit code the demo container ends with, to show that it passes through. */
 export const DEMO_EXIT = 3;
 
+/** Names a static busybox to use instead of looking in {@link BUSYBOX_PATHS}. */
+export const BUSYBOX_VARIABLE = "RUN_DOCKER_TRY_BUSYBOX";
+
 /** The prefix of everything the demo makes: image repositories, container names, temp folders. */
 export const DEMO_PREFIX = "run-docker-try-";
 
@@ -107,12 +110,16 @@ async function preflight(): Promise<string> {
         "your user may use (no root needed)",
     );
   }
-  const busybox = await findStaticBusybox();
+  const given = Deno.env.get(BUSYBOX_VARIABLE);
+  const paths = given ? [given] : BUSYBOX_PATHS;
+  const busybox = await findStaticBusybox(paths);
   if (busybox === undefined) {
     throw new TryError(
-      `no static busybox on this host (looked at ${BUSYBOX_PATHS.join(", ")})`,
-      "install Debian's busybox-static (sudo apt-get install busybox-static): " +
-        "the demo image is made from it, offline",
+      given
+        ? `${BUSYBOX_VARIABLE} names ${given}, which is not a statically linked program`
+        : `no static busybox on this host (looked at ${paths.join(", ")})`,
+      "install Debian's busybox-static (sudo apt-get install busybox-static), or set " +
+        `${BUSYBOX_VARIABLE} to a static busybox: the demo image is made from it, offline`,
     );
   }
   return busybox;

@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { findStaticBusybox, isStaticElf } from "../scripts/demo_image.ts";
-import { DEMO_EXIT, DEMO_PREFIX, DEMO_TAGS } from "../scripts/try.ts";
+import { BUSYBOX_VARIABLE, DEMO_EXIT, DEMO_PREFIX, DEMO_TAGS } from "../scripts/try.ts";
 import { decoder, docker, e2e, ROOT } from "./e2e_helpers.ts";
 
 const TASK: string = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)).tasks.try;
@@ -70,12 +70,16 @@ Deno.test("isStaticElf() tells a static program from a dynamic one, a text file 
 });
 
 /** Starts the try script as `deno task try` would, in an environment with its own TMPDIR. */
-function startTry(tmp: string, viaTask: boolean): Deno.ChildProcess {
+function startTry(
+  tmp: string,
+  viaTask: boolean,
+  env: Record<string, string> = {},
+): Deno.ChildProcess {
   const args = viaTask ? ["task", "--quiet", "try"] : TASK.split(/\s+/).slice(1);
   return new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
-    env: { TMPDIR: tmp, DENO_NO_UPDATE_CHECK: "1" },
+    env: { TMPDIR: tmp, DENO_NO_UPDATE_CHECK: "1", ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -101,6 +105,38 @@ async function withTmp(fn: (tmp: string) => Promise<void>): Promise<void> {
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
+}
+
+for (
+  const [name, env, error, hint] of [
+    [
+      "no engine",
+      { DOCKER_HOST: "unix:///nonexistent/docker.sock" },
+      /^run-docker: error: (cannot reach a Docker engine: .*docker\.sock|no docker CLI on PATH)/,
+      /^hint: (start one .*DOCKER_HOST|install Docker)/,
+    ],
+    [
+      "no static busybox",
+      { [BUSYBOX_VARIABLE]: "/etc/passwd" },
+      new RegExp(
+        `^run-docker: error: (${BUSYBOX_VARIABLE} names /etc/passwd, which is not a statically ` +
+          "linked program|cannot reach|no docker CLI)",
+      ),
+      /^hint: (install Debian's busybox-static \(sudo apt-get install busybox-static\)|start one|install Docker)/,
+    ],
+  ] as const
+) {
+  Deno.test(`deno task try: ${name} is one error line and a hint, exit 125, before it makes anything`, () =>
+    withTmp(async (tmp) => {
+      const output = await startTry(tmp, false, env).output();
+      const stderr = decoder.decode(output.stderr).split("\n").filter((line) => line !== "");
+      assert.equal(output.code, 125, stderr.join("\n"));
+      assert.equal(stderr.length, 2, stderr.join("\n"));
+      assert.match(stderr[0], error);
+      assert.match(stderr[1], hint);
+      assert.doesNotMatch(decoder.decode(output.stdout), /^1\. /m);
+      assert.deepEqual([...Deno.readDirSync(tmp)], []);
+    }));
 }
 
 e2e(
