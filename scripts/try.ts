@@ -222,8 +222,10 @@ async function cleanUp(made: Made): Promise<CleanUp> {
   const done: CleanUp = { removed: [], left: [] };
   if (made.container !== undefined) {
     const rm = await runCommand("docker", ["rm", "--force", made.container]);
-    if (rm.code === 0) done.removed.push(`container ${made.container}`);
-    else if (!/no such container/i.test(rm.stderr)) done.left.push(made.container);
+    // docker rm --force exits 0 for a container that is not there, saying so on stderr.
+    if (/no such container/i.test(rm.stderr)) { /* gone already: run-docker ran it with --rm */ }
+    else if (rm.code === 0) done.removed.push(`container ${made.container}`);
+    else done.left.push(made.container);
   }
   let images = 0;
   for (const image of made.images) {
@@ -278,7 +280,7 @@ export async function main(): Promise<number> {
   if (removed.length > 0) {
     say(`\n5. Clean up: removed ${removed.join(", ")}.`);
     if (made.container !== undefined && !removed.some((r) => r.startsWith("container "))) {
-      say("   The container was gone already: run-docker runs it with --rm.");
+      say("   The container was gone already: run-docker ran it with --rm.");
     }
   }
   if (left.length > 0) {
