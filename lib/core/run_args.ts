@@ -54,6 +54,15 @@ const KERNEL_NAMES: Record<string, string> = {
 /** Where the source tree is mounted in the container, relative to the container home. */
 const SRC = "src";
 
+/** root's home in the container (`--root`, `user: root`). */
+const ROOT_HOME = "/root";
+
+/** The program the `notebook` command runs: JupyterLab's entry point. */
+export const NOTEBOOK_PROGRAM = "jupyter-lab";
+
+/** The variable that carries the notebook's token to the container, by name. */
+export const NOTEBOOK_TOKEN = "JUPYTER_TOKEN";
+
 /**
  * Builds the `docker run` argv with run-docker's conventions.
  *
@@ -122,8 +131,9 @@ export function planRun(input: RunSpecInput): RunPlan {
   const s = step(input, explain);
   const user = request.own.root ? "root" : settings.containerUser;
   const mode = layout.srcDirGiven || host.existingDirs.has(layout.srcDir) ? "dev" : "prod";
-  const srcTarget = posixPath.join(settings.containerHome, SRC);
-  const workdir = mode === "dev" ? srcTarget : settings.containerHome;
+  // The container home: src, data and log are mounted under it, as the original script did.
+  const home = user === "root" ? ROOT_HOME : settings.containerHome;
+  const workdir = mode === "dev" ? posixPath.join(home, SRC) : home;
   explain.push(
     mode === "dev"
       ? `mode: dev (${layout.srcDirGiven ? "--hostsrcdir" : `${layout.srcDir} exists`})`
@@ -131,9 +141,9 @@ export function planRun(input: RunSpecInput): RunPlan {
   );
   const life = lifecycle(s);
   const identity = identityOptions(s, user, mode, workdir);
-  const mounts = mountSpecs(input, user, mode, explain);
-  const env = environment(input, user, mode);
-  const command = commandOf(request, settings, workdir, user === "root", input.notebookToken);
+  const mounts = mountSpecs(input, user, home, mode, explain);
+  const command = commandOf(request, settings, home, user === "root", input.notebookToken);
+  const env = environment(input, user, home, mode, command.notebook !== undefined);
   const spec: RunSpec = {
     mode,
     image: { reference: input.image, digest: input.digest },
@@ -216,11 +226,11 @@ function identityOptions(s: Step, user: string, mode: "dev" | "prod", workdir: s
 function mountSpecs(
   input: RunSpecInput,
   user: string,
+  home: string,
   mode: "dev" | "prod",
   explain: string[],
 ): MountSpec[] {
-  const { host, layout, settings } = input;
-  const home = settings.containerHome;
+  const { host, layout } = input;
   const bind = (
     role: "src" | "data" | "log" | "passwd" | "group",
     source: string,
@@ -272,14 +282,19 @@ function mountSpecs(
   return mounts;
 }
 
-function environment(input: RunSpecInput, user: string, mode: "dev" | "prod"): EnvSpec[] {
+function environment(
+  input: RunSpecInput,
+  user: string,
+  home: string,
+  mode: "dev" | "prod",
+  notebook: boolean,
+): EnvSpec[] {
   const { request, host, layout, settings, image } = input;
   const root = user === "root";
-  const home = settings.containerHome;
   // A variable the user sets with -e/--env is left to the user.
   const userEnv = new Set(givenValues(request, "env").map((v) => (v ?? "").split("=", 1)[0]));
   const conventions: [string, string | undefined][] = [
-    ["HOME", root ? "/root" : home],
+    ["HOME", home],
     [
       "USER",
       root
@@ -303,6 +318,10 @@ function environment(input: RunSpecInput, user: string, mode: "dev" | "prod"): E
     ["DATADIR", layout.dataDir !== undefined ? posixPath.join(home, "data") : "/tmp"],
     ["LOGDIR", layout.logDir !== undefined ? posixPath.join(home, "log") : "/tmp"],
     ["PYTHONPATH", mode === "dev" ? posixPath.join(home, SRC, "src") : undefined],
+    ["DOCKER_LOCAL_MODE", request.own.local ? "1" : undefined],
+    // Jupyter's own files out of HOME, so it starts whatever HOME is (and whoever owns it).
+    ["JUPYTER_DATA_DIR", notebook ? "/tmp/.jupyter/data" : undefined],
+    ["JUPYTER_RUNTIME_DIR", notebook ? "/tmp/.jupyter/runtime" : undefined],
   ];
   const env: EnvSpec[] = [];
   for (const [name, value] of conventions) {
@@ -319,7 +338,7 @@ function environment(input: RunSpecInput, user: string, mode: "dev" | "prod"): E
 function commandOf(
   request: ValidRunRequest,
   settings: Settings,
-  workdir: string,
+  home: string,
   root: boolean,
   notebookToken: string | undefined,
 ): {
@@ -352,17 +371,19 @@ function commandOf(
     // By name only: the value reaches docker through its environment, so the
     // token is in no argv (`ps`) and in no --dry-run output.
     tokenByName = true;
-    engineEnv.JUPYTER_TOKEN = notebookToken;
+    engineEnv[NOTEBOOK_TOKEN] = notebookToken;
     notebookUrl = `${base}?token=${notebookToken}`;
   }
   return {
+    // `jupyter-lab`, JupyterLab's own entry point, not `jupyter lab`: without Lab the exec
+    // fails (127), which run-docker can tell from Jupyter's usage text (exit 1).
+    // Rooted at the container home, so src, data and log are all reachable.
     command: [
-      "jupyter",
-      "lab",
+      NOTEBOOK_PROGRAM,
       "--ip=0.0.0.0",
       `--port=${port}`,
       "--no-browser",
-      `--ServerApp.root_dir=${workdir}`,
+      `--ServerApp.root_dir=${home}`,
       ...(root ? ["--allow-root"] : []),
       ...command.slice(1),
     ],
