@@ -15,6 +15,7 @@ import { imageBaseName } from "./reference.ts";
 import { renderRunArgs } from "./render/podman.ts";
 import { givenValues, isGiven, type ValidRunRequest } from "./request.ts";
 import { DOCKER_ENGINE } from "./engine_kind.ts";
+import { JUPYTER_DIRS, notebookCommand } from "./notebook.ts";
 import type { EnvSpec, MountSpec, NotebookSpec, RunSpec, RunSpecInput } from "./run_spec.ts";
 
 export { bindMount } from "./render/docker.ts";
@@ -56,12 +57,6 @@ const SRC = "src";
 
 /** root's home in the container (`--root`, `user: root`). */
 const ROOT_HOME = "/root";
-
-/** The program the `notebook` command runs: JupyterLab's entry point. */
-export const NOTEBOOK_PROGRAM = "jupyter-lab";
-
-/** The variable that carries the notebook's token to the container, by name. */
-export const NOTEBOOK_TOKEN = "JUPYTER_TOKEN";
 
 /**
  * Builds the `docker run` argv with run-docker's conventions.
@@ -319,9 +314,10 @@ function environment(
     ["LOGDIR", layout.logDir !== undefined ? posixPath.join(home, "log") : "/tmp"],
     ["PYTHONPATH", mode === "dev" ? posixPath.join(home, SRC, "src") : undefined],
     ["DOCKER_LOCAL_MODE", request.own.local ? "1" : undefined],
-    // Jupyter's own files out of HOME, so it starts whatever HOME is (and whoever owns it).
-    ["JUPYTER_DATA_DIR", notebook ? "/tmp/.jupyter/data" : undefined],
-    ["JUPYTER_RUNTIME_DIR", notebook ? "/tmp/.jupyter/runtime" : undefined],
+    ...JUPYTER_DIRS.map(([name, value]): [string, string | undefined] => [
+      name,
+      notebook ? value : undefined,
+    ]),
   ];
   const env: EnvSpec[] = [];
   for (const [name, value] of conventions) {
@@ -352,50 +348,7 @@ function commandOf(
     return { command: [command[0], "-p", "no:cacheprovider", ...command.slice(1)], engineEnv: {} };
   }
   if (command[0] !== "notebook") return { command, engineEnv: {} };
-  const port = request.notebookPort ?? settings.notebookPort;
-  const base = `http://${urlHost(settings.notebookBind)}:${port}/lab`;
-  const userToken = givenValues(request, "env").map((v) => v ?? "").find((v) =>
-    v === "JUPYTER_TOKEN" || v.startsWith("JUPYTER_TOKEN=")
-  );
-  const engineEnv: Record<string, string> = {};
-  let notebookUrl: string | undefined;
-  let tokenByName = false;
-  if (userToken !== undefined) {
-    // The user's token wins; the URL shows it when it is on the command line.
-    const value = userToken.startsWith("JUPYTER_TOKEN=")
-      ? userToken.slice("JUPYTER_TOKEN=".length)
-      : undefined;
-    notebookUrl = base +
-      (value ? `?token=${encodeURIComponent(value)}` : " (token: your JUPYTER_TOKEN)");
-  } else if (notebookToken !== undefined) {
-    // By name only: the value reaches docker through its environment, so the
-    // token is in no argv (`ps`) and in no --dry-run output.
-    tokenByName = true;
-    engineEnv[NOTEBOOK_TOKEN] = notebookToken;
-    notebookUrl = `${base}?token=${notebookToken}`;
-  }
-  return {
-    // `jupyter-lab`, JupyterLab's own entry point, not `jupyter lab`: without Lab the exec
-    // fails (127), which run-docker can tell from Jupyter's usage text (exit 1).
-    // Rooted at the container home, so src, data and log are all reachable.
-    command: [
-      NOTEBOOK_PROGRAM,
-      "--ip=0.0.0.0",
-      `--port=${port}`,
-      "--no-browser",
-      `--ServerApp.root_dir=${home}`,
-      ...(root ? ["--allow-root"] : []),
-      ...command.slice(1),
-    ],
-    notebook: { publish: `${settings.notebookBind}:${port}:${port}`, tokenByName },
-    engineEnv,
-    notebookUrl,
-  };
-}
-
-function urlHost(bind: string): string {
-  if (bind === "0.0.0.0" || bind === "") return "127.0.0.1";
-  return bind.includes(":") ? `[${bind}]` : bind;
+  return notebookCommand(request, settings, { home, root, token: notebookToken }, command.slice(1));
 }
 
 /**
