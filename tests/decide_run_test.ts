@@ -177,6 +177,50 @@ Deno.test("decideRun() has no fallback when no tag is local or the tag was given
   }
 });
 
+Deno.test("decideRun() --dry-run notebook: the line sets a fresh token itself, none is printed", () => {
+  const action = decide(["--dry-run", IMAGE, "notebook"], GIVEN, {
+    host: { existingDirs: new Set([DATA, LOG]) },
+  });
+  assert.equal(action.kind, "print");
+  if (action.kind !== "print") return;
+  const prefix = `JUPYTER_TOKEN="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \\n')" && ` +
+    "export JUPYTER_TOKEN && docker run ";
+  assert.ok(action.stdout.startsWith(prefix), action.stdout);
+  assert.match(action.stdout, / --publish 127\.0\.0\.1:8888:8888 --env JUPYTER_TOKEN /);
+  assert.equal(
+    action.stderr,
+    "run-docker: notebook at http://127.0.0.1:8888/lab?token=$JUPYTER_TOKEN " +
+      "(the command sets JUPYTER_TOKEN to a fresh random token)\n",
+  );
+  assert.ok(!`${action.stdout}${action.stderr}`.includes("t0ken"));
+});
+
+Deno.test("decideRun() --dry-run --json notebook: JUPYTER_TOKEN is passed by name, no value", () => {
+  const action = decide(["--dry-run", "--json", IMAGE, "notebook"], GIVEN);
+  assert.equal(action.kind, "print");
+  if (action.kind !== "print") return;
+  const plan = JSON.parse(action.stdout);
+  assert.deepEqual(plan.environment.at(-1), { name: "JUPYTER_TOKEN", fromHost: true });
+  assert.ok(plan.argv.includes("JUPYTER_TOKEN"));
+  assert.equal(
+    action.stderr,
+    "run-docker: notebook at http://127.0.0.1:8888/lab?token=$JUPYTER_TOKEN " +
+      "(set JUPYTER_TOKEN in the engine's environment)\n",
+  );
+  assert.ok(!`${action.stdout}${action.stderr}`.includes("t0ken"));
+});
+
+Deno.test("decideRun() notebook: a missing JupyterLab (exit 127) is named with a hint", () => {
+  const action = decide([IMAGE, "notebook"], GIVEN);
+  assert.equal(
+    action.kind === "run" && action.notFound?.message,
+    `${IMAGE} has no Jupyter Lab (jupyter-lab not found)`,
+  );
+  assert.match(action.kind === "run" ? action.notFound?.hint ?? "" : "", /pip install jupyterlab/);
+  assert.equal(decide([IMAGE, "true"], GIVEN).kind === "run", true);
+  assert.ok(!("notFound" in decide([IMAGE, "true"], GIVEN)));
+});
+
 Deno.test("decideRun() runs a notebook: the port to check, the URL, the token by name", () => {
   const action = decide(["--notebook-port", "8899", IMAGE, "notebook"], GIVEN, {
     config: [[["user"], "host"]],

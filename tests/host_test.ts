@@ -201,3 +201,24 @@ Deno.test("writeHostUserFiles() refuses a folder that is not private or not the 
       assert.deepEqual(tree(tmp), [`run-docker-${UID}/`]);
     }
   }));
+
+Deno.test({
+  name: "gatherHostFacts() names the effective user from /etc/passwd, not $USER",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const uid = String(Deno.uid());
+    const entry = Deno.readTextFileSync("/etc/passwd").split("\n").map((l) => l.split(":"))
+      .find((f) => f[2] === uid);
+    assert.ok(entry !== undefined, `uid ${uid} is in /etc/passwd`);
+    const module = new URL("../lib/edge/host.ts", import.meta.url).href;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "eval",
+        `import { gatherHostFacts } from "${module}"; console.log(gatherHostFacts().user);`,
+      ],
+      env: { USER: "alice-not-me", LOGNAME: "alice-not-me" },
+    }).output();
+    assert.equal(new TextDecoder().decode(output.stderr), "");
+    assert.equal(new TextDecoder().decode(output.stdout), `${entry[0]}\n`);
+  },
+});

@@ -126,7 +126,7 @@ Deno.test("no string in lib/ code says --allow- but the permission flags given t
     [...code.matchAll(/[`"'][^`"'\n]*--allow-[^`"'\n]*[`"']/g)].map((m) => `${name}: ${m[0]}`)
   );
   assert.deepEqual(hits, [
-    'core/run_args.ts: "--allow-root"',
+    'core/notebook.ts: "--allow-root"',
     'edge/watchdog.ts: "--allow-write"',
     'edge/watchdog.ts: "--allow-read"',
     'edge/watchdog.ts: "--allow-run"',

@@ -36,6 +36,70 @@ for (const [name, argv, message] of errors) {
   });
 }
 
+const swallowed: [string, string[], string, string][] = [
+  [
+    "-e",
+    ["-e", "demo/app"],
+    `no image given (-e took "demo/app" as its value)`,
+    "-e takes a value: give it one, then IMAGE (run-docker -e VALUE demo/app)",
+  ],
+  [
+    "--workdir",
+    ["--rm", "--workdir", "demo/app"],
+    `no image given (--workdir took "demo/app" as its value)`,
+    "--workdir takes a value: give it one, then IMAGE (run-docker --workdir VALUE demo/app)",
+  ],
+  [
+    "--label",
+    ["--label", "demo/app:1"],
+    `no image given (--label took "demo/app:1" as its value)`,
+    "--label takes a value: give it one, then IMAGE (run-docker --label VALUE demo/app:1)",
+  ],
+  [
+    "the last letter of a group",
+    ["-ite", "demo/app"],
+    `no image given (-e took "demo/app" as its value)`,
+    "-e takes a value: give it one, then IMAGE (run-docker -e VALUE demo/app)",
+  ],
+  [
+    "run-docker's own --hostdatadir",
+    ["--hostdatadir", "demo/app"],
+    `no image given (--hostdatadir took "demo/app" as its value)`,
+    "--hostdatadir takes a value: give it one, then IMAGE (run-docker --hostdatadir VALUE demo/app)",
+  ],
+  [
+    "a value that is no reference (not echoed in the hint)",
+    ["--memory", "a b"],
+    `no image given (--memory took "a b" as its value)`,
+    "--memory takes a value: give it one, then IMAGE (run-docker --memory VALUE IMAGE)",
+  ],
+  [
+    "a glued value (no option to blame)",
+    ["--hostdatadir=d", "-eK=V"],
+    "no image given",
+    "usage: run-docker [OPTIONS] IMAGE[:TAG|@DIGEST] [COMMAND [ARG...]]",
+  ],
+  [
+    "a boolean last",
+    ["-e", "K=V", "--rm"],
+    "no image given",
+    "usage: run-docker [OPTIONS] IMAGE[:TAG|@DIGEST] [COMMAND [ARG...]]",
+  ],
+];
+for (const [name, argv, message, hint] of swallowed) {
+  Deno.test(`validateRunRequest() says which option took the image: ${name}`, () => {
+    const { lines, exitCode } = formatError((() => {
+      try {
+        validate(...argv);
+      } catch (e) {
+        return e;
+      }
+    })());
+    assert.deepEqual(lines, [`run-docker: error: ${message}`, `hint: ${hint}`]);
+    assert.equal(exitCode, 125);
+  });
+}
+
 Deno.test("validateRunRequest() accepts docker's size spellings", () => {
   for (const size of ["12g", "12G", "512m", "1.5g", "1024", "4gb", "2GiB", "100k"]) {
     assert.equal(validate("--memory", size, "i").reference.repository, "library/i");

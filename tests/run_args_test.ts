@@ -164,9 +164,33 @@ const rules: Rule[] = [
     env: { TZ: undefined },
     tail: ["-e", "TZ=UTC", "i:1"],
   }],
-  ["runs as root with --root", ["--root", "i:1"], {}, {
+  ["runs as root with --root, data and log under /root", ["--root", "i:1"], {}, {
     user: "root",
-    env: { HOME: "/root", USER: "root" },
+    workdir: "/root",
+    mounts: mounts(
+      "type=bind,source=/home/zepu/work/data,target=/root/data",
+      "type=bind,source=/home/zepu/work/log,target=/root/log",
+    ),
+    env: { HOME: "/root", USER: "root", DATADIR: "/root/data", LOGDIR: "/root/log" },
+  }],
+  ["mounts src, data and log under /root with --root in dev mode", ["--root", "i:1"], {
+    existingDirs: new Set(["/home/zepu/work/src/i"]),
+  }, {
+    user: "root",
+    workdir: "/root/src",
+    mode: "dev",
+    mounts: mounts(
+      "type=bind,source=/home/zepu/work/src/i,target=/root/src",
+      "type=bind,source=/home/zepu/work/data,target=/root/data",
+      "type=bind,source=/home/zepu/work/log,target=/root/log",
+    ),
+    env: {
+      HOME: "/root",
+      USER: "root",
+      DATADIR: "/root/data",
+      LOGDIR: "/root/log",
+      PYTHONPATH: "/root/src/src",
+    },
   }],
   ["mounts no data dir with --hostdatadir no", ["--hostdatadir", "no", "i:1"], {}, {
     mounts: mounts(LOG),
@@ -216,8 +240,13 @@ const rules: Rule[] = [
   ["adds -p no:cacheprovider to py.test", ["i:1", "py.test"], {}, {
     tail: ["i:1", "py.test", "-p", "no:cacheprovider"],
   }],
-  ["adds --pull never with --local", ["--local", "i:1"], {}, {
+  ["adds --pull never and DOCKER_LOCAL_MODE=1 with --local", ["--local", "i:1"], {}, {
     limits: [...LIMITS, "--pull", "never"],
+    env: { DOCKER_LOCAL_MODE: "1" },
+  }],
+  ["names HOST_WHOAMI and the container after the host facts' user", ["i:1"], { user: "root" }, {
+    head: ["--rm", "--init", "--name", "root-20210502-022343-9f3a", "--interactive"],
+    env: { HOST_WHOAMI: "root" },
   }],
   [
     "passes docker options after the conventions, before the image",
@@ -249,21 +278,60 @@ for (const [name, argv, host, parts] of rules) {
   });
 }
 
-/** The notebook command after the image, on `port`. */
+/** The notebook command after the image, on `port`: JupyterLab's own entry point. */
 const jupyter = (port: number) => [
-  "jupyter",
-  "lab",
+  "jupyter-lab",
   "--ip=0.0.0.0",
   `--port=${port}`,
   "--no-browser",
   "--ServerApp.root_dir=/home/docker-user",
 ];
 
+/** Jupyter's data and runtime folders, out of HOME (as the original script had them). */
+const JUPYTER_DIRS = {
+  JUPYTER_DATA_DIR: "/tmp/.jupyter/data",
+  JUPYTER_RUNTIME_DIR: "/tmp/.jupyter/runtime",
+};
+
+Deno.test("planRun() roots the notebook at the container home in dev mode, so data and log are reachable", () => {
+  const dev = { existingDirs: new Set(["/home/zepu/work/src/i"]) };
+  const plan = planRun(exampleInput(["i:1", "notebook"], dev, { notebookToken: "t" }));
+  assert.deepEqual(
+    plan.args,
+    expected({
+      workdir: "/home/docker-user/src",
+      mode: "dev",
+      mounts: mounts(
+        "type=bind,source=/home/zepu/work/src/i,target=/home/docker-user/src",
+        DATA,
+        LOG,
+      ),
+      env: { PYTHONPATH: "/home/docker-user/src/src", ...JUPYTER_DIRS },
+      notebook: ["--publish", "127.0.0.1:8888:8888", "--env", "JUPYTER_TOKEN"],
+      tail: ["i:1", ...jupyter(8888)],
+    }),
+  );
+});
+
+Deno.test("planRun() as root roots the notebook at /root with --allow-root", () => {
+  const plan = planRun(exampleInput(["--root", "i:1", "notebook"], {}, { notebookToken: "t" }));
+  assert.deepEqual(plan.args.slice(plan.args.indexOf("i:1")), [
+    "i:1",
+    "jupyter-lab",
+    "--ip=0.0.0.0",
+    "--port=8888",
+    "--no-browser",
+    "--ServerApp.root_dir=/root",
+    "--allow-root",
+  ]);
+});
+
 Deno.test("planRun() publishes the notebook on 127.0.0.1 with a token kept out of argv", () => {
   const plan = planRun(exampleInput(["i:1", "notebook"], {}, { notebookToken: "s3cr3t" }));
   assert.deepEqual(
     plan.args,
     expected({
+      env: JUPYTER_DIRS,
       notebook: ["--publish", "127.0.0.1:8888:8888", "--env", "JUPYTER_TOKEN"],
       tail: ["i:1", ...jupyter(8888)],
     }),
@@ -279,6 +347,7 @@ Deno.test("planRun() leaves the notebook token to the user's -e JUPYTER_TOKEN", 
   assert.deepEqual(
     plan.args,
     expected({
+      env: JUPYTER_DIRS,
       notebook: ["--publish", "127.0.0.1:8888:8888"],
       tail: ["-e", "JUPYTER_TOKEN=mine", "i:1", ...jupyter(8888)],
     }),
@@ -294,6 +363,7 @@ Deno.test("planRun() uses --notebook-port for the notebook", () => {
   assert.deepEqual(
     plan.args,
     expected({
+      env: JUPYTER_DIRS,
       notebook: ["--publish", "127.0.0.1:9999:9999", "--env", "JUPYTER_TOKEN"],
       tail: ["i:1", ...jupyter(9999)],
     }),

@@ -21,6 +21,7 @@ import { renderPlanJson } from "./render/json.ts";
 import { renderKubernetes } from "./render/kubernetes.ts";
 import { formatTagRows, type TagRow } from "./resolve.ts";
 import { givenValues, isGiven, type ValidRunRequest } from "./request.ts";
+import { NOTEBOOK_PROGRAM, NOTEBOOK_TOKEN } from "./notebook.ts";
 import { planRun, type RunPlan } from "./run_args.ts";
 import { checkRelabel, relabelOf, remoteWarning } from "./engine_host.ts";
 import { quoteCommand } from "./shell_quote.ts";
@@ -109,6 +110,9 @@ export interface Run {
   readonly local: boolean;
   /** `-d`: a failed container is left to the engine, not killed. */
   readonly detach: boolean;
+  /** What to say when `docker run` ends 127, the program not found in the image (the
+   * `notebook` shortcut: no JupyterLab); the exit code stays 127. */
+  readonly notFound?: { readonly message: string; readonly hint: string };
 }
 
 /** The last step's answer. */
@@ -152,7 +156,12 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     settings,
     version: facts.version,
     nonce: facts.nonce,
-    notebookToken: notebook && runs ? facts.notebookToken : undefined,
+    // --dry-run: the token as the printed line's shell expands it; that line sets it.
+    notebookToken: notebook && runs
+      ? facts.notebookToken
+      : notebook && request.own.dryRun
+      ? `$${NOTEBOOK_TOKEN}`
+      : undefined,
     pullNever: mustPull,
     // --emit: the file runs elsewhere, where these files of this host are not.
     hostUserFiles: hostUser && lookup.emit === undefined ? facts.hostUserFiles : undefined,
@@ -177,6 +186,7 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
   const dirs = [layout.dataDir, layout.logDir].filter((d): d is string => d !== undefined);
   if (lookup.emit !== undefined) return emitOf(lookup, plan, dirs, stderr);
   if (request.own.dryRun) {
+    const setToken = plan.spec.notebook?.tokenByName === true ? NOTEBOOK_TOKEN : undefined;
     const stdout = request.own.json
       ? JSON.stringify(renderPlanJson(plan.spec, facts.engine, plan.args)) + "\n"
       : formatDryRun({
@@ -184,8 +194,17 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
         args: plan.args,
         pull: mustPull ? [...pullOptions, engineRef(found.image)] : undefined,
         missingDirs: dirs.filter((d) => !host.existingDirs.has(d)),
+        setToken,
       });
-    return { kind: "print", stdout, stderr };
+    const how = setToken === undefined
+      ? ""
+      : request.own.json
+      ? ` (set ${setToken} in the engine's environment)`
+      : ` (the command sets ${setToken} to a fresh random token)`;
+    const url = plan.notebookUrl !== undefined
+      ? `run-docker: notebook at ${plan.notebookUrl}${how}\n`
+      : "";
+    return { kind: "print", stdout, stderr: stderr + url };
   }
   const local = mustPull ? found.rows?.find((row) => row.local)?.tag : undefined;
   const fallbackImage = { ...found.image, tag: local, digest: undefined };
@@ -215,6 +234,14 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     image: engineRef(found.image),
     local: request.own.local,
     detach: request.detach,
+    ...(plan.spec.notebook !== undefined && !request.detach
+      ? {
+        notFound: {
+          message: `${reference} has no Jupyter Lab (${NOTEBOOK_PROGRAM} not found)`,
+          hint: "install it in the image (pip install jupyterlab), or run another command",
+        },
+      }
+      : {}),
   };
 }
 

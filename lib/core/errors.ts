@@ -60,6 +60,23 @@ export class EngineError extends RunDockerError {
   }
 }
 
+/** The container's program is not in the image: docker's exit code 127 stays. */
+export class NotInImageError extends RunDockerError {
+  /** Exit 127, as docker gives when the command is not found. */
+  override readonly exitCode: number = 127;
+
+  /**
+   * A program missing from the image (exit 127).
+   *
+   * @param message Which image lacks what.
+   * @param hint How to get it there, or what to run instead.
+   */
+  constructor(message: string, hint: string) {
+    super(message, hint);
+    this.name = "NotInImageError";
+  }
+}
+
 /**
  * Turns any thrown value into the two lines run-docker prints on stderr and
  * its exit code. Errors that are not run-docker's own (bugs) still give one

@@ -15,7 +15,7 @@ export interface HostFacts {
   readonly home: string;
   /** Current working directory, for relative `--host*dir` values. */
   readonly cwd: string;
-  /** Login name of the invoking user, e.g. `zepu`. */
+  /** Name of the effective user (its uid in /etc/passwd, else `$USER`), e.g. `zepu`. */
   readonly user: string;
   /** Numeric uid of the invoking user; `undefined` on Windows. */
   readonly uid?: number;

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { parseBoolean, rowsOf, type RunRequest } from "./cli.ts";
+import { parseBoolean, rowsOf, type RunRequest, shown } from "./cli.ts";
 import { DOCKER_RUN_OPTIONS } from "./docker_run_options.ts";
 import { UsageError } from "./errors.ts";
 import { isSize } from "./grammar.ts";
@@ -76,6 +76,16 @@ export function isGiven(request: RunRequest, long: string): boolean {
  */
 export function validateRunRequest(request: RunRequest): ValidRunRequest {
   if (request.image === undefined) {
+    const swallowed = request.swallowed;
+    if (swallowed !== undefined) {
+      const { option, value } = swallowed;
+      // Named in the hint only when it reads as a reference: nothing odd is echoed.
+      const image = /^[\w./:@-]{1,80}$/.test(value) ? value : "IMAGE";
+      throw new UsageError(
+        `no image given (${option} took ${shown(value)} as its value)`,
+        `${option} takes a value: give it one, then IMAGE (run-docker ${option} VALUE ${image})`,
+      );
+    }
     throw new UsageError(
       "no image given",
       "usage: run-docker [OPTIONS] IMAGE[:TAG|@DIGEST] [COMMAND [ARG...]]",

@@ -15,6 +15,7 @@ import { imageBaseName } from "./reference.ts";
 import { renderRunArgs } from "./render/podman.ts";
 import { givenValues, isGiven, type ValidRunRequest } from "./request.ts";
 import { DOCKER_ENGINE } from "./engine_kind.ts";
+import { JUPYTER_DIRS, notebookCommand } from "./notebook.ts";
 import type { EnvSpec, MountSpec, NotebookSpec, RunSpec, RunSpecInput } from "./run_spec.ts";
 
 export { bindMount } from "./render/docker.ts";
@@ -53,6 +54,9 @@ const KERNEL_NAMES: Record<string, string> = {
 
 /** Where the source tree is mounted in the container, relative to the container home. */
 const SRC = "src";
+
+/** root's home in the container (`--root`, `user: root`). */
+const ROOT_HOME = "/root";
 
 /**
  * Builds the `docker run` argv with run-docker's conventions.
@@ -122,8 +126,9 @@ export function planRun(input: RunSpecInput): RunPlan {
   const s = step(input, explain);
   const user = request.own.root ? "root" : settings.containerUser;
   const mode = layout.srcDirGiven || host.existingDirs.has(layout.srcDir) ? "dev" : "prod";
-  const srcTarget = posixPath.join(settings.containerHome, SRC);
-  const workdir = mode === "dev" ? srcTarget : settings.containerHome;
+  // The container home: src, data and log are mounted under it, as the original script did.
+  const home = user === "root" ? ROOT_HOME : settings.containerHome;
+  const workdir = mode === "dev" ? posixPath.join(home, SRC) : home;
   explain.push(
     mode === "dev"
       ? `mode: dev (${layout.srcDirGiven ? "--hostsrcdir" : `${layout.srcDir} exists`})`
@@ -131,9 +136,9 @@ export function planRun(input: RunSpecInput): RunPlan {
   );
   const life = lifecycle(s);
   const identity = identityOptions(s, user, mode, workdir);
-  const mounts = mountSpecs(input, user, mode, explain);
-  const env = environment(input, user, mode);
-  const command = commandOf(request, settings, workdir, user === "root", input.notebookToken);
+  const mounts = mountSpecs(input, user, home, mode, explain);
+  const command = commandOf(request, settings, home, user === "root", input.notebookToken);
+  const env = environment(input, user, home, mode, command.notebook !== undefined);
   const spec: RunSpec = {
     mode,
     image: { reference: input.image, digest: input.digest },
@@ -216,11 +221,11 @@ function identityOptions(s: Step, user: string, mode: "dev" | "prod", workdir: s
 function mountSpecs(
   input: RunSpecInput,
   user: string,
+  home: string,
   mode: "dev" | "prod",
   explain: string[],
 ): MountSpec[] {
-  const { host, layout, settings } = input;
-  const home = settings.containerHome;
+  const { host, layout } = input;
   const bind = (
     role: "src" | "data" | "log" | "passwd" | "group",
     source: string,
@@ -272,14 +277,19 @@ function mountSpecs(
   return mounts;
 }
 
-function environment(input: RunSpecInput, user: string, mode: "dev" | "prod"): EnvSpec[] {
+function environment(
+  input: RunSpecInput,
+  user: string,
+  home: string,
+  mode: "dev" | "prod",
+  notebook: boolean,
+): EnvSpec[] {
   const { request, host, layout, settings, image } = input;
   const root = user === "root";
-  const home = settings.containerHome;
   // A variable the user sets with -e/--env is left to the user.
   const userEnv = new Set(givenValues(request, "env").map((v) => (v ?? "").split("=", 1)[0]));
   const conventions: [string, string | undefined][] = [
-    ["HOME", root ? "/root" : home],
+    ["HOME", home],
     [
       "USER",
       root
@@ -303,6 +313,11 @@ function environment(input: RunSpecInput, user: string, mode: "dev" | "prod"): E
     ["DATADIR", layout.dataDir !== undefined ? posixPath.join(home, "data") : "/tmp"],
     ["LOGDIR", layout.logDir !== undefined ? posixPath.join(home, "log") : "/tmp"],
     ["PYTHONPATH", mode === "dev" ? posixPath.join(home, SRC, "src") : undefined],
+    ["DOCKER_LOCAL_MODE", request.own.local ? "1" : undefined],
+    ...JUPYTER_DIRS.map(([name, value]): [string, string | undefined] => [
+      name,
+      notebook ? value : undefined,
+    ]),
   ];
   const env: EnvSpec[] = [];
   for (const [name, value] of conventions) {
@@ -319,7 +334,7 @@ function environment(input: RunSpecInput, user: string, mode: "dev" | "prod"): E
 function commandOf(
   request: ValidRunRequest,
   settings: Settings,
-  workdir: string,
+  home: string,
   root: boolean,
   notebookToken: string | undefined,
 ): {
@@ -333,48 +348,7 @@ function commandOf(
     return { command: [command[0], "-p", "no:cacheprovider", ...command.slice(1)], engineEnv: {} };
   }
   if (command[0] !== "notebook") return { command, engineEnv: {} };
-  const port = request.notebookPort ?? settings.notebookPort;
-  const base = `http://${urlHost(settings.notebookBind)}:${port}/lab`;
-  const userToken = givenValues(request, "env").map((v) => v ?? "").find((v) =>
-    v === "JUPYTER_TOKEN" || v.startsWith("JUPYTER_TOKEN=")
-  );
-  const engineEnv: Record<string, string> = {};
-  let notebookUrl: string | undefined;
-  let tokenByName = false;
-  if (userToken !== undefined) {
-    // The user's token wins; the URL shows it when it is on the command line.
-    const value = userToken.startsWith("JUPYTER_TOKEN=")
-      ? userToken.slice("JUPYTER_TOKEN=".length)
-      : undefined;
-    notebookUrl = base +
-      (value ? `?token=${encodeURIComponent(value)}` : " (token: your JUPYTER_TOKEN)");
-  } else if (notebookToken !== undefined) {
-    // By name only: the value reaches docker through its environment, so the
-    // token is in no argv (`ps`) and in no --dry-run output.
-    tokenByName = true;
-    engineEnv.JUPYTER_TOKEN = notebookToken;
-    notebookUrl = `${base}?token=${notebookToken}`;
-  }
-  return {
-    command: [
-      "jupyter",
-      "lab",
-      "--ip=0.0.0.0",
-      `--port=${port}`,
-      "--no-browser",
-      `--ServerApp.root_dir=${workdir}`,
-      ...(root ? ["--allow-root"] : []),
-      ...command.slice(1),
-    ],
-    notebook: { publish: `${settings.notebookBind}:${port}:${port}`, tokenByName },
-    engineEnv,
-    notebookUrl,
-  };
-}
-
-function urlHost(bind: string): string {
-  if (bind === "0.0.0.0" || bind === "") return "127.0.0.1";
-  return bind.includes(":") ? `[${bind}]` : bind;
+  return notebookCommand(request, settings, { home, root, token: notebookToken }, command.slice(1));
 }
 
 /**

@@ -137,7 +137,9 @@ export interface RunSpecInput {
   readonly version: string;
   /** 4 random hex digits that make the default container name unique. */
   readonly nonce: string;
-  /** Jupyter token for the `notebook` command (random, made by the caller). */
+  /** Jupyter token for the `notebook` command (random, made by the caller; for `--dry-run`,
+   * `$JUPYTER_TOKEN`, as the printed line's shell expands it). When set, the token goes to the
+   * container by name (`--env JUPYTER_TOKEN`) and its value in the engine's environment. */
   readonly notebookToken?: string;
   /** The image was just pulled, or must be local: `--pull never`. */
   readonly pullNever?: boolean;

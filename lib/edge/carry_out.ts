@@ -17,7 +17,7 @@ import {
   runForeground,
 } from "./engine.ts";
 import { podmanInitMissing } from "./engine_kind.ts";
-import { EngineError, UsageError } from "../core/errors.ts";
+import { EngineError, NotInImageError, UsageError } from "../core/errors.ts";
 import type { HostFacts } from "../core/facts.ts";
 import { isPortFree, makeDirs, removeEmptyDirs, writeHostUserFiles } from "./host.ts";
 import { warn, write } from "./output.ts";
@@ -41,6 +41,7 @@ import { startWatchdog } from "./watchdog.ts";
  * @throws {UsageError} when the notebook port is taken.
  * @throws {RunDockerError} when a file cannot be written, the pull fails, or `docker run`
  *   fails (no such image, engine unreachable, options docker refused).
+ * @throws {NotInImageError} (exit 127) when `notebook`'s JupyterLab is not in the image.
  */
 export async function carryOutRun(run: Run, engine: Engine, host: HostFacts): Promise<number> {
   if (run.warning !== undefined) warn(run.warning);
@@ -96,6 +97,10 @@ export async function carryOutRun(run: Run, engine: Engine, host: HostFacts): Pr
     }
     if (code !== 0 && run.killOnFailure && cidfile !== undefined) {
       await killIfRunning(engine, cidfile);
+    }
+    // 127: the exec failed (docker without --init, or tini with it): the program is not there.
+    if (code === 127 && run.notFound !== undefined) {
+      throw new NotInImageError(run.notFound.message, run.notFound.hint);
     }
     return code;
   } finally {

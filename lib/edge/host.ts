@@ -78,9 +78,14 @@ export function homeDir(): string {
   return fromEnv || passwdEntry()?.home || "/";
 }
 
+/**
+ * The effective user's name: its uid's entry in /etc/passwd (`USER=alice` as uid 0 is root),
+ * else `$USER`, `$LOGNAME` or `%USERNAME%` (Windows; a directory service's users, who are not
+ * in /etc/passwd). Reading /etc/passwd costs ~20-30 µs.
+ */
 function userName(): string {
-  return Deno.env.get("USER") || Deno.env.get("LOGNAME") || Deno.env.get("USERNAME") ||
-    passwdEntry()?.name || "user";
+  return passwdEntry()?.name || Deno.env.get("USER") || Deno.env.get("LOGNAME") ||
+    Deno.env.get("USERNAME") || "user";
 }
 
 /**

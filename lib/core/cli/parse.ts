@@ -25,6 +25,12 @@ export interface RunRequest {
   readonly image?: string;
   /** Everything after IMAGE, untouched. */
   readonly command: readonly string[];
+  /**
+   * When there is no IMAGE and the last option took the last argument as its value
+   * (`-e demo/app`, `--workdir demo/app`): that option as written and the value, so the
+   * error can say which option swallowed what was probably meant as IMAGE.
+   */
+  readonly swallowed?: { readonly option: string; readonly value: string };
 }
 
 /** What the command line asks for. */
@@ -52,6 +58,8 @@ interface Folded<S extends Scope> {
   values: ValuesOf<S>;
   docker: PassThrough[];
   operands: readonly string[];
+  /** The token before the operands, when there was one. */
+  last?: Token;
 }
 
 /**
@@ -70,10 +78,12 @@ function fold<S extends Scope>(scope: S, tokens: Iterable<Token>): Folded<S> {
   }
   const seen = new Set<OwnRow>();
   const docker: PassThrough[] = [];
+  let last: Token | undefined;
   for (const token of tokens) {
     if (token.kind === "operands") {
-      return { values: values as ValuesOf<S>, docker, operands: token.operands };
+      return { values: values as ValuesOf<S>, docker, operands: token.operands, last };
     }
+    last = token;
     if (token.kind === "docker") {
       docker.push(token.pass);
       continue;
@@ -122,9 +132,36 @@ function otherScope(row: OwnRow, spelled: string): UsageError {
  * ```
  */
 export function parseRunRequest(argv: readonly string[]): RunRequest {
-  const { values: own, docker, operands } = fold("run", tokenize(argv, "run"));
-  if (operands.length === 0) return { own, docker, command: [] };
-  return { own, docker, image: operands[0], command: operands.slice(1) };
+  const { values: own, docker, operands, last } = fold("run", tokenize(argv, "run"));
+  if (operands.length > 0) return { own, docker, image: operands[0], command: operands.slice(1) };
+  const swallowed = swallowedBy(last, argv.at(-1));
+  return swallowed === undefined
+    ? { own, docker, command: [] }
+    : { own, docker, command: [], swallowed };
+}
+
+/**
+ * The option that took the command line's last argument as its separate value
+ * (`-e IMAGE`, `--hostdatadir IMAGE`), not glued to it (`-eK=V`, `--name=x`).
+ *
+ * @param last The token before the (empty) operands.
+ * @param lastArg The last argument of the command line.
+ * @returns The option as written (`-e`, `--workdir`) and the value; `undefined` when none.
+ */
+function swallowedBy(
+  last: Token | undefined,
+  lastArg: string | undefined,
+): RunRequest["swallowed"] {
+  if (last === undefined || lastArg === undefined) return undefined;
+  if (last.kind === "own") {
+    // Glued (`--hostdatadir=x`), the last argument is the option itself, not its value.
+    return last.value === lastArg ? { option: last.spelled, value: lastArg } : undefined;
+  }
+  if (last.kind !== "docker" || last.pass.tokens.length !== 2) return undefined;
+  const written = last.pass.tokens[0];
+  // In a group (`-ite IMAGE`) the value belongs to its last letter.
+  const option = written.startsWith("--") ? written : `-${written.at(-1)}`;
+  return { option, value: last.pass.tokens[1] };
 }
 
 /**

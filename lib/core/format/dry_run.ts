@@ -19,11 +19,17 @@ export interface DryRunFacts {
   readonly pull?: readonly string[];
   /** Host directories the run would create first (data, log) that do not exist yet. */
   readonly missingDirs: readonly string[];
+  /** A variable the line first sets to a fresh random value and exports (the notebook's
+   * `JUPYTER_TOKEN`, which the run passes by name): no real token is printed. */
+  readonly setToken?: string;
 }
 
+/** 24 random bytes as 48 hex digits, from the shell: POSIX `od` and `tr`. */
+const RANDOM_HEX = "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \\n')";
+
 /**
- * The `--dry-run` output: `mkdir -p -- DIRS && docker pull REF && docker run …`, each part only
- * when the run would do it, every word shell-quoted.
+ * The `--dry-run` output: `TOKEN="$(…)" && export TOKEN && mkdir -p -- DIRS && docker pull REF &&
+ * docker run …`, each part only when the run would do it, every word shell-quoted.
  *
  * @param facts See {@link DryRunFacts}.
  * @returns One line ending with a newline.
@@ -47,5 +53,8 @@ export function formatDryRun(facts: DryRunFacts): string {
   const pull = facts.pull !== undefined
     ? `${quoteCommand([facts.program, "pull", ...facts.pull])} && `
     : "";
-  return mkdir + pull + quoteCommand([facts.program, ...facts.args]) + "\n";
+  const token = facts.setToken !== undefined
+    ? `${facts.setToken}="${RANDOM_HEX}" && export ${facts.setToken} && `
+    : "";
+  return token + mkdir + pull + quoteCommand([facts.program, ...facts.args]) + "\n";
 }
