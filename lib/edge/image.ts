@@ -9,9 +9,15 @@
  * @module
  */
 
-import { cliName, type Engine, listLocalTags } from "./engine.ts";
+import { cliName, type Engine, imageIsLocal, listLocalTags, type PullError } from "./engine.ts";
 import { EngineError } from "../core/errors.ts";
-import { familiarName, type ImageReference } from "../core/reference.ts";
+import { type PinnedMissing, pinnedMissing } from "../core/outcome.ts";
+import {
+  familiarName,
+  formatReference,
+  type ImageReference,
+  qualifiedReference,
+} from "../core/reference.ts";
 import { RegistryError, systemRegistryClient } from "./registry/mod.ts";
 import { chooseTag, type TagRow, tagRows, type TagSource } from "../core/resolve.ts";
 import type { LoadedTagPolicy } from "../core/tags.ts";
@@ -54,6 +60,8 @@ export interface Resolution {
   readonly rows?: TagRow[];
   /** What became of the registry lookup: `ok`, `not asked`, or why it failed. */
   readonly registry: string;
+  /** A given tag or digest that is not local: pull it before the run. */
+  readonly pinnedRemote?: true;
 }
 
 /** What resolution needs from the outside. */
@@ -94,7 +102,29 @@ export async function resolveImage(
 ): Promise<Resolution> {
   const given = reference.tag !== undefined || reference.digest !== undefined;
   if (given && !options.listAll) {
-    return { image: reference, source: "given", candidates: 0, registry: "not asked" };
+    const found = {
+      image: reference,
+      source: "given",
+      candidates: 0,
+      registry: "not asked",
+    } as const;
+    // Nothing runs (--resolve): the tag stands as given, the engine is not asked.
+    if (options.lookupOnly) return found;
+    const engineRef = options.engine.kind?.kind === "podman"
+      ? qualifiedReference(reference)
+      : formatReference(reference);
+    if (await imageIsLocal(options.engine, engineRef)) return found;
+    if (options.local) {
+      throw pinnedMissing(
+        formatReference(reference),
+        familiarName(reference),
+        reference.registry,
+        undefined,
+        true,
+        cliName(options.engine),
+      );
+    }
+    return { ...found, pinnedRemote: true };
   }
 
   const name = familiarName(reference);
@@ -162,4 +192,43 @@ export async function resolveImage(
     rows,
     registry,
   };
+}
+
+/**
+ * The one error for a pinned image (`IMAGE:TAG`, `IMAGE@DIGEST`) whose pull failed, after
+ * asking the registry for the repository's tags (only now, when the pull already failed):
+ * no such tag, no such repository, the registry unreachable, or else the pull's own reason.
+ *
+ * @param reference The pinned reference.
+ * @param pull The failed pull.
+ * @param options The lookup's options (registry settings, environment, warnings).
+ * @returns The error to throw (exit 125), naming the image and the registry.
+ */
+export async function pinnedPullFailure(
+  reference: ImageReference,
+  pull: PullError,
+  options: ResolveOptions,
+): Promise<EngineError> {
+  let why: PinnedMissing;
+  try {
+    const tags = await lookupRemote(reference, options);
+    why = reference.tag !== undefined && !tags.includes(reference.tag)
+      ? { kind: "no-tag" }
+      : { kind: "pull-failed", reason: pull.reason };
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    why = error.kind === "not-found"
+      ? { kind: "no-repository" }
+      : error.kind === "unreachable" || error.kind === "tls" || error.kind === "plain-http"
+      ? { kind: "unreachable", reason: error.reason }
+      : { kind: "pull-failed", reason: pull.reason };
+  }
+  return pinnedMissing(
+    formatReference(reference),
+    familiarName(reference),
+    reference.registry,
+    why,
+    false,
+    cliName(options.engine),
+  );
 }
