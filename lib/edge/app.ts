@@ -77,7 +77,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       isGiven(first.request, "gpus"),
       lookup.resolve.lookupOnly,
     )
-    ? gpuFacts(engine, host.env, host.os)
+    ? gpuFacts(engine, environment, host.os)
     : undefined;
   const resolveOptions = {
     engine,
