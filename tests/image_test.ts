@@ -182,6 +182,18 @@ const cases: Case[] = [
     },
   ],
   [
+    "--dry-run with a given tag and no engine prints it as given",
+    { local: "down", remote: [] },
+    "HOST/app:1.0",
+    { dryRun: true },
+    {
+      tag: "1.0",
+      source: "given",
+      ...UNASKED,
+      engineCalls: [["image", "inspect", "--format", "{{.Id}}", "HOST/app:1.0"]],
+    },
+  ],
+  [
     "--resolve with a given tag asks nobody",
     { local: [], remote: [] },
     "HOST/app:1.0",

@@ -86,6 +86,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     registries: loaded.config.registries,
     warn,
     ...lookup.resolve,
+    dryRun: first.request.own.dryRun,
   };
   const found = await resolveImage(first.request.reference, resolveOptions);
   const action = decideRun(lookup, {

@@ -85,6 +85,11 @@ export interface ResolveOptions {
   readonly listAll?: boolean;
   /** Nothing will run (`--list-tags`, `--resolve`): an engine failure is a warning, not an error. */
   readonly lookupOnly?: boolean;
+  /**
+   * `--dry-run`: a given tag that the engine cannot check (no engine here) is printed as given,
+   * as a dry run needs no engine for it.
+   */
+  readonly dryRun?: boolean;
 }
 
 /**
@@ -113,7 +118,14 @@ export async function resolveImage(
     const engineRef = options.engine.kind?.kind === "podman"
       ? qualifiedReference(reference)
       : formatReference(reference);
-    if (await imageIsLocal(options.engine, engineRef)) return found;
+    let local: boolean;
+    try {
+      local = await imageIsLocal(options.engine, engineRef);
+    } catch (error) {
+      if (options.dryRun && error instanceof EngineError) return found;
+      throw error;
+    }
+    if (local) return found;
     if (options.local) {
       throw pinnedMissing(
         formatReference(reference),
