@@ -1,5 +1,7 @@
 /**
- * Edge module: finds the image to run. With a tag or digest, that one.
+ * Edge module: finds the image to run. With a tag or digest, that one: one
+ * `image inspect` says whether it is local, else it is pulled before the run
+ * (and a failed pull is explained by asking the registry, {@link pinnedPullFailure}).
  * Without: local tags (engine) and remote tags (registry) in parallel, the
  * newest by the tag policy over their union, a tie to local. Any registry
  * failure (network, TLS, timeouts, the spent budget, an unknown repository,
@@ -98,7 +100,8 @@ export interface ResolveOptions {
  * @param reference The parsed IMAGE.
  * @param options See {@link ResolveOptions}.
  * @returns The resolution.
- * @throws {EngineError} when the engine cannot list images, or no image is found anywhere.
+ * @throws {EngineError} when the engine cannot list images, or no image is found anywhere
+ *   (with `--local`: a given tag or digest that is not local).
  * @throws {RegistryError} when the registry fails and there is no local image to fall back to.
  */
 export async function resolveImage(
