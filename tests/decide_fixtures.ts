@@ -92,6 +92,7 @@ export function decide(argv: string[], found: Found = GIVEN, given: Given = {}):
     nonce: "9f3a",
     notebookToken: "t0ken",
     hostUserFiles: { passwd: "/tmp/run-docker-1000/passwd", group: "/tmp/run-docker-1000/group" },
+    gpus: { nvidiaSmi: false }, // a host without NVIDIA's tools, as most are
   });
 }
 

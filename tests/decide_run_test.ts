@@ -90,6 +90,7 @@ const PRINT_ROWS: [string, string[], Found, Given, string, string][] = [
       "added --workdir /home/docker-user (prod mode)",
       "added --memory 12g (default)",
       "added --shm-size 4g (default)",
+      "gpus: auto: no --gpus (nvidia-smi is not on PATH)",
       "engine: docker (docker)",
     ].map((line) => `run-docker: explain: ${line}\n`).join(""),
   ],
@@ -161,6 +162,9 @@ Deno.test("decideRun() runs: pull, make directories, watchdog, in that plan", ()
     image: "zppz/app:2",
     local: false,
     detach: false,
+    pinned: false,
+    memory: "12g",
+    gpus: undefined,
   });
   assert.deepEqual(plan.args, prodArgs("2", true, ["zppz/app:2", "true"]));
   // The pull fails: the newest local tag runs, as if the lookup had chosen it.

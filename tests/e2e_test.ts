@@ -311,9 +311,10 @@ e2e("a docker run failure says why and leaves nothing behind", () =>
     // A loopback registry that is not there: the pull fails without leaving this machine.
     const result = await runDocker(["127.0.0.1:1/e2e/none:1", "true"], { home });
     assert.equal(result.code, 125);
+    // A pinned tag is pulled before the run: one line naming the image and the registry.
     assert.match(
       result.stderr,
-      /run-docker: error: image 127\.0\.0\.1:1\/e2e\/none:1 is not local and could not be pulled\nhint: .*\n$/,
+      /^run-docker: error: image 127\.0\.0\.1:1\/e2e\/none:1 is not local, and registry 127\.0\.0\.1:1 is unreachable \(.+\)\nhint: .*\n$/,
     );
     assert.equal(await exists(`${home}/work/data`), false, "the data directory was left behind");
   }));

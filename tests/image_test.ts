@@ -11,7 +11,8 @@
 
 import assert from "node:assert/strict";
 import { formatError } from "../lib/core/errors.ts";
-import { resolveImage, type ResolveOptions } from "../lib/edge/image.ts";
+import { pinnedPullFailure, resolveImage, type ResolveOptions } from "../lib/edge/image.ts";
+import { PullError } from "../lib/edge/engine.ts";
 import { parseReference } from "../lib/core/reference.ts";
 import { NATURAL_POLICY } from "../lib/core/tags.ts";
 
@@ -25,6 +26,8 @@ interface World {
 
 /** What a resolution did, as one value to compare whole. */
 interface Outcome {
+  /** A given tag or digest that is not local: pulled first. */
+  pinnedRemote?: true;
   tag?: string;
   digest?: string;
   source: string;
@@ -67,7 +70,12 @@ async function resolveIn(
   if (world.remote === "closed") await server.shutdown();
   const local = world.local === "down"
     ? `echo "Cannot connect to the Docker daemon at unix:///nowhere.sock. Is the docker daemon running?" >&2\nexit 1`
-    : `printf '%s\\n' ${world.local.map((t) => `'${t}'`).join(" ")}`;
+    // `image inspect REF`: found when REF ends in a local tag (or is a digest reference).
+    : `if [ "$2" = inspect ]; then for t in ${
+      world.local.map((t) => `'${t}'`).join(" ")
+    }; do case "$5" in *:"$t") exit 0;; esac; done; ` +
+      `echo "Error: No such image: $5" >&2; exit 1; fi\n` +
+      `printf '%s\\n' ${world.local.map((t) => `'${t}'`).join(" ")}`;
   await Deno.writeTextFile(
     `${dir}/docker`,
     `#!/bin/sh\nprintf '%s\\0' "$@" >> '${dir}/calls'; printf '\\n' >> '${dir}/calls'\n${local}\n`,
@@ -85,6 +93,7 @@ async function resolveIn(
       ...options,
     });
     const outcome: Outcome = {
+      ...(resolution.pinnedRemote ? { pinnedRemote: true } : {}),
       ...(resolution.image.tag === undefined ? {} : { tag: resolution.image.tag }),
       ...(resolution.image.digest === undefined ? {} : { digest: resolution.image.digest }),
       source: resolution.source,
@@ -135,26 +144,61 @@ const ANSWERED = { registry: "ok", warnings: [], ...BOTH_ASKED };
 
 const cases: Case[] = [
   [
-    "a given tag runs as it is; nothing is asked",
-    { local: ["9"], remote: ["9"] },
+    "a given local tag runs as it is; one image inspect, no registry",
+    { local: ["9", "1.0"], remote: ["9"] },
     "HOST/app:1.0",
     {},
     {
       tag: "1.0",
       source: "given",
       ...UNASKED,
+      engineCalls: [["image", "inspect", "--format", "{{.Id}}", "HOST/app:1.0"]],
     },
   ],
   [
-    "a given digest runs as it is; nothing is asked",
+    "a given tag that is not local is pulled first (no registry lookup)",
+    { local: ["9"], remote: ["9"] },
+    "HOST/app:1.0",
+    {},
+    {
+      pinnedRemote: true,
+      tag: "1.0",
+      source: "given",
+      ...UNASKED,
+      engineCalls: [["image", "inspect", "--format", "{{.Id}}", "HOST/app:1.0"]],
+    },
+  ],
+  [
+    "a given digest that is not local is pulled first",
     { local: [], remote: [] },
     `HOST/app@${DIGEST}`,
     {},
     {
+      pinnedRemote: true,
       digest: DIGEST,
       source: "given",
       ...UNASKED,
+      engineCalls: [["image", "inspect", "--format", "{{.Id}}", `HOST/app@${DIGEST}`]],
     },
+  ],
+  [
+    "--dry-run with a given tag and no engine prints it as given",
+    { local: "down", remote: [] },
+    "HOST/app:1.0",
+    { dryRun: true },
+    {
+      tag: "1.0",
+      source: "given",
+      ...UNASKED,
+      engineCalls: [["image", "inspect", "--format", "{{.Id}}", "HOST/app:1.0"]],
+    },
+  ],
+  [
+    "--resolve with a given tag asks nobody",
+    { local: [], remote: [] },
+    "HOST/app:1.0",
+    { lookupOnly: true },
+    { tag: "1.0", source: "given", ...UNASKED },
   ],
   ["only a local image: it runs", { local: ["1.0"], remote: [] }, "HOST/app", {}, {
     tag: "1.0",
@@ -364,4 +408,84 @@ for (const [name, world, options, kind, lines] of errors) {
     assert.equal((error as Error).name, kind, String(error));
     assert.deepEqual(formatError(error).lines.map((l) => l.replaceAll(host, "HOST")), lines);
   });
+}
+
+Deno.test("resolveImage(): --local and a given tag that is not local is one error", async () => {
+  const { error, host } = await resolveIn(
+    { local: ["9"], remote: ["1.0"] },
+    "HOST/app:1.0",
+    { local: true },
+  );
+  assert.deepEqual(formatError(error).lines.map((l) => l.replaceAll(host, "HOST")), [
+    "run-docker: error: image HOST/app:1.0 is not local (--local)",
+    "hint: --local never pulls: run once without --local to pull it, or 'docker pull HOST/app:1.0', 'docker load -i FILE' or build it",
+  ]);
+});
+
+const PINNED: [string, World["remote"], string[]][] = [
+  ["no such tag", ["2.0"], [
+    "run-docker: error: image HOST/app:1.0 is neither local nor on registry HOST",
+    "hint: see the tags there with 'run-docker --list-tags HOST/app', or push HOST/app:1.0 first",
+  ]],
+  ["no such repository", "unknown", [
+    "run-docker: error: image HOST/app:1.0 is neither local nor on registry HOST (no repository HOST/app there)",
+    "hint: check the name, or push HOST/app:1.0 first",
+  ]],
+  ["the registry unreachable", "closed", [
+    "run-docker: error: image HOST/app:1.0 is not local, and registry HOST is unreachable (connection refused)",
+    "hint: check the network and the registry login ('docker login HOST'), or run a local tag ('run-docker --list-tags --local HOST/app')",
+  ]],
+  ["the tag is there: the pull's own reason", ["1.0"], [
+    "run-docker: error: image HOST/app:1.0 is not local, and pulling it from registry HOST failed (Error response from daemon: no space left on device)",
+    "hint: check the registry login ('docker login HOST') and the network",
+  ]],
+];
+for (const [name, remote, lines] of PINNED) {
+  Deno.test(`pinnedPullFailure(): ${name} is one error naming the image and registry`, async () => {
+    const server = remote === "closed" ? undefined : Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      (request) => {
+        const path = new URL(request.url).pathname;
+        if (path === "/v2/") return Response.json({});
+        if (remote === "unknown") {
+          return Response.json({ errors: [{ code: "NAME_UNKNOWN", message: "unknown" }] }, {
+            status: 404,
+          });
+        }
+        return Response.json({ name: "app", tags: remote });
+      },
+    );
+    const host = server === undefined
+      ? `127.0.0.1:${closedPort()}`
+      : `127.0.0.1:${server.addr.port}`;
+    try {
+      const error = await pinnedPullFailure(
+        parseReference(`${host}/app:1.0`),
+        new PullError(
+          `${host}/app:1.0`,
+          1,
+          "Error response from daemon: no space left on device\n",
+        ),
+        {
+          engine: { program: "docker" },
+          policy: NATURAL_POLICY,
+          local: false,
+          env: { HOME: "/nonexistent" },
+          registries: { [host]: { timeout_seconds: 5 } },
+          warn: () => {},
+        },
+      );
+      assert.deepEqual(formatError(error).lines.map((l) => l.replaceAll(host, "HOST")), lines);
+    } finally {
+      await server?.shutdown();
+    }
+  });
+}
+
+/** A port nothing listens on. */
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
 }

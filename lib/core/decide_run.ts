@@ -24,6 +24,7 @@ import { givenValues, isGiven, type ValidRunRequest } from "./request.ts";
 import { NOTEBOOK_PROGRAM, NOTEBOOK_TOKEN } from "./notebook.ts";
 import { planRun, type RunPlan } from "./run_args.ts";
 import { checkRelabel, relabelOf, remoteWarning } from "./engine_host.ts";
+import { decideGpus, type GpuFacts } from "./outcome.ts";
 import { quoteCommand } from "./shell_quote.ts";
 import type { Lookup, Print } from "./decide.ts";
 
@@ -39,6 +40,8 @@ export interface Found {
   readonly rows?: readonly TagRow[];
   /** What became of the registry lookup. */
   readonly registry: string;
+  /** A given tag or digest that is not local: pulled before the run. */
+  readonly pinnedRemote?: true;
 }
 
 /** The facts of the last step, gathered by the edge after the lookup. */
@@ -59,6 +62,8 @@ export interface RunFacts {
   readonly hostUserFiles?: { readonly passwd: string; readonly group: string };
   /** Whether the engine reported SELinux (asked only when {@link Lookup.askSelinux}). */
   readonly selinux?: boolean;
+  /** For `gpus: auto`: `nvidia-smi` and the engine's runtimes (asked per `gpusQuestion`). */
+  readonly gpus?: GpuFacts;
 }
 
 /** A file to print (`--emit`): the document, rendered to YAML by the edge. */
@@ -113,6 +118,12 @@ export interface Run {
   /** What to say when `docker run` ends 127, the program not found in the image (the
    * `notebook` shortcut: no JupyterLab); the exit code stays 127. */
   readonly notFound?: { readonly message: string; readonly hint: string };
+  /** The image is pinned (tag or digest given) and pulled first: a failed pull is explained. */
+  readonly pinned: boolean;
+  /** The memory limit in effect (`-m`, else `memory:`), for an out-of-memory report. */
+  readonly memory?: string;
+  /** The `--gpus` value in effect, for the report of an engine that has no GPUs. */
+  readonly gpus?: string;
 }
 
 /** The last step's answer. */
@@ -144,16 +155,18 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     const resolved = { ...found, reference, policy: lookup.policy };
     return { kind: "print", stdout: formatResolve(resolved, request.own.json) };
   }
-  const mustPull = found.source === "remote";
+  const mustPull = found.source === "remote" || found.pinnedRemote === true;
   const notebook = (request.command[0] ?? settings.command?.[0]) === "notebook";
   const runs = !request.own.dryRun && lookup.emit === undefined;
   const hostUser = settings.containerUser === "host" && !request.own.root;
+  // --emit: the file runs elsewhere; the engine there decides what `gpus: auto` means.
+  const gpus = decideGpus(settings.gpus, lookup.emit === undefined ? facts.gpus : undefined);
   const planInput = {
     request,
     image: found.image,
     host,
     layout,
-    settings,
+    settings: { ...settings, gpus: gpus.gpus },
     version: facts.version,
     nonce: facts.nonce,
     // --dry-run: the token as the printed line's shell expands it; that line sets it.
@@ -171,7 +184,10 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
       : undefined,
     engine,
   };
-  const plan = planRun(planInput);
+  const planned = planRun(planInput);
+  const plan = gpus.why === undefined || isGiven(request, "gpus")
+    ? planned
+    : { ...planned, explain: [...planned.explain, gpus.why] };
   checkRelabel(plan.spec, host.home, layout.workRoot);
   const order = lookup.policy.order;
   const stderr = request.own.explain
@@ -242,6 +258,9 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
         },
       }
       : {}),
+    pinned: found.pinnedRemote === true,
+    memory: givenValues(request, "memory").at(-1) ?? plan.spec.memory,
+    gpus: givenValues(request, "gpus").at(-1) ?? plan.spec.gpus,
   };
 }
 

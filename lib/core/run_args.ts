@@ -16,6 +16,7 @@ import { renderRunArgs } from "./render/podman.ts";
 import { givenValues, isGiven, type ValidRunRequest } from "./request.ts";
 import { DOCKER_ENGINE } from "./engine_kind.ts";
 import { JUPYTER_DIRS, notebookCommand } from "./notebook.ts";
+import { GPUS_AUTO } from "./outcome.ts";
 import type { EnvSpec, MountSpec, NotebookSpec, RunSpec, RunSpecInput } from "./run_spec.ts";
 
 export { bindMount } from "./render/docker.ts";
@@ -214,7 +215,10 @@ function identityOptions(s: Step, user: string, mode: "dev" | "prod", workdir: s
     workdir: s.add("workdir", workdir, "workdir", mode === "dev" ? "dev mode" : "prod mode"),
     memory: s.add("memory", settings.memory, "memory"),
     shmSize: s.add("shm-size", settings.shmSize, "shm_size"),
-    gpus: settings.gpus !== undefined ? s.add("gpus", settings.gpus, "gpus") : undefined,
+    // `auto` is decided before the plan (decideGpus, lib/core/outcome.ts); unresolved: none.
+    gpus: settings.gpus !== undefined && settings.gpus !== GPUS_AUTO
+      ? s.add("gpus", settings.gpus, "gpus")
+      : undefined,
   };
 }
 

@@ -16,7 +16,10 @@ import * as engines from "./engine.ts";
 import { identifyEngine } from "./engine_kind.ts";
 import { formatError, RunDockerError } from "../core/errors.ts";
 import { checkDirs, gatherHostFacts, randomHex, writeHostUserFiles } from "./host.ts";
-import { resolveImage } from "./image.ts";
+import { pinnedPullFailure, resolveImage } from "./image.ts";
+import { gpuFacts } from "./engine_queries.ts";
+import { gpusQuestion } from "../core/outcome.ts";
+import { isGiven } from "../core/request.ts";
 import { planLayout } from "../core/layout.ts";
 import { OutputClosed, print, warn, write } from "./output.ts";
 import { inspectHostPath } from "./path_state.ts";
@@ -68,14 +71,24 @@ export async function main(argv: readonly string[]): Promise<number> {
   const engine = await identifyEngine(located, engineHost, lookup.findEngine);
   // One `info` call, beside the image lookup rather than after it.
   const selinux = lookup.askSelinux ? engines.engineReportsSelinux(engine, host.os) : undefined;
-  const found = await resolveImage(first.request.reference, {
+  // gpus: auto: a PATH lookup, and the engine's runtimes only when nvidia-smi is there.
+  const gpus = gpusQuestion(
+      lookup.settings.gpus,
+      isGiven(first.request, "gpus"),
+      lookup.resolve.lookupOnly,
+    )
+    ? gpuFacts(engine, environment, host.os)
+    : undefined;
+  const resolveOptions = {
     engine,
     policy: await loadPolicy(lookup.policy),
     env: host.env,
     registries: loaded.config.registries,
     warn,
     ...lookup.resolve,
-  });
+    dryRun: first.request.own.dryRun,
+  };
+  const found = await resolveImage(first.request.reference, resolveOptions);
   const action = decideRun(lookup, {
     version: VERSION,
     engine: engine.program,
@@ -85,10 +98,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     notebookToken: randomHex(24),
     hostUserFiles: writeHostUserFiles(host, lookup.settings.containerHome, false),
     selinux: await selinux,
+    gpus: await gpus,
   });
   if (action.kind === "print") return await print(action);
   if (action.stderr) await write(Deno.stderr, action.stderr);
-  if (action.kind === "run") return await carryOutRun(action, engine, host);
+  if (action.kind === "run") {
+    const explainPull = (error: engines.PullError) =>
+      pinnedPullFailure(first.request.reference, error, resolveOptions);
+    return await carryOutRun(action, engine, host, explainPull);
+  }
   const { formatEmitted } = await import("../core/format/emit.ts"); // the YAML writer: only here
   return await print({ stdout: formatEmitted(action.document, action.comments) });
 }

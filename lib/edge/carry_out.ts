@@ -8,6 +8,7 @@
 import type { SelfUpdateRequest } from "../core/cli.ts";
 import { portInUse, type Run } from "../core/decide.ts";
 import {
+  cliName,
   containerIdFrom,
   diagnoseRunFailure,
   type Engine,
@@ -17,6 +18,8 @@ import {
   runForeground,
 } from "./engine.ts";
 import { podmanInitMissing } from "./engine_kind.ts";
+import { hasNvidiaRuntime, oomKilled } from "./engine_queries.ts";
+import { EXIT_KILLED, gpusUnavailable, OutOfMemoryError } from "../core/outcome.ts";
 import { EngineError, NotInImageError, UsageError } from "../core/errors.ts";
 import type { HostFacts } from "../core/facts.ts";
 import { isPortFree, makeDirs, removeEmptyDirs, writeHostUserFiles } from "./host.ts";
@@ -34,22 +37,36 @@ import { startWatchdog } from "./watchdog.ts";
  * behind and says why. The container is known by the ID `docker run --cidfile` writes, so
  * run-docker never touches another container of the same name.
  *
+ * After the run, an exit 137 asks docker whether the engine killed the container for want of
+ * memory, and a refused `--gpus` whether the engine has an nvidia runtime: a normal end asks
+ * nothing.
+ *
  * @param run From `decideRun`.
  * @param engine The engine, found on this host.
  * @param host Host facts.
+ * @param explainPull For a pinned image whose pull failed: the one error that says why (it may
+ *   ask the registry); absent: docker's own text and a generic error.
  * @returns The container's exit code (128+N when the CLI died of signal N).
  * @throws {UsageError} when the notebook port is taken.
+ * @throws {OutOfMemoryError} (exit 137) when the engine killed the container for want of memory.
  * @throws {RunDockerError} when a file cannot be written, the pull fails, or `docker run`
- *   fails (no such image, engine unreachable, options docker refused).
+ *   fails (no such image, engine unreachable, options docker refused, no GPUs).
  * @throws {NotInImageError} (exit 127) when `notebook`'s JupyterLab is not in the image.
  */
-export async function carryOutRun(run: Run, engine: Engine, host: HostFacts): Promise<number> {
+export async function carryOutRun(
+  run: Run,
+  engine: Engine,
+  host: HostFacts,
+  explainPull?: (error: PullError) => Promise<Error>,
+): Promise<number> {
   if (run.warning !== undefined) warn(run.warning);
   if (run.writeUserFiles) writeHostUserFiles(host, run.writeUserFiles.containerHome);
   if (run.checkPort && !isPortFree(run.checkPort.hostname, run.checkPort.port)) {
     throw portInUse(run.checkPort);
   }
-  const { plan, image } = run.pull === undefined ? run : await pullOrFallBack(run, engine);
+  const { plan, image } = run.pull === undefined
+    ? run
+    : await pullOrFallBack(run, engine, explainPull);
   const created = makeDirs(run.makeDirs);
   if (run.notice !== undefined) await write(Deno.stderr, run.notice);
   // Where docker writes the container's ID: run-docker's own folder, unless the user gave one.
@@ -69,6 +86,7 @@ export async function carryOutRun(run: Run, engine: Engine, host: HostFacts): Pr
     }, warn)
     : undefined;
   let code: number | undefined;
+  const started = Date.now();
   try {
     code = await runForeground(engine, args, {
       env: plan.engineEnv,
@@ -87,6 +105,14 @@ export async function carryOutRun(run: Run, engine: Engine, host: HostFacts): Pr
         removeEmptyDirs(created);
         throw diagnosis;
       }
+      // Created, not started, with GPUs asked of an engine that has none to give.
+      if (
+        code === 125 && id !== undefined && run.gpus !== undefined &&
+        engine.kind?.kind !== "podman" && !await hasNvidiaRuntime(engine)
+      ) {
+        removeEmptyDirs(created);
+        throw gpusUnavailable(run.gpus, cliName(engine));
+      }
       // No container was created (a detached run's 125 is always docker's): docker refused.
       if (code === 125 && id === undefined && (run.detach || cidfile !== undefined)) {
         throw new EngineError(
@@ -102,6 +128,12 @@ export async function carryOutRun(run: Run, engine: Engine, host: HostFacts): Pr
     if (code === 127 && run.notFound !== undefined) {
       throw new NotInImageError(run.notFound.message, run.notFound.hint);
     }
+    if (
+      code === EXIT_KILLED && id !== undefined && engine.kind?.kind !== "podman" &&
+      await oomKilled(engine, id, { since: started - 1000, until: Date.now() })
+    ) {
+      throw new OutOfMemoryError(run.memory);
+    }
     return code;
   } finally {
     // docker run never started (its CLI vanished): the folders made for it go too.
@@ -112,13 +144,23 @@ export async function carryOutRun(run: Run, engine: Engine, host: HostFacts): Pr
   }
 }
 
-/** Pulls the newest tag; when that fails and a local tag exists, warns and runs that one. */
-async function pullOrFallBack(run: Run, engine: Engine): Promise<Pick<Run, "plan" | "image">> {
+/**
+ * Pulls the newest tag (or a pinned one that is not local); when that fails and a local tag
+ * exists, warns and runs that one. A pinned image's failure is one error, without docker's text.
+ */
+async function pullOrFallBack(
+  run: Run,
+  engine: Engine,
+  explainPull?: (error: PullError) => Promise<Error>,
+): Promise<Pick<Run, "plan" | "image">> {
   try {
     await pullImage(engine, run.pull!, run.pullOptions);
     return run;
   } catch (error) {
     await stopUnderWay(); // a stop signal ended the pull: run-docker ends, nothing falls back
+    if (error instanceof PullError && run.pinned && explainPull !== undefined) {
+      throw await explainPull(error);
+    }
     if (!(error instanceof PullError) || run.fallback === undefined) {
       if (error instanceof PullError) await write(Deno.stderr, error.stderr);
       throw error;

@@ -72,43 +72,73 @@ export function resolveEngine(
   env: { PATH?: string; PATHEXT?: string },
   os: string,
 ): Engine {
+  const found = findProgram(engine.program, env, os);
+  if (found === undefined) throw cliMissing(engine, new Deno.errors.NotFound(engine.program));
+  return { ...engine, program: found };
+}
+
+/**
+ * Looks a program up as a shell would: a name on PATH (with PATHEXT's extensions on Windows),
+ * a path with a separator as it is. Only `stat` calls, no child.
+ *
+ * @param program A name (`nvidia-smi`) or a path.
+ * @param env `PATH` (and `PATHEXT` on Windows).
+ * @param os `Deno.build.os`.
+ * @returns The path of the first executable file found; `undefined` when there is none.
+ */
+export function findProgram(
+  program: string,
+  env: { PATH?: string; PATHEXT?: string },
+  os: string,
+): string | undefined {
   const separators = os === "windows" ? /[\\/]/ : /\//;
   const candidates: string[] = [];
   const extensions = os === "windows"
     ? ["", ...(env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";").map((e) => e.toLowerCase())]
     : [""];
-  if (separators.test(engine.program)) {
-    candidates.push(...extensions.map((ext) => engine.program + ext));
+  if (separators.test(program)) {
+    candidates.push(...extensions.map((ext) => program + ext));
   } else {
     for (const dir of (env.PATH ?? "").split(os === "windows" ? ";" : ":")) {
       if (dir === "") continue;
-      for (const ext of extensions) candidates.push(`${dir}/${engine.program}${ext}`);
+      for (const ext of extensions) candidates.push(`${dir}/${program}${ext}`);
     }
   }
   for (const candidate of candidates) {
     try {
       const info = Deno.statSync(candidate);
       if (info.isFile && (os === "windows" || ((info.mode ?? 0o111) & 0o111) !== 0)) {
-        return { ...engine, program: candidate };
+        return candidate;
       }
     } catch {
       // not here
     }
   }
-  throw cliMissing(engine, new Deno.errors.NotFound(engine.program));
+  return undefined;
 }
 
 /** Seconds a captured docker CLI call (listing images, diagnosing) may take by default. */
 export const CAPTURE_TIMEOUT_SECONDS = 30;
 
 /** Result of a captured docker CLI call. */
-interface Captured {
+export interface Captured {
+  /** The CLI's exit code. */
   code: number;
+  /** What it printed on stdout. */
   stdout: string;
+  /** What it printed on stderr. */
   stderr: string;
 }
 
-async function capture(engine: Engine, args: string[]): Promise<Captured> {
+/**
+ * Runs a short docker CLI call and collects its output, bounded by the engine's timeout.
+ *
+ * @param engine The docker CLI.
+ * @param args The argv after the program.
+ * @returns `{ code, stdout, stderr }` (text).
+ * @throws {EngineError} when the CLI is missing, not executable, or does not answer in time.
+ */
+export async function capture(engine: Engine, args: string[]): Promise<Captured> {
   let output: Deno.CommandOutput;
   const seconds = engine.timeoutSeconds ?? CAPTURE_TIMEOUT_SECONDS;
   const signal = AbortSignal.timeout(seconds * 1000);
@@ -217,6 +247,21 @@ export async function listLocalTags(engine: Engine, repository: string): Promise
   const result = await capture(engine, ["image", "ls", "--format", "{{.Tag}}", repository]);
   if (result.code !== 0) throw failure(engine, "listing local images", result);
   return result.stdout.split("\n").map((t) => t.trim()).filter((t) => t !== "" && t !== "<none>");
+}
+
+/**
+ * Whether an image is local: one `image inspect` (the check of a pinned tag before its run).
+ *
+ * @param engine The docker CLI.
+ * @param image The reference as the engine takes it (`acme/app:1.2`, `…@sha256:…`).
+ * @returns `true` when the engine has it.
+ * @throws {EngineError} when the CLI is missing or the engine unreachable.
+ */
+export async function imageIsLocal(engine: Engine, image: string): Promise<boolean> {
+  const result = await capture(engine, ["image", "inspect", "--format", "{{.Id}}", image]);
+  if (result.code === 0) return true;
+  if (UNREACHABLE.test(result.stderr)) throw failure(engine, "looking for the image", result);
+  return false;
 }
 
 /** A failed `docker pull`: {@link EngineError} with docker's own last line as the reason. */
@@ -519,15 +564,36 @@ export async function engineReportsSelinux(engine: Engine, os: string): Promise<
     }
   }
   try {
-    const result = await capture(engine, ["info", "--format", "{{json .}}"]);
-    if (result.code !== 0) return false;
-    const info = JSON.parse(result.stdout);
+    const info = await engineInfo(engine);
     const options: unknown = info?.SecurityOptions;
     if (Array.isArray(options)) {
       return options.some((o) => typeof o === "string" && /^name=selinux(,|$)/.test(o));
     }
-    return info?.host?.security?.selinuxEnabled === true;
+    const host = info?.host as { security?: { selinuxEnabled?: unknown } } | undefined;
+    return host?.security?.selinuxEnabled === true;
   } catch {
     return false;
   }
+}
+
+const infos = new WeakMap<Engine, Promise<Record<string, unknown> | undefined>>();
+
+/**
+ * The engine's `info --format {{json .}}`, asked at most once per engine value (SELinux and
+ * `gpus: auto` share it).
+ *
+ * @param engine The engine, found on this host.
+ * @returns The parsed object; `undefined` when the engine cannot answer (the run reports that).
+ */
+export function engineInfo(engine: Engine): Promise<Record<string, unknown> | undefined> {
+  let info = infos.get(engine);
+  if (info === undefined) {
+    info = capture(engine, ["info", "--format", "{{json .}}"]).then((result) => {
+      if (result.code !== 0) return undefined;
+      const value = JSON.parse(result.stdout);
+      return typeof value === "object" && value !== null ? value : undefined;
+    }).catch(() => undefined);
+    infos.set(engine, info);
+  }
+  return info;
 }

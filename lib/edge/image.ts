@@ -1,5 +1,7 @@
 /**
- * Edge module: finds the image to run. With a tag or digest, that one.
+ * Edge module: finds the image to run. With a tag or digest, that one: one
+ * `image inspect` says whether it is local, else it is pulled before the run
+ * (and a failed pull is explained by asking the registry, {@link pinnedPullFailure}).
  * Without: local tags (engine) and remote tags (registry) in parallel, the
  * newest by the tag policy over their union, a tie to local. Any registry
  * failure (network, TLS, timeouts, the spent budget, an unknown repository,
@@ -9,9 +11,15 @@
  * @module
  */
 
-import { cliName, type Engine, listLocalTags } from "./engine.ts";
+import { cliName, type Engine, imageIsLocal, listLocalTags, type PullError } from "./engine.ts";
 import { EngineError } from "../core/errors.ts";
-import { familiarName, type ImageReference } from "../core/reference.ts";
+import { type PinnedMissing, pinnedMissing } from "../core/outcome.ts";
+import {
+  familiarName,
+  formatReference,
+  type ImageReference,
+  qualifiedReference,
+} from "../core/reference.ts";
 import { RegistryError, systemRegistryClient } from "./registry/mod.ts";
 import { chooseTag, type TagRow, tagRows, type TagSource } from "../core/resolve.ts";
 import type { LoadedTagPolicy } from "../core/tags.ts";
@@ -54,6 +62,8 @@ export interface Resolution {
   readonly rows?: TagRow[];
   /** What became of the registry lookup: `ok`, `not asked`, or why it failed. */
   readonly registry: string;
+  /** A given tag or digest that is not local: pull it before the run. */
+  readonly pinnedRemote?: true;
 }
 
 /** What resolution needs from the outside. */
@@ -77,6 +87,11 @@ export interface ResolveOptions {
   readonly listAll?: boolean;
   /** Nothing will run (`--list-tags`, `--resolve`): an engine failure is a warning, not an error. */
   readonly lookupOnly?: boolean;
+  /**
+   * `--dry-run`: a given tag that the engine cannot check (no engine here) is printed as given,
+   * as a dry run needs no engine for it.
+   */
+  readonly dryRun?: boolean;
 }
 
 /**
@@ -85,7 +100,8 @@ export interface ResolveOptions {
  * @param reference The parsed IMAGE.
  * @param options See {@link ResolveOptions}.
  * @returns The resolution.
- * @throws {EngineError} when the engine cannot list images, or no image is found anywhere.
+ * @throws {EngineError} when the engine cannot list images, or no image is found anywhere
+ *   (with `--local`: a given tag or digest that is not local).
  * @throws {RegistryError} when the registry fails and there is no local image to fall back to.
  */
 export async function resolveImage(
@@ -94,7 +110,36 @@ export async function resolveImage(
 ): Promise<Resolution> {
   const given = reference.tag !== undefined || reference.digest !== undefined;
   if (given && !options.listAll) {
-    return { image: reference, source: "given", candidates: 0, registry: "not asked" };
+    const found = {
+      image: reference,
+      source: "given",
+      candidates: 0,
+      registry: "not asked",
+    } as const;
+    // Nothing runs (--resolve): the tag stands as given, the engine is not asked.
+    if (options.lookupOnly) return found;
+    const engineRef = options.engine.kind?.kind === "podman"
+      ? qualifiedReference(reference)
+      : formatReference(reference);
+    let local: boolean;
+    try {
+      local = await imageIsLocal(options.engine, engineRef);
+    } catch (error) {
+      if (options.dryRun && error instanceof EngineError) return found;
+      throw error;
+    }
+    if (local) return found;
+    if (options.local) {
+      throw pinnedMissing(
+        formatReference(reference),
+        familiarName(reference),
+        reference.registry,
+        undefined,
+        true,
+        cliName(options.engine),
+      );
+    }
+    return { ...found, pinnedRemote: true };
   }
 
   const name = familiarName(reference);
@@ -162,4 +207,43 @@ export async function resolveImage(
     rows,
     registry,
   };
+}
+
+/**
+ * The one error for a pinned image (`IMAGE:TAG`, `IMAGE@DIGEST`) whose pull failed, after
+ * asking the registry for the repository's tags (only now, when the pull already failed):
+ * no such tag, no such repository, the registry unreachable, or else the pull's own reason.
+ *
+ * @param reference The pinned reference.
+ * @param pull The failed pull.
+ * @param options The lookup's options (registry settings, environment, warnings).
+ * @returns The error to throw (exit 125), naming the image and the registry.
+ */
+export async function pinnedPullFailure(
+  reference: ImageReference,
+  pull: PullError,
+  options: ResolveOptions,
+): Promise<EngineError> {
+  let why: PinnedMissing;
+  try {
+    const tags = await lookupRemote(reference, options);
+    why = reference.tag !== undefined && !tags.includes(reference.tag)
+      ? { kind: "no-tag" }
+      : { kind: "pull-failed", reason: pull.reason };
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    why = error.kind === "not-found"
+      ? { kind: "no-repository" }
+      : error.kind === "unreachable" || error.kind === "tls" || error.kind === "plain-http"
+      ? { kind: "unreachable", reason: error.reason }
+      : { kind: "pull-failed", reason: pull.reason };
+  }
+  return pinnedMissing(
+    formatReference(reference),
+    familiarName(reference),
+    reference.registry,
+    why,
+    false,
+    cliName(options.engine),
+  );
 }

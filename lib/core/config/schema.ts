@@ -74,7 +74,10 @@ export interface Config {
   notebook_bind: string;
   /** Whether to add `--init`. */
   init: boolean;
-  /** docker's `--gpus` value, e.g. `all`; absent: none. */
+  /**
+   * docker's `--gpus` value, e.g. `all`; `auto` (the default): `all` when `nvidia-smi` is on
+   * PATH and the engine has an nvidia runtime, none otherwise (see `decideGpus`); absent: none.
+   */
   gpus?: string;
   /** Variables for the container: a string is the value, `null` passes the host's by name. */
   env: Record<string, string | null>;
@@ -109,6 +112,7 @@ export const DEFAULT_CONFIG: Config = {
   notebook_port: 8888,
   notebook_bind: "127.0.0.1",
   init: true,
+  gpus: "auto",
   env: {},
   volumes: [],
   ports: [],

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { GPUS_AUTO } from "../outcome.ts";
 import type { Settings } from "../facts.ts";
 import type { TagPolicy } from "../tags.ts";
 
@@ -39,7 +40,10 @@ export function formatImageRules(
   return [
     `# for ${name}, images rules ${globs.map((g) => JSON.stringify(g)).join(", ")} make:`,
     `#   memory: ${settings.memory}  (${from("memory")})`,
-    ...(settings.gpus ? [`#   gpus: ${settings.gpus}  (${from("gpus")})`] : []),
+    // The default `gpus: auto` is no rule's doing.
+    ...(settings.gpus && !(settings.gpus === GPUS_AUTO && from("gpus") === "default")
+      ? [`#   gpus: ${settings.gpus}  (${from("gpus")})`]
+      : []),
     ...(settings.command ? [`#   command: ${JSON.stringify(settings.command)}`] : []),
     ...(policy.order ? [`#   tag_order: ${policy.order}`] : []),
     ...(policy.filter ? [`#   tag_filter: ${JSON.stringify(policy.filter)}`] : []),
