@@ -20,6 +20,7 @@ import { renderCompose } from "./render/compose.ts";
 import { renderPlanJson } from "./render/json.ts";
 import { renderKubernetes } from "./render/kubernetes.ts";
 import { formatTagRows, type TagRow } from "./resolve.ts";
+import { orderOf } from "./tags.ts";
 import { givenValues, isGiven, type ValidRunRequest } from "./request.ts";
 import { planRun, type RunPlan } from "./run_args.ts";
 import { checkRelabel, relabelOf, remoteWarning } from "./engine_host.ts";
@@ -38,6 +39,8 @@ export interface Found {
   readonly rows?: readonly TagRow[];
   /** What became of the registry lookup. */
   readonly registry: string;
+  /** More `--explain` lines about the choice. */
+  readonly notes?: readonly string[];
 }
 
 /** The facts of the last step, gathered by the edge after the lookup. */
@@ -164,7 +167,7 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
   };
   const plan = planRun(planInput);
   checkRelabel(plan.spec, host.home, layout.workRoot);
-  const order = lookup.policy.order;
+  const order = orderOf(lookup.policy);
   const stderr = request.own.explain
     ? formatExplain(plan.explain, { ...found, order }, lookup.loaded.files) +
       `run-docker: explain: engine: ${describeEngine(facts.engine, engine)}\n`

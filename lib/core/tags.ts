@@ -148,9 +148,26 @@ export async function loadTagPolicy(policy: TagPolicy = {}): Promise<LoadedTagPo
     }
     versions = versionRule(semver, policy.range);
   }
-  const order = policy.order ??
+  return { spec: { ...policy }, order: orderOf(policy), match, versions };
+}
+
+/**
+ * The order a policy uses: as given, else `auto`, or `natural` when a filter or a range is set.
+ *
+ * @param policy The policy as configured.
+ * @returns The order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { orderOf } from "./tags.ts";
+ * assert.equal(orderOf({}), "auto");
+ * assert.equal(orderOf({ filter: "^v" }), "natural");
+ * ```
+ */
+export function orderOf(policy: TagPolicy): TagOrder {
+  return policy.order ??
     (policy.filter === undefined && policy.range === undefined ? "auto" : "natural");
-  return { spec: { ...policy }, order, match, versions };
 }
 
 /** Semver's rules for one policy: loose parsing, the range or "no pre-releases", ordering. */
