@@ -191,7 +191,7 @@ export function decideLookup(input: LookupInput): Print | Lookup {
     return {
       kind: "print",
       stdout: formatConfig(loaded.config, loaded.provenance, loaded.files) +
-        formatImageRules(name, globs, settings, policy, loaded.config.env),
+        formatImageRules(name, globs, settings, policy, loaded.config.env, localOnly),
     };
   }
   const lookupOnly = request.own.listTags || request.own.resolve;
