@@ -30,11 +30,14 @@ async function push(registry: TestRegistry, seed: string, tag: string): Promise<
   else await ok("rmi", ref);
 }
 
-/** Removes every local tag of `<registry>/app`. */
+/** Removes every local tag and digest reference of `<registry>/app`. */
 async function removeLocal(registry: TestRegistry): Promise<void> {
-  const listed = await docker("image", "ls", "--format", "{{.Tag}}", `${registry.host}/app`);
-  for (const tag of listed.stdout.split("\n").filter((t) => t !== "" && t !== "<none>")) {
-    await docker("rmi", `${registry.host}/app:${tag}`);
+  const repo = `${registry.host}/app`;
+  const listed = await docker("image", "ls", "--digests", "--format", "{{.Tag}} {{.Digest}}", repo);
+  for (const line of listed.stdout.split("\n").filter((l) => l !== "")) {
+    const [tag, digest] = line.split(" ");
+    if (tag !== "<none>") await docker("rmi", `${repo}:${tag}`);
+    if (digest?.startsWith("sha256:")) await docker("rmi", `${repo}@${digest}`);
   }
 }
 
@@ -154,4 +157,12 @@ Deno.test({
       );
       assert.equal(requests(), 0, "the registry was never asked");
     }),
+});
+
+Deno.test({
+  name: "e2e tags: the seed images go (last in this file)",
+  ignore,
+  fn: async () => {
+    await ok("rmi", `${SEED}:1`, `${SEED}:2`);
+  },
 });
