@@ -9,8 +9,9 @@
  * `semver` (npm's semver, loosened for `v`, leading zeros and a fourth
  * component), `alphabetical` and `numerical`. `filter` is a regex a tag must
  * match; its named group `version`, when present, is what gets compared (as
- * Flux's `extract`). `latest` is used only when nothing else is left;
- * signature and attestation tags (`sha256-<64 hex>[.sig|.att|.sbom]`) never.
+ * Flux's `extract`). Outside `auto`, `latest` is used only when nothing else
+ * is left; signature and attestation tags (`sha256-<64 hex>[.sig|.att|.sbom]`)
+ * never.
  *
  * `semver` is loaded on demand by {@link loadTagPolicy}: its CommonJS shim
  * touches `process`, which costs ~40 ms of Node compatibility on every run.
