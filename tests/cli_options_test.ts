@@ -186,7 +186,7 @@ Deno.test("completionSpecs() gives each option its spellings and what its value 
   assert.deepEqual(byName("run", "--hostsrcdir")?.value, { kind: "directory" });
   assert.deepEqual(byName("run", "--tag-order")?.value, {
     kind: "choice",
-    values: ["natural", "semver", "alphabetical", "numerical"],
+    values: ["natural", "semver", "alphabetical", "numerical", "auto"],
   });
   assert.deepEqual(byName("run", "--emit")?.value, {
     kind: "choice",

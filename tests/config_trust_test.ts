@@ -172,7 +172,7 @@ const projectUnknown: [string, string, string, string][] = [
     "a misspelled image field",
     'images:\n  "e2e/*":\n    tag_ordr: semver\n',
     '~/work/src/app/run-docker.yaml:3:5: unknown key in images."e2e/*" (did you mean "tag_order"?)',
-    "under images, a project file may set only tag_order, tag_filter, tag_range, command, memory and env",
+    "under images, a project file may set only tag_order, tag_filter, tag_range, command, memory, env and registry",
   ],
 ];
 for (const [name, yaml, message, hint] of projectUnknown) {

@@ -82,7 +82,7 @@ const PRINT_ROWS: [string, string[], Found, Given, string, string][] = [
     [
       "config: c.yaml",
       `mode: prod (${SRC} does not exist)`,
-      "tag: 2 (newest of 3 by natural order; remote)",
+      "tag: 2 (newest of 3 by auto order; remote)",
       "added --rm (always, unless detached)",
       "added --init (default)",
       `added --name ${NAME} (unique per run)`,

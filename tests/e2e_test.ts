@@ -99,20 +99,28 @@ e2e(
     }),
 );
 
-e2e("with no tag the newest local tag runs", () =>
-  withHome("h", async (home) => {
-    const result = await runDocker([
-      "--local",
-      IMAGE,
-      "sh",
-      "-c",
-      'echo "$IMAGE_VERSION $BUILT_TAG"',
-    ], {
-      home,
-    });
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, `${NEWEST} ${NEWEST}\n`);
-  }));
+e2e(
+  "with no tag the newest local tag of the tag filter runs; mixed tags run latest",
+  () =>
+    withHome("h", async (home) => {
+      const show = ["sh", "-c", 'echo "$IMAGE_VERSION $BUILT_TAG"'];
+      const filtered = await runDocker([
+        "--local",
+        "--tag-filter",
+        "^\\d{8}-\\d{6}$",
+        IMAGE,
+        ...show,
+      ], {
+        home,
+      });
+      assert.equal(filtered.code, 0, filtered.stderr);
+      assert.equal(filtered.stdout, `${NEWEST} ${NEWEST}\n`);
+      // Timestamps beside 1.9 are two schemes: latest runs (issue 11, the auto order).
+      const result = await runDocker(["--local", IMAGE, ...show], { home });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "latest latest\n");
+    }),
+);
 
 e2e("the container's exit code passes through", () =>
   withHome("h", async (home) => {
@@ -213,7 +221,7 @@ e2e(
       assert.equal(result.code, 0, result.stderr);
       assert.match(
         result.stdout,
-        /^mkdir -p -- \S+\/work\/data \S+\/work\/log && docker run .* e2e\/app:20210502-002343 printf '%s\\n' 'it'\\''s \$HOME'\n$/,
+        /^mkdir -p -- \S+\/work\/data \S+\/work\/log && docker run .* e2e\/app:latest printf '%s\\n' 'it'\\''s \$HOME'\n$/,
       );
       assert.equal(await exists(`${home}/work`), false, "--dry-run created directories");
       assert.equal(

@@ -14,7 +14,7 @@ import { formatError } from "../lib/core/errors.ts";
 import { pinnedPullFailure, resolveImage, type ResolveOptions } from "../lib/edge/image.ts";
 import { PullError } from "../lib/edge/engine.ts";
 import { parseReference } from "../lib/core/reference.ts";
-import { NATURAL_POLICY } from "../lib/core/tags.ts";
+import { AUTO_POLICY, NATURAL_POLICY } from "../lib/core/tags.ts";
 
 /** What the fakes hold and answer. */
 interface World {
@@ -22,6 +22,10 @@ interface World {
   local: string[] | "down";
   /** Tags the registry lists; `"unknown"`: 404 NAME_UNKNOWN; `"closed"`: nothing listens. */
   remote: string[] | "unknown" | "closed";
+  /** `RepoDigests` of the local `latest` (`docker image inspect`); default none. */
+  repoDigests?: string[];
+  /** The registry's `Docker-Content-Digest` of `latest`. */
+  latestDigest?: string;
 }
 
 /** What a resolution did, as one value to compare whole. */
@@ -59,6 +63,9 @@ async function resolveIn(
     const path = new URL(request.url).pathname;
     registryCalls.push(path);
     if (path === "/v2/") return Response.json({});
+    if (path === "/v2/app/manifests/latest" && world.latestDigest !== undefined) {
+      return new Response(null, { headers: { "docker-content-digest": world.latestDigest } });
+    }
     if (world.remote === "unknown") {
       return Response.json({
         errors: [{ code: "NAME_UNKNOWN", message: "repository name not known to registry" }],
@@ -70,8 +77,11 @@ async function resolveIn(
   if (world.remote === "closed") await server.shutdown();
   const local = world.local === "down"
     ? `echo "Cannot connect to the Docker daemon at unix:///nowhere.sock. Is the docker daemon running?" >&2\nexit 1`
-    // `image inspect REF`: found when REF ends in a local tag (or is a digest reference).
-    : `if [ "$2" = inspect ]; then for t in ${
+    // `image inspect --format {{json .RepoDigests}} REF`: the digests; `image inspect REF`:
+    // found when REF ends in a local tag (or is a digest reference).
+    : `if [ "$2" = inspect ]; then case "$4" in *RepoDigests*) echo '${
+      JSON.stringify(world.repoDigests ?? []).replaceAll("HOST", host)
+    }'; exit 0;; esac; for t in ${
       world.local.map((t) => `'${t}'`).join(" ")
     }; do case "$5" in *:"$t") exit 0;; esac; done; ` +
       `echo "Error: No such image: $5" >&2; exit 1; fi\n` +
@@ -293,6 +303,115 @@ const cases: Case[] = [
       rows: ["1.0 local"],
     },
   ],
+  [
+    "an images rule registry: none asks the engine only; a closed registry is no news",
+    { local: ["1.0"], remote: "closed" },
+    "HOST/app",
+    { localOnlyRule: "HOST/*" },
+    {
+      tag: "1.0",
+      source: "local",
+      candidates: 1,
+      registry: 'not asked (images rule "HOST/*": registry: none)',
+      warnings: [],
+      engineCalls: [LS],
+      registryCalls: [],
+      rows: ["1.0 local"],
+    },
+  ],
+  [
+    "mixed tags without latest: a warning names what runs and how to choose",
+    { local: [], remote: ["17.2", "17.2-bookworm", "16.6", "16.6-bookworm"] },
+    "HOST/app",
+    { policy: AUTO_POLICY },
+    {
+      tag: "17.2",
+      source: "remote",
+      candidates: 4,
+      ...ANSWERED,
+      warnings: [
+        "the tags of HOST/app mix 2 schemes (e.g. 17.2, 17.2-bookworm): no latest, so 17.2 runs, the newest of the largest scheme; to choose, give a tag (HOST/app:TAG) or an images rule with tag_filter",
+      ],
+      rows: ["17.2 remote", "17.2-bookworm remote", "16.6 remote", "16.6-bookworm remote"],
+    },
+  ],
+  [
+    "latest on both sides with another digest on the registry: it is pulled",
+    {
+      local: ["latest", "slim"],
+      remote: ["latest", "slim", "1.0"],
+      repoDigests: [`HOST/app@sha256:${"1".repeat(64)}`],
+      latestDigest: `sha256:${"2".repeat(64)}`,
+    },
+    "HOST/app",
+    { policy: AUTO_POLICY },
+    {
+      tag: "latest",
+      source: "remote",
+      candidates: 3,
+      ...ANSWERED,
+      engineCalls: [LS, [
+        "image",
+        "inspect",
+        "--format",
+        "{{json .RepoDigests}}",
+        "HOST/app:latest",
+      ]],
+      registryCalls: [...TAGS, "/v2/app/manifests/latest"],
+      rows: ["latest both", "1.0 remote", "slim both"],
+    },
+  ],
+  [
+    "latest on both sides with the same digest: the local one runs",
+    {
+      local: ["latest", "slim"],
+      remote: ["latest", "slim", "1.0"],
+      repoDigests: [`HOST/app@sha256:${"1".repeat(64)}`, `other/app@sha256:${"2".repeat(64)}`],
+      latestDigest: `sha256:${"1".repeat(64)}`,
+    },
+    "HOST/app",
+    { policy: AUTO_POLICY },
+    {
+      tag: "latest",
+      source: "both",
+      candidates: 3,
+      ...ANSWERED,
+      engineCalls: [LS, [
+        "image",
+        "inspect",
+        "--format",
+        "{{json .RepoDigests}}",
+        "HOST/app:latest",
+      ]],
+      registryCalls: [...TAGS, "/v2/app/manifests/latest"],
+      rows: ["latest both", "1.0 remote", "slim both"],
+    },
+  ],
+  [
+    "latest built here (no digest of this repository): the local one runs",
+    {
+      local: ["latest", "slim"],
+      remote: ["latest", "slim", "1.0"],
+      latestDigest: `sha256:${"2".repeat(64)}`,
+    },
+    "HOST/app",
+    { policy: AUTO_POLICY },
+    {
+      tag: "latest",
+      source: "both",
+      candidates: 3,
+      ...ANSWERED,
+      engineCalls: [LS, [
+        "image",
+        "inspect",
+        "--format",
+        "{{json .RepoDigests}}",
+        "HOST/app:latest",
+      ]],
+      registryCalls: [...TAGS, "/v2/app/manifests/latest"],
+      rows: ["latest both", "1.0 remote", "slim both"],
+    },
+  ],
   ["--local asks the engine only", { local: ["1.0"], remote: ["2.0"] }, "HOST/app", {
     local: true,
   }, {
@@ -371,6 +490,16 @@ const errors: ErrorCase[] = [
     "run-docker: error: no image of HOST/app locally (--local)",
     "hint: --local uses only local images: build it, load it (docker load -i FILE), or run once without --local to pull it",
   ]],
+  [
+    "an images rule registry: none and no local image",
+    { local: [], remote: ["1.0"] },
+    { localOnlyRule: "team/*" },
+    "EngineError",
+    [
+      'run-docker: error: no image of HOST/app locally (images rule "team/*": registry: none)',
+      'hint: the images rule "team/*": registry: none uses only local images: build it, load it (docker load -i FILE), or remove the rule to pull it',
+    ],
+  ],
   ["only tags the policy rejects", { local: [SIGNATURE], remote: [SIGNATURE] }, {}, "EngineError", [
     "run-docker: error: no image of HOST/app locally or on the registry that the tag policy accepts",
     PUSH_HINT,

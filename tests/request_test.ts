@@ -142,7 +142,7 @@ const choices: [string, string[], string, string][] = [
     "a --tag-order",
     ["--tag-order=newest", "i"],
     `invalid --tag-order value "newest"`,
-    "one of natural, semver, alphabetical, numerical",
+    "one of natural, semver, alphabetical, numerical, auto",
   ],
   [
     "an empty --hostlogdir",

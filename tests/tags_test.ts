@@ -30,7 +30,7 @@ const newestCases: [string, string[], string | undefined][] = [
 ];
 for (const [name, tags, expected] of newestCases) {
   Deno.test(`newestTag() picks by natural order: ${name}`, () => {
-    assert.equal(newestTag(tags), expected);
+    assert.equal(newestTag(tags, NATURAL_POLICY), expected);
   });
 }
 
@@ -51,15 +51,17 @@ Deno.test("naturalCompare() is a total order consistent with equality", () => {
 
 const SIG = `sha256-${"c".repeat(64)}`;
 const policyCases: [string, string[], TagPolicy, string[]][] = [
-  ["natural: many numeric components", ["3d-dev-1.0.9", "3d-dev-1.0.63"], {}, [
+  ["natural: many numeric components", ["3d-dev-1.0.9", "3d-dev-1.0.63"], { order: "natural" }, [
     "3d-dev-1.0.63",
     "3d-dev-1.0.9",
   ]],
-  ["natural: git describe", ["v2.8.1-9-gabc", "v2.8.1-11-gdef"], {}, [
+  ["natural: git describe", ["v2.8.1-9-gabc", "v2.8.1-11-gdef"], { order: "natural" }, [
     "v2.8.1-11-gdef",
     "v2.8.1-9-gabc",
   ]],
-  ["natural: signature tags left out", [SIG, `${SIG}.sig`, `${SIG}.att`, `${SIG}.sbom`, "1"], {}, [
+  ["natural: signature tags left out", [SIG, `${SIG}.sig`, `${SIG}.att`, `${SIG}.sbom`, "1"], {
+    order: "natural",
+  }, [
     "1",
   ]],
   ["semver: optional v, leading zeros", ["v1.2.3", "2022.04.0", "1.10.0"], { order: "semver" }, [

@@ -159,8 +159,16 @@ export interface Lookup extends LookupInput {
   readonly findEngine: boolean;
   /** Ask the engine whether it enforces SELinux (`selinux: auto` and a run here). */
   readonly askSelinux: boolean;
-  /** For `resolveImage`: no network, every tag, nothing will run. */
-  readonly resolve: { readonly local: boolean; readonly listAll: boolean; lookupOnly: boolean };
+  /**
+   * For `resolveImage`: no network (`--local`), every tag, nothing will run, and the glob of an
+   * images rule with `registry: none` (no registry lookup either).
+   */
+  readonly resolve: {
+    readonly local: boolean;
+    readonly listAll: boolean;
+    lookupOnly: boolean;
+    readonly localOnlyRule?: string;
+  };
 }
 
 /**
@@ -174,12 +182,16 @@ export interface Lookup extends LookupInput {
 export function decideLookup(input: LookupInput): Print | Lookup {
   const { request, loaded, layout, host } = input;
   const name = familiarName(request.reference);
-  const { settings, policy, globs } = settingsFor(loaded.config, loaded.provenance, name);
+  const { settings, policy, globs, localOnly } = settingsFor(
+    loaded.config,
+    loaded.provenance,
+    name,
+  );
   if (request.own.printConfig) {
     return {
       kind: "print",
       stdout: formatConfig(loaded.config, loaded.provenance, loaded.files) +
-        formatImageRules(name, globs, settings, policy, loaded.config.env),
+        formatImageRules(name, globs, settings, policy, loaded.config.env, localOnly),
     };
   }
   const lookupOnly = request.own.listTags || request.own.resolve;
@@ -209,6 +221,7 @@ export function decideLookup(input: LookupInput): Print | Lookup {
       listAll: request.own.listTags,
       // Nothing runs here: an engine that cannot list images is a warning, not an error.
       lookupOnly: lookupOnly || input.emit !== undefined,
+      ...(localOnly === undefined ? {} : { localOnlyRule: localOnly }),
     },
   };
 }

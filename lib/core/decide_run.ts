@@ -20,6 +20,7 @@ import { renderCompose } from "./render/compose.ts";
 import { renderPlanJson } from "./render/json.ts";
 import { renderKubernetes } from "./render/kubernetes.ts";
 import { formatTagRows, type TagRow } from "./resolve.ts";
+import { orderOf } from "./tags.ts";
 import { givenValues, isGiven, type ValidRunRequest } from "./request.ts";
 import { NOTEBOOK_PROGRAM, NOTEBOOK_TOKEN } from "./notebook.ts";
 import { planRun, type RunPlan } from "./run_args.ts";
@@ -42,6 +43,8 @@ export interface Found {
   readonly registry: string;
   /** A given tag or digest that is not local: pulled before the run. */
   readonly pinnedRemote?: true;
+  /** More `--explain` lines about the choice. */
+  readonly notes?: readonly string[];
 }
 
 /** The facts of the last step, gathered by the edge after the lookup. */
@@ -189,7 +192,7 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     ? planned
     : { ...planned, explain: [...planned.explain, gpus.why] };
   checkRelabel(plan.spec, host.home, layout.workRoot);
-  const order = lookup.policy.order;
+  const order = orderOf(lookup.policy);
   const stderr = request.own.explain
     ? formatExplain(plan.explain, { ...found, order }, lookup.loaded.files) +
       `run-docker: explain: engine: ${describeEngine(facts.engine, engine)}\n`

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { type LoadedTagPolicy, sortTags } from "./tags.ts";
+import { type LoadedTagPolicy, orderTags } from "./tags.ts";
+import type { MixedTags } from "./tag_schemes.ts";
 
 /** Where a tag is. */
 export type TagSource = "local" | "remote" | "both";
@@ -56,13 +57,64 @@ export function tagRows(
   remote: readonly string[] | undefined,
   policy: LoadedTagPolicy,
 ): TagRow[] {
+  return orderRows(local, remote, policy).rows;
+}
+
+/**
+ * {@link tagRows}, and under the `auto` order whether the tags mixed schemes.
+ *
+ * @param local Tags of the local images.
+ * @param remote Tags on the registry, or `undefined`.
+ * @param policy The tag policy, from `loadTagPolicy`.
+ * @returns `rows` newest first, and `mixed` when the tags mixed schemes (`auto` order only).
+ */
+export function orderRows(
+  local: readonly string[],
+  remote: readonly string[] | undefined,
+  policy: LoadedTagPolicy,
+): { rows: TagRow[]; mixed?: MixedTags } {
   const localSet = new Set(local);
   const remoteSet = new Set(remote ?? []);
-  return sortTags([...local, ...(remote ?? [])], policy).map((tag) => ({
+  const ordered = orderTags([...local, ...(remote ?? [])], policy);
+  const rows = ordered.tags.map((tag) => ({
     tag,
     local: localSet.has(tag),
     remote: remoteSet.has(tag),
   }));
+  return { rows, mixed: ordered.mixed };
+}
+
+/** What the digests of `latest` say (local `RepoDigests` against the registry's manifest). */
+export type LatestCheck = "same" | "newer on the registry" | "built here" | "not known";
+
+/**
+ * Compares the local and the registry's digest of a tag (`latest`): a different digest on the
+ * registry means a newer image there, to be pulled.
+ *
+ * @param repoDigests The local image's `RepoDigests`, e.g. `["python@sha256:ab…"]`.
+ * @param names The names the repository goes by there (`python`, `docker.io/library/python`).
+ * @param registryDigest The registry's `Docker-Content-Digest`, or `undefined` when not known.
+ * @returns `same`, `newer on the registry` (pull), `built here` (no digest of this repository:
+ *   never pulled or pushed, kept), or `not known` (the registry did not say).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compareLatest } from "./resolve.ts";
+ * assert.equal(compareLatest(["app@sha256:1"], ["app"], "sha256:2"), "newer on the registry");
+ * assert.equal(compareLatest(["app@sha256:1"], ["app"], "sha256:1"), "same");
+ * assert.equal(compareLatest([], ["app"], "sha256:1"), "built here");
+ * ```
+ */
+export function compareLatest(
+  repoDigests: readonly string[],
+  names: readonly string[],
+  registryDigest: string | undefined,
+): LatestCheck {
+  if (registryDigest === undefined) return "not known";
+  const own = repoDigests.filter((d) => names.includes(d.slice(0, d.lastIndexOf("@"))));
+  if (own.length === 0) return "built here";
+  return own.some((d) => d.endsWith(`@${registryDigest}`)) ? "same" : "newer on the registry";
 }
 
 /**

@@ -1,13 +1,17 @@
 /**
  * Tag policy: which tag of a repository is the newest.
  *
- * Orders: `natural` (default: runs of digits compare as numbers, other runs
- * as text, so `20210502-002343`, `21.01.02` and `1.10` vs `1.9` order by age),
+ * Orders: `auto` (the default when no order, filter or range is set: no
+ * pre-releases, the newest of one scheme, `latest` when schemes mix; see
+ * `tag_schemes.ts`), `natural` (runs of digits compare as numbers, other runs
+ * as text, so `20210502-002343`, `21.01.02` and `1.10` vs `1.9` order by age;
+ * the default with a filter or a range),
  * `semver` (npm's semver, loosened for `v`, leading zeros and a fourth
  * component), `alphabetical` and `numerical`. `filter` is a regex a tag must
  * match; its named group `version`, when present, is what gets compared (as
- * Flux's `extract`). `latest` is used only when nothing else is left;
- * signature and attestation tags (`sha256-<64 hex>[.sig|.att|.sbom]`) never.
+ * Flux's `extract`). Outside `auto`, `latest` is used only when nothing else
+ * is left; signature and attestation tags (`sha256-<64 hex>[.sig|.att|.sbom]`)
+ * never.
  *
  * `semver` is loaded on demand by {@link loadTagPolicy}: its CommonJS shim
  * touches `process`, which costs ~40 ms of Node compatibility on every run.
@@ -24,9 +28,13 @@
 
 import type SemverModule from "semver";
 import type { RE2JS } from "re2js";
+import { type MixedTags, orderBySchemes } from "./tag_schemes.ts";
+import { compareKeys, naturalKey } from "./natural_order.ts";
+
+export { naturalCompare } from "./natural_order.ts";
 
 /** The orders, for validation and help: the one list every check uses. */
-export const TAG_ORDERS = ["natural", "semver", "alphabetical", "numerical"] as const;
+export const TAG_ORDERS = ["natural", "semver", "alphabetical", "numerical", "auto"] as const;
 
 /** A tag order: one of {@link TAG_ORDERS}. */
 export type TagOrder = (typeof TAG_ORDERS)[number];
@@ -51,7 +59,7 @@ export function isTagOrder(text: string): text is TagOrder {
 
 /** How to pick the newest tag, as configured (`--tag-*` options, `images` rules). */
 export interface TagPolicy {
-  /** Ordering; default `natural`. */
+  /** Ordering; default `auto`, or `natural` when a filter or range is set. */
   order?: TagOrder;
   /** Regex a tag must match (whole or part: anchor it yourself); group `version` is compared. */
   filter?: string;
@@ -85,7 +93,7 @@ export interface VersionRule {
 export interface LoadedTagPolicy {
   /** The policy as configured, for messages and `--resolve --json`. */
   readonly spec: Readonly<TagPolicy>;
-  /** The order, `natural` when none was given. */
+  /** The order: as given, else `auto`, or `natural` when a filter or range is set. */
   readonly order: TagOrder;
   /** The compiled filter: the part of a tag that is compared, or `undefined` when it does not match. */
   readonly match?: (tag: string) => string | undefined;
@@ -93,11 +101,16 @@ export interface LoadedTagPolicy {
   readonly versions?: VersionRule;
 }
 
-/** The default policy: natural order, no filter, no range. Needs nothing loaded. */
-export const NATURAL_POLICY: LoadedTagPolicy = Object.freeze({ spec: {}, order: "natural" });
+/** Natural order over every tag, no filter, no range. Needs nothing loaded. */
+export const NATURAL_POLICY: LoadedTagPolicy = Object.freeze({
+  spec: { order: "natural" as const },
+  order: "natural",
+});
+
+/** The default policy (nothing configured): the `auto` order. Needs nothing loaded. */
+export const AUTO_POLICY: LoadedTagPolicy = Object.freeze({ spec: {}, order: "auto" });
 
 const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(?:\.(?:sig|att|sbom))?$/;
-const RUNS = /\d+|\D+/g;
 const LOOSE_SEMVER =
   /^[vV]?(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
 
@@ -136,7 +149,26 @@ export async function loadTagPolicy(policy: TagPolicy = {}): Promise<LoadedTagPo
     }
     versions = versionRule(semver, policy.range);
   }
-  return { spec: { ...policy }, order: policy.order ?? "natural", match, versions };
+  return { spec: { ...policy }, order: orderOf(policy), match, versions };
+}
+
+/**
+ * The order a policy uses: as given, else `auto`, or `natural` when a filter or a range is set.
+ *
+ * @param policy The policy as configured.
+ * @returns The order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { orderOf } from "./tags.ts";
+ * assert.equal(orderOf({}), "auto");
+ * assert.equal(orderOf({ filter: "^v" }), "natural");
+ * ```
+ */
+export function orderOf(policy: TagPolicy): TagOrder {
+  return policy.order ??
+    (policy.filter === undefined && policy.range === undefined ? "auto" : "natural");
 }
 
 /** Semver's rules for one policy: loose parsing, the range or "no pre-releases", ordering. */
@@ -203,60 +235,6 @@ function compileFilter(re2: typeof RE2JS, filter: string): (tag: string) => stri
 }
 
 /**
- * A string whose plain ordering is the natural order of `text`, made once
- * per tag so sorting 10,000 tags compares strings, not run lists.
- *
- * Each run is a marker and its text: a number `\x04` + its length + its
- * digits (leading zeros dropped), so longer numbers are larger and a number
- * beats a word in the same place; a word `\x03` + the word; a pre-release
- * word (a dash, then a letter: `-rc`, `-beta`) `\x01` + the word; the end
- * `\x02`. So `1.10` > `1.10-rc1` (end beats pre-release) and `v2.8.1-11-g…`
- * > `v2.8.1` (a word beats the end). Tag characters are all above `\x2c`.
- */
-function naturalKey(text: string): string {
-  let key = "";
-  for (const run of text.match(RUNS) ?? []) {
-    if (isDigits(run)) {
-      const digits = run.replace(/^0+(?=\d)/, "");
-      key += `\x04${String.fromCharCode(0x20 + digits.length)}${digits}`;
-    } else {
-      key += `${/^-[A-Za-z]/.test(run) ? "\x01" : "\x03"}${run}`;
-    }
-  }
-  return `${key}\x02`;
-}
-
-function compareKeys(a: string, b: string, aText: string, bText: string): number {
-  if (a !== b) return a < b ? -1 : 1;
-  return aText < bText ? -1 : aText > bText ? 1 : 0;
-}
-
-/**
- * Compares two tags in natural order.
- *
- * @param a A tag.
- * @param b Another tag.
- * @returns Negative when `a` is older than `b`, positive when newer, 0 when equal.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { naturalCompare } from "./tags.ts";
- * assert.ok(naturalCompare("1.10", "1.9") > 0);
- * assert.ok(naturalCompare("20210502-002343", "20210601-000000") < 0);
- * assert.ok(naturalCompare("1.10", "1.10-rc1") > 0);
- * ```
- */
-export function naturalCompare(a: string, b: string): number {
-  return compareKeys(naturalKey(a), naturalKey(b), a, b);
-}
-
-function isDigits(run: string): boolean {
-  const c = run.charCodeAt(0);
-  return c >= 48 && c <= 57;
-}
-
-/**
  * Whether a tag may be chosen as "the newest" at all.
  *
  * @param tag A tag.
@@ -285,13 +263,22 @@ function looseSemver(semver: typeof SemverModule, text: string): TagVersion | un
   return semver.valid(version) === null ? undefined : { version, fourth: Number(m[4] ?? 0) };
 }
 
+/** Tags newest first by a policy, and whether they mixed schemes (`auto` order). */
+export interface OrderedTags {
+  /** Newest first: the one that runs first. */
+  readonly tags: string[];
+  /** `auto` order only: present when the tags mixed schemes. */
+  readonly mixed?: MixedTags;
+}
+
 /**
  * Sorts tags newest first by a policy, dropping signature/attestation tags,
  * duplicates, and tags the policy rejects (filter, range, pre-releases,
- * non-numbers under `numerical`); `latest` goes last when it passes.
+ * non-numbers under `numerical`); `latest` goes last when it passes, except
+ * under `auto`, where it comes first when the tags mix schemes.
  *
  * @param tags Tags in any order.
- * @param policy From {@link loadTagPolicy}; default {@link NATURAL_POLICY}.
+ * @param policy From {@link loadTagPolicy}; default {@link AUTO_POLICY}.
  * @returns A new array, newest first.
  *
  * @example
@@ -307,14 +294,40 @@ function looseSemver(semver: typeof SemverModule, text: string): TagVersion | un
  */
 export function sortTags(
   tags: readonly string[],
-  policy: LoadedTagPolicy = NATURAL_POLICY,
+  policy: LoadedTagPolicy = AUTO_POLICY,
 ): string[] {
+  return orderTags(tags, policy).tags;
+}
+
+/**
+ * {@link sortTags}, and under `auto` whether the tags mixed schemes.
+ *
+ * @param tags Tags in any order.
+ * @param policy From {@link loadTagPolicy}; default {@link AUTO_POLICY}.
+ * @returns See {@link OrderedTags}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { orderTags } from "./tags.ts";
+ * const ubuntu = orderTags(["22.04", "24.04", "jammy", "noble", "rolling", "devel", "latest"]);
+ * assert.equal(ubuntu.tags[0], "latest");
+ * assert.equal(ubuntu.mixed?.schemes, 3);
+ * ```
+ */
+export function orderTags(
+  tags: readonly string[],
+  policy: LoadedTagPolicy = AUTO_POLICY,
+): OrderedTags {
   const { order, match, versions } = policy;
   const keyed: Keyed[] = [];
   let latest = false;
   for (const tag of new Set(tags)) {
     if (!isCandidateTag(tag)) continue;
-    if (tag === "latest" && match === undefined && policy.spec.range === undefined) {
+    if (
+      tag === "latest" && order !== "auto" && match === undefined &&
+      policy.spec.range === undefined
+    ) {
       latest = true;
       continue;
     }
@@ -324,7 +337,8 @@ export function sortTags(
       if (part === undefined) continue;
       key = part;
     }
-    const item: Keyed = { tag, key, natural: order === "natural" ? naturalKey(key) : undefined };
+    const natural = order === "natural" || order === "auto" ? naturalKey(key) : undefined;
+    const item: Keyed = { tag, key, natural };
     if (versions !== undefined) {
       item.semver = versions.parse(key);
       if (item.semver === undefined || !versions.accepts(item.semver)) continue;
@@ -336,10 +350,16 @@ export function sortTags(
     keyed.push(item);
   }
   const compare = comparator(order, versions);
+  if (order === "auto") {
+    const keys = new Map(keyed.map((k) => [k.key, k]));
+    const byKey = (a: string, b: string) => compare(keys.get(a)!, keys.get(b)!);
+    const auto = orderBySchemes(keyed, (k) => k.key, byKey);
+    return { tags: auto.ordered.map((k) => k.tag), mixed: auto.mixed };
+  }
   keyed.sort((a, b) => compare(b, a) || (a.tag < b.tag ? 1 : a.tag > b.tag ? -1 : 0));
   const sorted = keyed.map((k) => k.tag);
   if (latest) sorted.push("latest");
-  return sorted;
+  return { tags: sorted };
 }
 
 function comparator(
@@ -370,7 +390,7 @@ function comparator(
  * The newest tag by a policy: `latest` only when it is the only candidate.
  *
  * @param tags Tags in any order.
- * @param policy From {@link loadTagPolicy}; default {@link NATURAL_POLICY}.
+ * @param policy From {@link loadTagPolicy}; default {@link AUTO_POLICY}.
  * @returns The newest tag, or `undefined` when there is no candidate.
  *
  * @example
@@ -384,7 +404,7 @@ function comparator(
  */
 export function newestTag(
   tags: readonly string[],
-  policy: LoadedTagPolicy = NATURAL_POLICY,
+  policy: LoadedTagPolicy = AUTO_POLICY,
 ): string | undefined {
   return sortTags(tags, policy)[0];
 }

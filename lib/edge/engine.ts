@@ -264,6 +264,30 @@ export async function imageIsLocal(engine: Engine, image: string): Promise<boole
   return false;
 }
 
+/**
+ * The digests a local image was pulled or pushed by (`docker image inspect`'s `RepoDigests`).
+ *
+ * @param engine The engine.
+ * @param reference The image, e.g. `python:latest`.
+ * @returns Entries like `python@sha256:…`; empty when the image has none or is not there.
+ */
+export async function localRepoDigests(engine: Engine, reference: string): Promise<string[]> {
+  const result = await capture(engine, [
+    "image",
+    "inspect",
+    "--format",
+    "{{json .RepoDigests}}",
+    reference,
+  ]);
+  if (result.code !== 0) return [];
+  try {
+    const digests: unknown = JSON.parse(result.stdout.trim() || "[]");
+    return Array.isArray(digests) ? digests.filter((d) => typeof d === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
 /** A failed `docker pull`: {@link EngineError} with docker's own last line as the reason. */
 export class PullError extends EngineError {
   /** docker's last line on stderr (control characters removed, at most 300 characters). */

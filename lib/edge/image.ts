@@ -6,12 +6,22 @@
  * newest by the tag policy over their union, a tie to local. Any registry
  * failure (network, TLS, timeouts, the spent budget, an unknown repository,
  * a misbehaving registry) while a local image exists gives one warning
- * naming the registry and the reason, and the local choice.
+ * naming the registry and the reason, and the local choice. When `latest`
+ * is chosen and is on both sides, the local and the registry's digests of
+ * it are compared, and a different one on the registry is pulled. An
+ * images rule with `registry: none` makes the lookup local only.
  *
  * @module
  */
 
-import { cliName, type Engine, imageIsLocal, listLocalTags, type PullError } from "./engine.ts";
+import {
+  cliName,
+  type Engine,
+  imageIsLocal,
+  listLocalTags,
+  localRepoDigests,
+  type PullError,
+} from "./engine.ts";
 import { EngineError } from "../core/errors.ts";
 import { type PinnedMissing, pinnedMissing } from "../core/outcome.ts";
 import {
@@ -20,13 +30,22 @@ import {
   type ImageReference,
   qualifiedReference,
 } from "../core/reference.ts";
-import { RegistryError, systemRegistryClient } from "./registry/mod.ts";
-import { chooseTag, type TagRow, tagRows, type TagSource } from "../core/resolve.ts";
+import { type RegistryClient, RegistryError, systemRegistryClient } from "./registry/mod.ts";
+import {
+  chooseTag,
+  compareLatest,
+  type LatestCheck,
+  orderRows,
+  type TagRow,
+  tagRows,
+  type TagSource,
+} from "../core/resolve.ts";
 import type { LoadedTagPolicy } from "../core/tags.ts";
+import { formatMixedTags } from "../core/tag_schemes.ts";
 import type { RegistrySettings } from "../core/config/schema.ts";
 
-/** Lists the remote tags, with the configured mirror, insecure flag and timeout of the registry. */
-function lookupRemote(reference: ImageReference, options: ResolveOptions): Promise<string[]> {
+/** The client for the image's registry, with its configured mirror, insecure flag and timeout. */
+function registryClient(reference: ImageReference, options: ResolveOptions): RegistryClient {
   const registries = options.registries ?? {};
   const configured = Object.hasOwn(registries, reference.registry)
     ? registries[reference.registry]
@@ -34,8 +53,28 @@ function lookupRemote(reference: ImageReference, options: ResolveOptions): Promi
   const insecure = Object.entries(registries).filter(([, r]) => r.insecure).map(([h]) => h);
   const budgetMs = (configured.timeout_seconds ?? 30) * 1000;
   const host = configured.mirror ?? reference.registry;
-  return systemRegistryClient(host, options.env, options.warn, { budgetMs, insecure })
-    .listTags(reference.repository);
+  return systemRegistryClient(host, options.env, options.warn, { budgetMs, insecure });
+}
+
+/** Compares the local `latest` with the registry's; any failure makes it `not known`. */
+async function checkLatest(
+  reference: ImageReference,
+  client: RegistryClient,
+  engine: Engine,
+): Promise<LatestCheck> {
+  const local = { ...reference, tag: "latest", digest: undefined };
+  const podman = engine.kind?.kind === "podman";
+  const [digests, remote] = await Promise.all([
+    localRepoDigests(
+      engine,
+      podman
+        ? `${reference.registry}/${reference.repository}:latest`
+        : `${familiarName(local)}:latest`,
+    ),
+    client.manifestDigest(reference.repository, "latest").catch(() => undefined),
+  ]);
+  const names = [familiarName(local), `${reference.registry}/${reference.repository}`];
+  return compareLatest(digests, names, remote);
 }
 
 /**
@@ -64,6 +103,8 @@ export interface Resolution {
   readonly registry: string;
   /** A given tag or digest that is not local: pull it before the run. */
   readonly pinnedRemote?: true;
+  /** More `--explain` lines about the choice (mixed tags, the digest of `latest`, a rule). */
+  readonly notes?: readonly string[];
 }
 
 /** What resolution needs from the outside. */
@@ -74,6 +115,8 @@ export interface ResolveOptions {
   readonly policy: LoadedTagPolicy;
   /** `--local`: no network at all. */
   readonly local: boolean;
+  /** The glob of an images rule with `registry: none`: no registry lookup either. */
+  readonly localOnlyRule?: string;
   /** Environment for the registry client: `HOME`, `DOCKER_CONFIG`. */
   readonly env: { readonly HOME?: string; readonly DOCKER_CONFIG?: string };
   /**
@@ -143,9 +186,13 @@ export async function resolveImage(
   }
 
   const name = familiarName(reference);
-  const remotePromise = options.local
+  const rule = options.localOnlyRule;
+  const client = options.local || rule !== undefined
+    ? undefined
+    : registryClient(reference, options);
+  const remotePromise = client === undefined
     ? Promise.resolve(undefined)
-    : lookupRemote(reference, options);
+    : client.listTags(reference.repository);
   const [localResult, remoteResult] = await Promise.allSettled([
     // podman: by the fully qualified name (a short one also matches `localhost/NAME`).
     listLocalTags(
@@ -166,7 +213,12 @@ export async function resolveImage(
     throw localResult.reason;
   }
   let remote: string[] | undefined;
-  let registry = options.local ? "not asked (--local)" : "ok";
+  const ruleText = `images rule ${JSON.stringify(rule)}: registry: none`;
+  let registry = options.local
+    ? "not asked (--local)"
+    : rule !== undefined
+    ? `not asked (${ruleText})`
+    : "ok";
   if (remoteResult.status === "fulfilled") {
     remote = remoteResult.value;
   } else {
@@ -177,7 +229,7 @@ export async function resolveImage(
     registry = why;
   }
 
-  const rows = tagRows(local, remote, options.policy);
+  const { rows, mixed } = orderRows(local, remote, options.policy);
   if (given) return { image: reference, source: "given", candidates: 0, rows, registry };
   const choice = chooseTag(rows);
   if (choice === undefined && options.listAll) {
@@ -186,6 +238,8 @@ export async function resolveImage(
   if (choice === undefined) {
     const where = options.local
       ? "locally (--local)"
+      : rule !== undefined
+      ? `locally (${ruleText})`
       : remote === undefined
       ? "locally"
       : "locally or on the registry";
@@ -193,19 +247,38 @@ export async function resolveImage(
       `no image of ${name} ${where}${
         local.length + (remote?.length ?? 0) > 0 ? " that the tag policy accepts" : ""
       }`,
-      options.local
-        ? `--local uses only local images: build it, load it (${
-          cliName(options.engine)
-        } load -i FILE), or run once without --local to pull it`
+      options.local || rule !== undefined
+        ? `${options.local ? "--local" : `the ${ruleText}`} uses only local images: build it, ` +
+          `load it (${cliName(options.engine)} load -i FILE), or ${
+            options.local ? "run once without --local" : "remove the rule"
+          } to pull it`
         : `build or push it first, check --tag-order/--tag-filter/--tag-range, or give a tag (${name}:TAG)`,
     );
   }
+  const notes: string[] = [];
+  if (rule !== undefined && !options.local) notes.push(`registry: not asked (${ruleText})`);
+  if (mixed !== undefined) {
+    const line = formatMixedTags(name, mixed, choice.tag);
+    if (mixed.latest) notes.push(line);
+    else if (!options.listAll) options.warn(line);
+  }
+  let source: TagSource = choice.source;
+  if (choice.tag === "latest" && source === "both" && client !== undefined && !options.listAll) {
+    const check = await checkLatest(reference, client, options.engine);
+    notes.push(
+      `latest: the registry's digest and the local one: ${check}${
+        check === "newer on the registry" ? " (pulled)" : ""
+      }`,
+    );
+    if (check === "newer on the registry") source = "remote";
+  }
   return {
     image: { ...reference, tag: choice.tag },
-    source: choice.source,
+    source,
     candidates: choice.candidates,
     rows,
     registry,
+    notes,
   };
 }
 
@@ -226,7 +299,7 @@ export async function pinnedPullFailure(
 ): Promise<EngineError> {
   let why: PinnedMissing;
   try {
-    const tags = await lookupRemote(reference, options);
+    const tags = await registryClient(reference, options).listTags(reference.repository);
     why = reference.tag !== undefined && !tags.includes(reference.tag)
       ? { kind: "no-tag" }
       : { kind: "pull-failed", reason: pull.reason };

@@ -171,7 +171,8 @@ export const OPTION_TABLE = [
     repeatable: false,
     value: oneOf(...TAG_ORDERS),
     placeholder: "ORDER",
-    help: "how tags order when none is given: natural (default), semver, alphabetical, numerical",
+    help:
+      "how tags order when none is given: auto (default), natural, semver, alphabetical, numerical",
   },
   {
     owner: "run-docker",

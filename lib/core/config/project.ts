@@ -26,6 +26,7 @@ export const PROJECT_IMAGE_KEYS: readonly string[] = [
   "command",
   "memory",
   "env",
+  "registry",
 ];
 
 /** Why a key is refused, for the keys with a sharper reason than "not on the list". */
@@ -44,10 +45,10 @@ const REASONS: Record<string, string> = {
 };
 const ALLOWED = "a project file may set only env (literal values), ports (on a loopback " +
   "address), memory, shm_size and, under images, tag_order, tag_filter, tag_range, command, " +
-  "memory and env";
+  "memory, env and registry";
 const ALLOWED_KEYS = "a project file may set only env, ports, memory, shm_size and images";
 const ALLOWED_IMAGE_KEYS = "under images, a project file may set only tag_order, tag_filter, " +
-  "tag_range, command, memory and env";
+  "tag_range, command, memory, env and registry";
 const HINT = "set it in your own configuration (~/.config/run-docker/config.yaml) if you trust " +
   "the repository";
 

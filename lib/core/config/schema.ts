@@ -44,6 +44,8 @@ export interface ImageRule {
   gpus?: string;
   /** Memory limit in docker's size syntax (`12g`, `512m`). */
   memory?: string;
+  /** `none`: the images are local only; no registry lookup, no warning (as `--local` does). */
+  registry?: "none";
 }
 
 /** What `--emit kubernetes` mounts as data and log: PersistentVolumeClaim names. */
@@ -168,6 +170,7 @@ const IMAGE_KINDS: Record<string, Kind> = {
   env: "env",
   gpus: "string",
   memory: "size",
+  registry: "registry",
 };
 /** Fields of an `images` rule. */
 export const IMAGE_KEYS: readonly string[] = Object.keys(IMAGE_KINDS);

@@ -45,7 +45,7 @@ export function settingsFor(
   config: Config,
   provenance: Provenance,
   image: string,
-): { settings: Settings; policy: TagPolicy; globs: string[] } {
+): { settings: Settings; policy: TagPolicy; globs: string[]; localOnly?: string } {
   const { rule, globs } = matchImageRules(config.images, image);
   const prov = new Map(provenance);
   const at = (glob: string, field: string) => provenance.get(showPath(["images", glob, field]));
@@ -79,5 +79,9 @@ export function settingsFor(
     },
     policy,
     globs,
+    // The glob of the last matching rule that says `registry: none`.
+    localOnly: rule.registry === "none"
+      ? globs.findLast((glob) => config.images[glob].registry === "none")
+      : undefined,
   };
 }

@@ -29,6 +29,7 @@ export type Kind =
   | "timezone"
   | "regex"
   | "order"
+  | "registry"
   | "positive"
   | "address"
   | "command"
@@ -201,6 +202,14 @@ export function scalar(
       return text;
     case "regex": // checked by validateConfig, with RE2's rules when it has them
       if (v === null || text === "") fail(node, `expected a value`);
+      return text;
+    case "registry":
+      if (text !== "none") {
+        fail(
+          node,
+          `expected none (no registry lookup for these images), got ${JSON.stringify(text)}`,
+        );
+      }
       return text;
     case "order":
       if (!isTagOrder(text)) {

@@ -18,6 +18,8 @@ export interface TagChoiceFacts {
   readonly candidates: number;
   /** The tag order used (`natural` when none was set). */
   readonly order?: string;
+  /** More lines about the choice, after the tag line (mixed tags, the digest of `latest`). */
+  readonly notes?: readonly string[];
 }
 
 /**
@@ -54,6 +56,7 @@ export function formatExplain(
     ...(files.length > 0 ? [`config: ${files.join(", ")}`] : []),
     ...lines.slice(0, 1),
     why,
+    ...(tag.notes ?? []),
     ...lines.slice(1),
   ];
   return all.map((line) => `run-docker: explain: ${line}\n`).join("");

@@ -18,6 +18,7 @@ import type { TagPolicy } from "../tags.ts";
  * @param settings The image's settings (with provenance).
  * @param policy The tag policy the rules set.
  * @param configEnv The configuration's own `env` (variables only a rule adds are listed).
+ * @param localOnly The glob of the rule that says `registry: none`, if one does.
  * @returns Comment lines ending with a newline; empty when no rule matched.
  *
  * @example
@@ -34,6 +35,7 @@ export function formatImageRules(
   settings: Settings,
   policy: TagPolicy,
   configEnv: Readonly<Record<string, unknown>>,
+  localOnly?: string,
 ): string {
   if (globs.length === 0) return "";
   const from = (key: string) => settings.provenance?.get(key) ?? "default";
@@ -47,6 +49,7 @@ export function formatImageRules(
     ...(settings.command ? [`#   command: ${JSON.stringify(settings.command)}`] : []),
     ...(policy.order ? [`#   tag_order: ${policy.order}`] : []),
     ...(policy.filter ? [`#   tag_filter: ${JSON.stringify(policy.filter)}`] : []),
+    ...(localOnly ? [`#   registry: none  (${JSON.stringify(localOnly)}: local only)`] : []),
     ...Object.keys(settings.env).filter((k) => !(k in configEnv)).map((k) => `#   env: ${k}`),
   ].join("\n") + "\n";
 }

@@ -45,6 +45,14 @@ export interface RegistryClientOptions extends TransportOptions {
   readonly warn?: (message: string) => void;
 }
 
+/** The manifest and index media types docker accepts when it pulls a tag. */
+const MANIFEST_TYPES = [
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+].join(", ");
+
 /** Tag listing stops after this many pages. */
 export const MAX_TAG_PAGES = 1000;
 
@@ -91,6 +99,38 @@ export class RegistryClient {
       if (!(error instanceof RegistryError) && !isAbort(error)) throw error;
       // Anything aborted (the caller's signal) is a registry failure too.
       const failure = classifyNetworkError(error, { host: this.registry, repository }, {
+        ms: this.#transport.budgetMs,
+        whole: true,
+      });
+      throw failure.error.scrubbed(await this.#scrubber());
+    }
+  }
+
+  /**
+   * The digest of what a tag names (`HEAD /v2/<repository>/manifests/<tag>`, its
+   * `Docker-Content-Digest`), asked with every manifest and index media type so that it is the
+   * digest docker records in `RepoDigests` when it pulls the tag.
+   *
+   * @param repository e.g. `library/python`.
+   * @param tag e.g. `latest`.
+   * @returns The digest (`sha256:…`), or `undefined` when the registry does not name one.
+   * @throws {RegistryError} for any failure, classified by `kind`.
+   */
+  async manifestDigest(repository: string, tag: string): Promise<string | undefined> {
+    const context = { host: this.registry, repository };
+    try {
+      const origin = await this.#ping(context);
+      const url = `${origin}/v2/${repository}/manifests/${encodeURIComponent(tag)}`;
+      const response = await this.#authorizedGet(url, repository, SMALL_BODY_LIMIT, {
+        method: "HEAD",
+        accept: MANIFEST_TYPES,
+      });
+      if (response.status !== 200) throw statusError(response, context);
+      const digest = response.headers.get("docker-content-digest") ?? "";
+      return /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : undefined;
+    } catch (error) {
+      if (!(error instanceof RegistryError) && !isAbort(error)) throw error;
+      const failure = classifyNetworkError(error, context, {
         ms: this.#transport.budgetMs,
         whole: true,
       });
@@ -245,10 +285,15 @@ export class RegistryClient {
     return chosen.origin;
   }
 
-  async #authorizedGet(url: string, repository: string, limit: number): Promise<ReadResponse> {
+  async #authorizedGet(
+    url: string,
+    repository: string,
+    limit: number,
+    how: { method?: string; accept?: string } = {},
+  ): Promise<ReadResponse> {
     const context = { host: this.registry, repository };
     let authorization = await this.#authorization(this.#challenges ?? [], repository, false);
-    let response = await this.#send(url, authorization, limit, context);
+    let response = await this.#send(url, authorization, limit, context, how);
     // Only the registry's own challenges count: one from the origin of a redirect would send
     // your credentials to a token service of its choosing.
     const own = new URL(response.url).origin === this.#origin;
@@ -259,20 +304,26 @@ export class RegistryClient {
       if (challenges.length > 0) {
         authorization = await this.#authorization(challenges, repository, true);
         if (authorization !== undefined) {
-          response = await this.#send(url, authorization, limit, context);
+          response = await this.#send(url, authorization, limit, context, how);
         }
       }
     }
     return response;
   }
 
-  #send(url: string, authorization: string | undefined, limit: number, context: { host: string }) {
-    const headers: Record<string, string> = { accept: "application/json" };
+  #send(
+    url: string,
+    authorization: string | undefined,
+    limit: number,
+    context: { host: string },
+    how: { method?: string; accept?: string } = {},
+  ) {
+    const headers: Record<string, string> = { accept: how.accept ?? "application/json" };
     // Credentials go only to the registry's own origin.
     if (authorization !== undefined && new URL(url).origin === this.#origin) {
       headers.authorization = authorization;
     }
-    return this.#transport.send(url, { headers }, limit, context);
+    return this.#transport.send(url, { headers, method: how.method }, limit, context);
   }
 
   #loadCredential(): Promise<Credential | undefined> {
