@@ -83,14 +83,14 @@ function valueArms(specs: Record<Scope, CompletionSpec[]>, shell: "bash" | "zsh"
       if (value.kind === "choice") {
         const words = value.values.join(" ");
         action = shell === "bash"
-          ? `COMPREPLY=($(compgen -P "$prefix" -W ${sq(words)} -- "$cur"))`
+          ? `mapfile -t COMPREPLY < <(compgen -P "$prefix" -W ${sq(words)} -- "$cur")`
           : `compadd -- ${words}`;
       } else {
         const dirs = value.kind === "directory";
         action = shell === "bash"
-          ? `compopt -o filenames; COMPREPLY=($(compgen -P "$prefix" ${
-            dirs ? "-d" : "-f"
-          } -- "$cur"))`
+          ? `compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -P "$prefix" -${
+            dirs ? "d" : "f"
+          } -- "$cur")`
           : `_files${dirs ? " -/" : ""}`;
       }
       arms.push(`    ${pattern}) ${action} ;;`);
@@ -140,10 +140,10 @@ ${walk(1)}
     else
       local all
       [[ $scope == run ]] && all=${sq(names("run"))} || all=${sq(names("update"))}
-      COMPREPLY=($(compgen -W "$all" -- "$cur"))
+      mapfile -t COMPREPLY < <(compgen -W "$all" -- "$cur")
     fi
   elif [[ $scope == run ]]; then
-    COMPREPLY=($(run-docker ${COMPLETE_IMAGES} "$cur" 2>/dev/null))
+    mapfile -t COMPREPLY < <(run-docker ${COMPLETE_IMAGES} "$cur" 2>/dev/null)
   fi
   if [[ -n $strip ]]; then
     for c in "\${!COMPREPLY[@]}"; do COMPREPLY[c]=\${COMPREPLY[c]#"$strip"}; done
@@ -244,7 +244,7 @@ function __run_docker_state
             return
         else if string match -qr -- '^-.' $word
             test "$word" = --self-update; and set scope update
-            set -l values __run_docker_\${scope}_values
+            set -l values __run_docker_{$scope}_values
             if not string match -q -- '*=*' $word; and contains -- $word $$values
                 set i (math $i + 2)
             else
