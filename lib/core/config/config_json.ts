@@ -45,7 +45,7 @@ function hideEnv(config: Config): Record<string, unknown> {
  * @param provenance Where each value came from (`mergeConfig`).
  * @param files The files that were read.
  * @returns `{files, config, sources}`: `config` has every key of the key table in its order,
- *   `workdir` and `engine` at their defaults when not set, `env` values as `<set>` or
+ *   `workdir` and `engine` at their defaults when not set, another unset key (`gpus`) `null`, `env` values as `<set>` or
  *   `<passed from the host>`; `sources` maps each key path (`memory`, `volumes[0]`,
  *   `images."zppz/*".tag_order`) to where it was set (`default`, `file:line`, `env VAR`,
  *   `option --x`).
@@ -74,7 +74,7 @@ export function configJson(
   const shown: Record<string, unknown> = {};
   const sources: Record<string, string> = {};
   for (const key of Object.keys(KEY_KINDS)) {
-    shown[key] = hidden[key] ?? SHOWN_DEFAULTS[key];
+    shown[key] = hidden[key] ?? SHOWN_DEFAULTS[key] ?? null;
     if (!provenance.has(key)) sources[key] = "default";
   }
   for (const [path, where] of provenance) sources[path] = where;
