@@ -33,7 +33,7 @@ async function complete(
       script,
       line,
     ],
-    zsh: ["-f", ZSH_DRIVER, script, line],
+    zsh: ["-f", ZSH_DRIVER, `${script}-fpath`, line],
     fish: ["--no-config", "-c", "source $argv[1]; complete -C $argv[2]", script, line],
   };
   const result = await runCommand(shell, argv[shell], { env });
@@ -51,6 +51,9 @@ async function withScripts(fn: (dir: string) => Promise<void>): Promise<void> {
     for (const shell of SHELLS) {
       await Deno.writeTextFile(`${dir}/${shell}`, completionScript(shell));
     }
+    // zsh's, installed as README says: `_run-docker` in a folder on fpath.
+    await Deno.mkdir(`${dir}/zsh-fpath`);
+    await Deno.writeTextFile(`${dir}/zsh-fpath/_run-docker`, completionScript("zsh"));
     await fn(dir);
   } finally {
     await Deno.remove(dir, { recursive: true });

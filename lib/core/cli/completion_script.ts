@@ -195,7 +195,8 @@ ${described("update")}
   fi
 }
 
-if [[ $zsh_eval_context[-1] == loadautofunc ]]; then
+# Autoloaded from fpath as _run-docker: complete now; sourced: register.
+if [[ $funcstack[1] == _run-docker ]]; then
   _run_docker "$@"
 else
   compdef _run_docker run-docker
