@@ -286,7 +286,7 @@ Deno.test("install.sh is shellcheck-clean under -s sh", async () => {
   assert.equal(result.code, 0, result.stdout);
 });
 
-Deno.test("install.sh refuses an archive whose binary is a link, FIFO or repeated, or that holds ../ or absolute names, and chmods nothing", async () => {
+Deno.test("install.sh refuses an archive whose binary (or manual page) is a link, FIFO or repeated, or that holds ../ or absolute names, and chmods nothing", async () => {
   const kinds: [Hostile, RegExp][] = [
     ["symlink", /x86_64-unknown-linux-gnu\/run-docker is not a regular file/],
     ["hardlink", /refusing .*(is not a regular file|tar warns: .*leading)|cannot unpack/],
@@ -297,6 +297,7 @@ Deno.test("install.sh refuses an archive whose binary is a link, FIFO or repeate
       /holds "run-docker-x86_64-unknown-linux-gnu\/\.\.\/escaped", an absolute or \.\.\/ name|tar warns: .*leading/,
     ],
     ["absolute", /holds "\/.*", an absolute or \.\.\/ name|tar warns: .*leading/],
+    ["page-symlink", /x86_64-unknown-linux-gnu\/run-docker\.1 is not a regular file/],
   ];
   const scratch = await Deno.makeTempDir({ prefix: "run-docker-hostile-" });
   const bin = await Deno.makeTempDir({ prefix: "run-docker-bin-" });

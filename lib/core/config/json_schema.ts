@@ -18,10 +18,6 @@ import type { Kind } from "./values.ts";
 /** A JSON Schema, as plain data. */
 export type JsonSchema = { readonly [keyword: string]: unknown };
 
-/** Where the schema says it lives (its `$id`); README shows it in the modeline. */
-export const CONFIG_SCHEMA_ID =
-  "https://github.com/run-docker/run-docker/releases/latest/download/config.schema.json";
-
 /** What a scalar from YAML may be where run-docker reads text (`memory: 12g`, `gpus: 1`). */
 const TEXT: JsonSchema = { type: ["string", "number"] };
 
@@ -100,7 +96,6 @@ export function configSchema(): JsonSchema {
   );
   return {
     $schema: "http://json-schema.org/draft-07/schema#",
-    $id: CONFIG_SCHEMA_ID,
     title: "run-docker configuration (config.yaml)",
     ...closed(properties),
   };
