@@ -66,6 +66,7 @@ type Expect = { list: string[]; zsh: string };
 Deno.test("completion scripts complete options, values and directories in real bash, zsh and fish", async () => {
   await withScripts(async (dir) => {
     await Deno.mkdir(`${dir}/data-dir`);
+    await Deno.writeTextFile(`${dir}/vars.env`, "A=1\n");
     const env = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: dir, TERM: "dumb" };
     const rows: [string, Expect][] = [
       ["run-docker --hostd", { list: ["--hostdatadir"], zsh: "run-docker --hostdatadir " }],
@@ -82,6 +83,10 @@ Deno.test("completion scripts complete options, values and directories in real b
       [`run-docker --hostdatadir ${dir}/data-d`, {
         list: [`${dir}/data-dir`],
         zsh: `run-docker --hostdatadir ${dir}/data-dir/`,
+      }],
+      [`run-docker -e A=1 --env-file ${dir}/vars.e`, {
+        list: [`${dir}/vars.env`],
+        zsh: `run-docker -e A=1 --env-file ${dir}/vars.env `,
       }],
       ["run-docker --self-update --arch", {
         list: ["--archive"],
