@@ -118,6 +118,13 @@ Deno.test("completion scripts know every option of the table and none of the hid
   }
 });
 
+Deno.test("the bash completion script is shellcheck-clean", async () => {
+  await withScripts(async (dir) => {
+    const result = await runCommand("shellcheck", ["-s", "bash", `${dir}/bash`]);
+    assert.equal(result.code, 0, result.stdout);
+  });
+});
+
 Deno.test("imageCandidates() offers repositories, then a repository's tags after ':'", () => {
   const images = ["localhost:5000/a/b:1", "acme/app:1", "acme/app:2", "<none>:<none>", "x:<none>"];
   assert.deepEqual(imageCandidates(images, ""), ["acme/app", "localhost:5000/a/b"]);

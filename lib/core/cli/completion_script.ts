@@ -130,8 +130,9 @@ _run_docker() {
   n=$((\${#words[@]} - 1))
   cur=\${words[n]}
 ${walk(1)}
-  # Bash splits words at = and :; its word is what follows the last of them.
-  local strip=\${cur%"\${cur##*[=:]}"} c
+  # Bash splits words at the = and : of COMP_WORDBREAKS: its word is what follows the last.
+  local breaks=\${COMP_WORDBREAKS//[^=:]/} strip="" c
+  [[ -n $breaks ]] && strip=\${cur%"\${cur##*["$breaks"]}"}
   if ((i > n)); then
     _run_docker_value "$scope" "\${words[n - 1]}" "" "$cur"
   elif [[ $cur == -* && $cur != -- ]]; then
