@@ -8,7 +8,8 @@
 #
 # RUN_DOCKER_DOWNLOAD_URL replaces the release base URL (layout: latest/download/<asset>,
 # download/v<version>/<asset>); RUN_DOCKER_INSTALL_DIR chooses the folder (default
-# /usr/local/bin as root, else $XDG_BIN_HOME or ~/.local/bin).
+# /usr/local/bin as root, else $XDG_BIN_HOME or ~/.local/bin); the manual page goes into
+# share/man/man1 beside a folder named bin (/usr/local/share/man/man1, ~/.local/share/man/man1).
 #
 # Everything is in functions and the last line calls main, so a download cut off midway
 # runs nothing. It never reads stdin and never edits shell files.
@@ -164,6 +165,21 @@ verify() {
     "the download is damaged or not the release; nothing was changed"
 }
 
+# man_dir DIR: the share/man/man1 folder beside DIR when DIR is a bin folder (/usr/local/bin,
+# ~/.local/bin); fails for another folder, where the manual page is not installed.
+man_dir() {
+  bin=${1%/}
+  case "$bin" in
+    */bin) echo "${bin%/bin}/share/man/man1" ;;
+    *) return 1 ;;
+  esac
+}
+
+# regular FILE: true when FILE is a regular file with one link (no link, device or FIFO).
+regular() {
+  [ ! -L "$1" ] && [ -f "$1" ] && [ -n "$(find "$1" -prune -type f -links 1)" ]
+}
+
 install_archive() { # ARCHIVE TARGET DIR
   archive=$1
   target=$2
@@ -172,28 +188,35 @@ install_archive() { # ARCHIVE TARGET DIR
   [ -w "$dir" ] || die "cannot write to $dir" "run as root (sudo), or set RUN_DOCKER_INSTALL_DIR to a folder of yours"
   stage=$(mktemp -d "$dir/.run-docker-install.XXXXXX") || die "cannot create a temp folder in $dir"
   want="run-docker-$target/run-docker"
+  page="run-docker-$target/run-docker.1"
   # Names first: an absolute or ../ name anywhere, or the binary missing or twice, refuses it.
   # Some tars (busybox) list a sanitized name and only warn: any warning refuses too.
   names=$(tar -tzf "$archive" 2>"$stage/tar.err") || die "cannot unpack $archive" "it is damaged or not an archive; nothing was changed"
   if [ -s "$stage/tar.err" ]; then
     die "refusing $archive: tar warns: $(head -n 1 "$stage/tar.err")" "nothing was changed; it is not a release archive"
   fi
-  why=$(printf '%s\n' "$names" | awk -v want="$want" '
+  why=$(printf '%s\n' "$names" | awk -v want="$want" -v page="$page" '
     bad == "" && (/^\// || /(^|\/)\.\.(\/|$)/) { bad = $0 }
     $0 == want { n++ }
+    $0 == page { m++ }
     END {
       if (bad != "") print "it holds \"" bad "\", an absolute or ../ name"
       else if (n == 0) print "it has no " want
       else if (n > 1) print want " appears " n " times"
+      else if (m > 1) print page " appears " m " times"
     }')
   [ -z "$why" ] || die "refusing $archive: $why" "nothing was changed; it is not a release archive"
   # Only the binary, into a private folder, owned by whoever runs this (-o); then it must be a
   # regular file with one link: never a symbolic or hard link, device or FIFO.
-  tar -xozf "$archive" -C "$stage" "$want" || die "cannot unpack $archive" "nothing was changed"
+  # The manual page too, when the archive has one (releases before 0.2 have none).
+  has_page=""
+  printf '%s\n' "$names" | grep -Fqx "$page" && has_page=1
+  tar -xozf "$archive" -C "$stage" "$want" ${has_page:+"$page"} || die "cannot unpack $archive" "nothing was changed"
   new="$stage/$want"
-  if [ -L "$new" ] || [ ! -f "$new" ] || [ -z "$(find "$new" -prune -type f -links 1)" ]; then
-    die "refusing $archive: $want is not a regular file" "nothing was changed; it is not a release archive"
-  fi
+  for file in "$new" ${has_page:+"$stage/$page"}; do
+    regular "$file" || die "refusing $archive: ${file#"$stage/"} is not a regular file" \
+      "nothing was changed; it is not a release archive"
+  done
   chmod 755 "$new"
   if [ -d "$dir/run-docker" ]; then
     die "$dir/run-docker is a directory" "move it away, or choose another folder with RUN_DOCKER_INSTALL_DIR"
@@ -201,6 +224,14 @@ install_archive() { # ARCHIVE TARGET DIR
   version=$("$new" --version 2>/dev/null) || die "the new binary does not run on this machine"
   mv -f "$new" "$dir/run-docker" || die "cannot replace $dir/run-docker"
   say "installed $version to $dir/run-docker"
+  if [ -n "$has_page" ] && mandir=$(man_dir "$dir"); then
+    chmod 644 "$stage/$page"
+    if mkdir -p "$mandir" 2>/dev/null && mv -f "$stage/$page" "$mandir/run-docker.1" 2>/dev/null; then
+      say "installed the manual page to $mandir/run-docker.1 (man run-docker)"
+    else
+      say "could not write the manual page into $mandir; run-docker itself is installed"
+    fi
+  fi
   case ":${PATH:-}:" in
     *":$dir:"*) ;;
     *) say "$dir is not on your PATH; add it, e.g. export PATH=\"$dir:\$PATH\" in your shell's profile" ;;
@@ -230,7 +261,7 @@ main() {
         shift
         ;;
       -h | --help)
-        sed -n '2,15p' "$0" 2>/dev/null || true
+        sed -n '2,16p' "$0" 2>/dev/null || true
         return 0
         ;;
       -*) die "unknown option $1" "see the top of install.sh" ;;
@@ -248,6 +279,10 @@ main() {
       say "removed $dir/run-docker"
     else
       say "nothing to remove: $dir/run-docker does not exist"
+    fi
+    if mandir=$(man_dir "$dir") && { [ -e "$mandir/run-docker.1" ] || [ -L "$mandir/run-docker.1" ]; }; then
+      rm -f "$mandir/run-docker.1" || die "cannot remove $mandir/run-docker.1" "run as root (sudo)"
+      say "removed $mandir/run-docker.1"
     fi
     return 0
   fi

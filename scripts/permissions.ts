@@ -7,7 +7,7 @@
  * - read: stdin's kind, the source tree, PATH lookup of the docker CLI
  * - write: creating ~/work/data and ~/work/log
  * - env: HOME, PATH, DOCKER_HOST, RUN_DOCKER_*
- * - run: the docker CLI (whatever RUN_DOCKER_DOCKER names)
+ * - run: the docker CLI (whatever RUN_DOCKER_ENGINE names)
  * - sys: uid/gid, host name, kernel release, network interfaces (HOST_IP, HOST_UNAME)
  * - net: the notebook port check (and the registry, later)
  *

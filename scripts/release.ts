@@ -4,8 +4,8 @@
  * Compiles the five targets (or takes prebuilt `run-docker-<target>[.exe]`
  * from `--binaries`), then packages each as `run-docker-<target>.tar.gz`
  * (Linux, macOS) or `.zip` (Windows) with a top folder
- * `run-docker-<target>/` holding the binary, LICENSE, README.md, VERSION and
- * install.sh; writes one `SHA256SUMS` (sha256sum format) and `latest.json`
+ * `run-docker-<target>/` holding the binary, LICENSE, README.md, VERSION,
+ * install.sh and the manual page run-docker.1 (`scripts/man.ts`); writes one `SHA256SUMS` (sha256sum format) and `latest.json`
  * (`{version, targets: {<target>: {asset, sha256}}}`). Archives are
  * reproducible: sorted names, owner 0, mtime from SOURCE_DATE_EPOCH (else
  * the last commit's time), `gzip -n`. Asset names carry no version, so
@@ -16,6 +16,7 @@
 
 import config from "../deno.json" with { type: "json" };
 import { compile, TARGETS } from "./compile.ts";
+import { manPage } from "./man.ts";
 import { runCommand } from "./run_command.ts";
 
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
@@ -60,6 +61,7 @@ export async function packageRelease(
   options: { version: string; out: string; epoch: number; root?: string },
 ): Promise<Asset[]> {
   const root = options.root ?? ROOT;
+  const readme = await Deno.readTextFile(`${root}README.md`);
   await Deno.mkdir(options.out, { recursive: true });
   const work = await Deno.makeTempDir({ prefix: "run-docker-release-" });
   const assets: Asset[] = [];
@@ -76,10 +78,11 @@ export async function packageRelease(
         await Deno.copyFile(`${root}${file}`, `${dir}/${file}`);
       }
       await Deno.chmod(`${dir}/install.sh`, 0o755);
+      await Deno.writeTextFile(`${dir}/run-docker.1`, manPage(readme, options.version));
       await Deno.writeTextFile(`${dir}/VERSION`, `${options.version}\n`);
       // Modes and times fixed, so the archive does not depend on umask or the clock.
       await Deno.chmod(dir, 0o755);
-      for (const file of ["LICENSE", "README.md", "VERSION"]) {
+      for (const file of ["LICENSE", "README.md", "VERSION", "run-docker.1"]) {
         await Deno.chmod(`${dir}/${file}`, 0o644);
       }
       for (const path of [dir, ...[...Deno.readDirSync(dir)].map((e) => `${dir}/${e.name}`)]) {

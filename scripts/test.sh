@@ -29,9 +29,10 @@ install_missing() {
   command -v catatonit >/dev/null 2>&1 || packages+=(catatonit)
   command -v setpriv >/dev/null 2>&1 || packages+=(util-linux)
   local tool
-  for tool in dash zip unzip shellcheck wget curl; do
+  for tool in dash zip unzip shellcheck wget curl zsh fish; do
     command -v "$tool" >/dev/null 2>&1 || packages+=("$tool")
   done
+  command -v groff >/dev/null 2>&1 || packages+=(groff-base)
   if ((${#packages[@]})); then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       log "installing ${packages[*]}"

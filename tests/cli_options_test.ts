@@ -117,6 +117,8 @@ Deno.test("helpRows() lists every row once, in table order, docker's short names
     "--json",
     "--emit FORMAT",
     "--print-config",
+    "--config-schema",
+    "--completions SHELL",
     "--explain",
     "--help",
     "--version",
@@ -214,6 +216,11 @@ Deno.test("completionSpecs() gives each option its spellings and what its value 
   );
   assert.equal(
     completionSpecs("run").length,
-    rowsOf("run").length + DOCKER_RUN_OPTIONS.length,
+    rowsOf("run").filter((row) => !row.hidden).length + DOCKER_RUN_OPTIONS.length,
   );
+  assert.equal(byName("run", "--complete-images"), undefined); // the scripts' own, hidden
+  assert.deepEqual(byName("run", "--completions")?.value, {
+    kind: "choice",
+    values: ["bash", "zsh", "fish"],
+  });
 });

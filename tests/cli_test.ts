@@ -100,6 +100,7 @@ Deno.test("parseRunRequest() reads run-docker's own options in every form", () =
     resolve: false,
     json: false,
     printConfig: false,
+    configSchema: false,
     explain: false,
   });
   assert.deepEqual(request.docker, []);

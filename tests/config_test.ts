@@ -242,7 +242,7 @@ Deno.test("parseConfigText() takes an empty file as no settings", () => {
 Deno.test("envAssignments() reads RUN_DOCKER_<KEY> and checks values", () => {
   const assignments: Assignment[] = envAssignments({
     RUN_DOCKER_WORKDIR: "/srv/work",
-    RUN_DOCKER_DOCKER: "/usr/bin/podman",
+    RUN_DOCKER_ENGINE: "/usr/bin/podman",
     RUN_DOCKER_INIT: "false",
     RUN_DOCKER_NOTEBOOK_PORT: "9999",
     RUN_DOCKER_UNRELATED: "ignored",
@@ -252,7 +252,7 @@ Deno.test("envAssignments() reads RUN_DOCKER_<KEY> and checks values", () => {
   assert.equal(config.engine, "/usr/bin/podman");
   assert.equal(config.init, false);
   assert.equal(config.notebook_port, 9999);
-  assert.equal(provenance.get("engine"), "env RUN_DOCKER_DOCKER");
+  assert.equal(provenance.get("engine"), "env RUN_DOCKER_ENGINE");
   assert.throws(
     () => envAssignments({ RUN_DOCKER_MEMORY: "12gb!" }),
     /^ConfigError: RUN_DOCKER_MEMORY: bad size/,

@@ -141,7 +141,7 @@ async function prepare(h: Harness, index: number, c: Case): Promise<Prepared> {
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     TZ: "UTC",
     HOSTSECRET: SECRETS.env,
-    RUN_DOCKER_DOCKER: h.engine,
+    RUN_DOCKER_ENGINE: h.engine,
     CORPUS_ENGINE_LOG: log,
     // Nothing may leave the machine: a slip meets a closed loopback port.
     HTTPS_PROXY: "http://127.0.0.1:9",

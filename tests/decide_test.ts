@@ -77,7 +77,7 @@ const REFUSED: [string, string[], string, string][] = [
   [
     "--json with --emit",
     ["--json", "--emit", "compose", IMAGE],
-    "--json goes with --list-tags, --resolve or --dry-run",
+    "--json goes with --list-tags, --resolve, --dry-run or --print-config",
     "run-docker --resolve --json IMAGE",
   ],
 ];

@@ -39,7 +39,7 @@ async function withFake(home: string, info: string, env: Record<string, string> 
   await Deno.writeTextFile(fake, FAKE_ENGINE, { mode: 0o755 });
   const log = `${home}/calls.log`;
   const [cmd, argv] = program(["--local", "app:1", "true"]);
-  const env2 = baseEnv(home, { RUN_DOCKER_DOCKER: fake, FAKE_LOG: log, FAKE_INFO: info, ...env });
+  const env2 = baseEnv(home, { RUN_DOCKER_ENGINE: fake, FAKE_LOG: log, FAKE_INFO: info, ...env });
   // A remote engine: a local one on this host (no SELinux) is not asked (see engine_endpoint_test).
   env2.DOCKER_HOST = REMOTE;
   const result = await runCommand(cmd, argv, { env: env2 });
@@ -102,7 +102,7 @@ e2e(
       const fake = `${home}/fake-docker`;
       const [cmd, argv] = program(["--local", "--hostdatadir", home, "app:1", "true"]);
       const env = baseEnv(home, {
-        RUN_DOCKER_DOCKER: fake,
+        RUN_DOCKER_ENGINE: fake,
         FAKE_LOG: `${home}/calls.log`,
         FAKE_INFO: SELINUX,
         RUN_DOCKER_SELINUX: "true",

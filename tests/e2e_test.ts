@@ -255,7 +255,7 @@ e2e(
         ],
         [
           [`${IMAGE}:${NEWEST}`, "true"],
-          { RUN_DOCKER_DOCKER: "/nonexistent/docker" },
+          { RUN_DOCKER_ENGINE: "/nonexistent/docker" },
           /docker CLI not found/,
         ],
         [

@@ -58,7 +58,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 
 const MISSING = [
   'run-docker: error: docker CLI not found: "docker"',
-  "hint: install Docker (Debian: apt-get install docker.io), or set RUN_DOCKER_DOCKER to the docker CLI's path",
+  "hint: install Docker (Debian: apt-get install docker.io), or set RUN_DOCKER_ENGINE to the docker CLI's path",
 ];
 
 Deno.test("resolveEngine() finds the first executable docker on PATH, skips the rest", () =>
@@ -131,7 +131,7 @@ Deno.test("listLocalTags(): a missing, an unexecutable CLI and a failing one are
       ]],
       [{ program: cli("plain", "", 0o644) }, [
         'run-docker: error: docker CLI not executable: "DIR/plain"',
-        "hint: check the file's permissions, or set RUN_DOCKER_DOCKER to another docker CLI",
+        "hint: check the file's permissions, or set RUN_DOCKER_ENGINE to another docker CLI",
       ]],
       [{
         program: cli(

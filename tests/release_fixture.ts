@@ -27,7 +27,14 @@ export async function stubRelease(version: string, out: string, epoch = 1_700_00
 }
 
 /** What a hostile archive's `run-docker` entry is, or which extra entry it carries. */
-export type Hostile = "symlink" | "hardlink" | "fifo" | "dotdot" | "absolute" | "twice";
+export type Hostile =
+  | "symlink"
+  | "hardlink"
+  | "fifo"
+  | "dotdot"
+  | "absolute"
+  | "twice"
+  | "page-symlink";
 
 /**
  * Writes `run-docker-<target>.tar.gz` into `out` with a matching `SHA256SUMS`: a
@@ -58,6 +65,12 @@ export async function hostileArchive(
   if (kind === "dotdot") entries.push({ header: { name: `${top}/../escaped`, size: 0 } }, binary);
   if (kind === "absolute") entries.push({ header: { name: link, size: 0 } }, binary);
   if (kind === "twice") entries.push(binary, binary);
+  if (kind === "page-symlink") {
+    // The binary is fine; the manual page is a link to a file of the host.
+    entries.push(binary, {
+      header: { name: `${top}/run-docker.1`, type: "symlink", size: 0, linkname: link },
+    });
+  }
   const gz = new Response(
     new Blob([await packTar(entries)]).stream().pipeThrough(new CompressionStream("gzip")),
   );

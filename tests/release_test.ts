@@ -36,6 +36,7 @@ Deno.test("packageRelease() makes reproducible archives with the documented layo
       "run-docker-x86_64-unknown-linux-gnu/VERSION",
       "run-docker-x86_64-unknown-linux-gnu/install.sh",
       "run-docker-x86_64-unknown-linux-gnu/run-docker",
+      "run-docker-x86_64-unknown-linux-gnu/run-docker.1",
     ]);
     assert.ok(
       listing.stdout.split("\n").filter(Boolean).every((l) => l.includes(" 0/0 ")),
@@ -43,6 +44,7 @@ Deno.test("packageRelease() makes reproducible archives with the documented layo
     );
     const zip = await run("unzip", ["-l", `${a}/run-docker-x86_64-pc-windows-msvc.zip`]);
     assert.match(zip.stdout, /run-docker-x86_64-pc-windows-msvc\/run-docker\.exe/);
+    assert.match(zip.stdout, /run-docker-x86_64-pc-windows-msvc\/run-docker\.1/);
     const check = await run("sha256sum", ["-c", "SHA256SUMS"], { cwd: a });
     assert.equal(check.code, 0, check.stdout + check.stderr);
     const latest = JSON.parse(await Deno.readTextFile(`${a}/latest.json`));
@@ -74,13 +76,22 @@ for (const shell of SHELLS) {
   const name = shell[0];
   Deno.test(`install.sh under ${name}: latest, pinned, bad checksum, archive, uninstall`, () =>
     withReleases(async (base, dir) => {
-      const bin = await Deno.makeTempDir({ prefix: "run-docker-bin-" });
+      const prefix = await Deno.makeTempDir({ prefix: "run-docker-prefix-" });
+      const bin = `${prefix}/bin`;
+      const page = `${prefix}/share/man/man1/run-docker.1`;
       try {
         const env = { RUN_DOCKER_DOWNLOAD_URL: base, RUN_DOCKER_INSTALL_DIR: bin };
         const latest = await install(shell, [], env);
         assert.equal(latest.code, 0, latest.stderr);
         assert.equal((await run(`${bin}/run-docker`, [])).stdout, "run-docker 1.1.0 (stub)\n");
         assert.match(latest.stderr, /is not on your PATH/);
+        // The manual page, beside bin in share/man/man1, readable by all.
+        assert.match(await Deno.readTextFile(page), /^\.TH RUN\\-DOCKER 1 "" "run-docker 1\.1\.0"/);
+        assert.equal((await Deno.stat(page)).mode! & 0o777, 0o644);
+        assert.match(
+          latest.stderr,
+          /installed the manual page to .*share\/man\/man1\/run-docker\.1/,
+        );
 
         const pinned = await install(shell, ["1.0.0"], env);
         assert.equal(pinned.code, 0, pinned.stderr);
@@ -137,8 +148,10 @@ for (const shell of SHELLS) {
         const removed = await install(shell, ["--uninstall"], env);
         assert.equal(removed.code, 0, removed.stderr);
         assert.deepEqual([...Deno.readDirSync(bin)], []);
+        assert.deepEqual([...Deno.readDirSync(`${prefix}/share/man/man1`)], [], "page removed");
+        assert.match(removed.stderr, /removed .*share\/man\/man1\/run-docker\.1/);
       } finally {
-        await Deno.remove(bin, { recursive: true });
+        await Deno.remove(prefix, { recursive: true });
       }
     }));
 }
@@ -273,7 +286,7 @@ Deno.test("install.sh is shellcheck-clean under -s sh", async () => {
   assert.equal(result.code, 0, result.stdout);
 });
 
-Deno.test("install.sh refuses an archive whose binary is a link, FIFO or repeated, or that holds ../ or absolute names, and chmods nothing", async () => {
+Deno.test("install.sh refuses an archive whose binary (or manual page) is a link, FIFO or repeated, or that holds ../ or absolute names, and chmods nothing", async () => {
   const kinds: [Hostile, RegExp][] = [
     ["symlink", /x86_64-unknown-linux-gnu\/run-docker is not a regular file/],
     ["hardlink", /refusing .*(is not a regular file|tar warns: .*leading)|cannot unpack/],
@@ -284,6 +297,7 @@ Deno.test("install.sh refuses an archive whose binary is a link, FIFO or repeate
       /holds "run-docker-x86_64-unknown-linux-gnu\/\.\.\/escaped", an absolute or \.\.\/ name|tar warns: .*leading/,
     ],
     ["absolute", /holds "\/.*", an absolute or \.\.\/ name|tar warns: .*leading/],
+    ["page-symlink", /x86_64-unknown-linux-gnu\/run-docker\.1 is not a regular file/],
   ];
   const scratch = await Deno.makeTempDir({ prefix: "run-docker-hostile-" });
   const bin = await Deno.makeTempDir({ prefix: "run-docker-bin-" });

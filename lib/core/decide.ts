@@ -15,6 +15,7 @@
 
 import type { RunRequest } from "./cli.ts";
 import { formatConfig } from "./config/layers.ts";
+import { printConfigJson } from "./config/config_json.ts";
 import type { Config, Provenance } from "./config/schema.ts";
 import { settingsFor } from "./config/settings.ts";
 import { UsageError } from "./errors.ts";
@@ -25,6 +26,7 @@ import { checkMountSources, type HostLayout, type HostPathState } from "./layout
 import { familiarName } from "./reference.ts";
 import { validateRunRequest, type ValidRunRequest } from "./request.ts";
 import type { TagPolicy } from "./tags.ts";
+import { decideTooling } from "./tooling.ts";
 
 /** What `--version` shows about the running program. */
 export interface About {
@@ -61,6 +63,8 @@ export type RequestStep =
   | Print
   /** `--print-config` without IMAGE: load the configuration (no project file), print it. */
   | { readonly kind: "print-config" }
+  /** `--complete-images PREFIX` (the completion scripts'): list the local images. */
+  | { readonly kind: "complete-images"; readonly prefix: string }
   /** A run, or a lookup, of the image: go on with the configuration. */
   | { readonly kind: "plan"; readonly request: ValidRunRequest; readonly emit?: EmitFormat };
 
@@ -92,6 +96,8 @@ export function decideRequest(request: RunRequest, about: About): RequestStep {
       stdout: `run-docker ${about.version} (${about.target}, deno ${about.deno})\n`,
     };
   }
+  const tooling = decideTooling(request);
+  if (tooling !== undefined) return tooling;
   if (request.own.printConfig && request.image === undefined) return { kind: "print-config" };
   const valid = validateRunRequest(request);
   const given = valid.own.emit;
@@ -187,6 +193,11 @@ export function decideLookup(input: LookupInput): Print | Lookup {
     loaded.provenance,
     name,
   );
+  if (request.own.printConfig && request.own.json) {
+    const { memory, gpus, command } = settings;
+    const image = { name, rules: globs, memory, gpus, command, policy: { ...policy } };
+    return { kind: "print", stdout: printConfigJson(loaded, image) };
+  }
   if (request.own.printConfig) {
     return {
       kind: "print",

@@ -18,6 +18,9 @@ export interface EngineKind {
   readonly rootless: boolean;
 }
 
+/** The `engine` when none is configured: docker when its CLI answers, else podman. */
+export const DEFAULT_ENGINE = "auto";
+
 /** Docker: the kind when nothing else is known. */
 export const DOCKER_ENGINE: EngineKind = { kind: "docker", rootless: false };
 

@@ -33,7 +33,7 @@ export function helpRows(): [string, string][] {
       rows.push([names + (row.placeholder ? ` ${row.placeholder}` : ""), row.help]);
     } else if ("selects" in row && row.selects === "update") {
       rows.push([selfUpdateSynopsis(), row.help]);
-    } else if (row.scopes.includes("run")) {
+    } else if (row.scopes.includes("run") && !row.hidden) {
       const names = [row.long, ...(row.aliases ?? [])].map((name) => `--${name}`).join(", ");
       rows.push([names + ("placeholder" in row ? ` ${row.placeholder}` : ""), row.help]);
     }

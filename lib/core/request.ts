@@ -106,9 +106,10 @@ export function validateRunRequest(request: RunRequest): ValidRunRequest {
   if (request.own.listTags && request.own.resolve) {
     throw new UsageError("--list-tags and --resolve do not go together", "pick one");
   }
-  if (request.own.json && !request.own.listTags && !request.own.resolve && !request.own.dryRun) {
+  const { json, listTags, resolve, dryRun, printConfig } = request.own;
+  if (json && !listTags && !resolve && !dryRun && !printConfig) {
     throw new UsageError(
-      "--json goes with --list-tags, --resolve or --dry-run",
+      "--json goes with --list-tags, --resolve, --dry-run or --print-config",
       "run-docker --resolve --json IMAGE",
     );
   }

@@ -9,7 +9,9 @@
 
 import { carryOutRun, loadPolicy, updateSelf } from "./carry_out.ts";
 import { parseRunRequest, parseSelfUpdate } from "../core/cli.ts";
-import { formatConfig, unknownVariables } from "../core/config/layers.ts";
+import { formatConfig, variableWarnings } from "../core/config/layers.ts";
+import { printConfigJson } from "../core/config/config_json.ts";
+import { completeImages } from "./complete_images.ts";
 import { loadBaseConfig, loadConfig } from "./config/load.ts";
 import { decideLookup, decideRequest, decideRun } from "../core/decide.ts";
 import * as engines from "./engine.ts";
@@ -47,9 +49,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Configuration sees the whole environment: `${VAR}` in paths may name any variable.
   const environment = Deno.env.toObject();
   const configHost = { home: facts.home, env: environment };
+  if (first.kind === "complete-images") {
+    return await completeImages(first.prefix, facts, environment);
+  }
   if (first.kind === "print-config") {
     const loaded = await loadConfig(request, await loadBaseConfig(configHost));
-    return await print({ stdout: formatConfig(loaded.config, loaded.provenance, loaded.files) });
+    for (const line of variableWarnings(environment)) warn(line);
+    return await print({
+      stdout: request.own.json
+        ? printConfigJson(loaded)
+        : formatConfig(loaded.config, loaded.provenance, loaded.files),
+    });
   }
   // The work root (system and user files) says where the source tree is; whether it exists
   // (dev mode) says whether the project file is read.
@@ -57,7 +67,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const { srcDir } = planLayout(first.request, { ...facts, workRoot: base.workRoot });
   const devTree = checkDirs([srcDir]).has(srcDir) ? srcDir : undefined;
   const loaded = await loadConfig(request, base, devTree);
-  for (const line of unknownVariables(environment)) warn(line);
+  for (const line of variableWarnings(environment)) warn(line);
   const layout = planLayout(first.request, { ...facts, workRoot: loaded.workRoot });
   const mounted = [layout.dataDir, layout.logDir].filter((d): d is string => d !== undefined);
   const host = { ...facts, existingDirs: checkDirs([layout.srcDir, ...mounted]) };

@@ -6,14 +6,14 @@
  * @module
  */
 
-import type { EngineKind } from "../core/engine_kind.ts";
+import { DEFAULT_ENGINE, type EngineKind } from "../core/engine_kind.ts";
 import { EngineError } from "../core/errors.ts";
 import { capLength, stripControls } from "../core/printable.ts";
 import { kill, SIGNAL_NUMBERS, spawn, takeSignals } from "./spawn.ts";
 
 /** Which docker CLI to run and how. */
 export interface Engine {
-  /** Program name or path: `RUN_DOCKER_DOCKER`, else `docker` from PATH. */
+  /** Program name or path: `RUN_DOCKER_ENGINE`, else `docker` from PATH. */
   readonly program: string;
   /** `DOCKER_HOST` as set, else the docker context's endpoint (see {@link locateEndpoint}). */
   readonly endpoint?: string;
@@ -36,7 +36,7 @@ export interface Engine {
 /**
  * Picks the docker CLI.
  *
- * @param program The configured `engine` (file, `RUN_DOCKER_DOCKER`, `RUN_DOCKER_ENGINE`, as the
+ * @param program The configured `engine` (file, `RUN_DOCKER_ENGINE`, `RUN_DOCKER_ENGINE`, as the
  *   configuration merged them): `auto`, `docker`, `podman` or a path; `undefined` or empty:
  *   `auto` (see `identifyEngine` in lib/edge/engine_kind.ts).
  * @param env `DOCKER_HOST`, for messages.
@@ -54,7 +54,7 @@ export function engineFrom(
   program: string | undefined,
   env: { readonly DOCKER_HOST?: string },
 ): Engine {
-  return { program: program || "auto", endpoint: env.DOCKER_HOST || undefined };
+  return { program: program || DEFAULT_ENGINE, endpoint: env.DOCKER_HOST || undefined };
 }
 
 /**
@@ -171,13 +171,13 @@ function cliMissing(engine: Engine, error: unknown): Error {
   if (error instanceof Deno.errors.NotFound) {
     return new EngineError(
       `docker CLI not found: ${JSON.stringify(engine.program)}`,
-      "install Docker (Debian: apt-get install docker.io), or set RUN_DOCKER_DOCKER to the docker CLI's path",
+      "install Docker (Debian: apt-get install docker.io), or set RUN_DOCKER_ENGINE to the docker CLI's path",
     );
   }
   if (error instanceof Deno.errors.PermissionDenied) {
     return new EngineError(
       `docker CLI not executable: ${JSON.stringify(engine.program)}`,
-      "check the file's permissions, or set RUN_DOCKER_DOCKER to another docker CLI",
+      "check the file's permissions, or set RUN_DOCKER_ENGINE to another docker CLI",
     );
   }
   return error instanceof Error ? error : new Error(String(error));
@@ -286,6 +286,20 @@ export async function localRepoDigests(engine: Engine, reference: string): Promi
   } catch {
     return [];
   }
+}
+
+/**
+ * Every local image, for completing IMAGE: one `image ls`.
+ *
+ * @param engine The docker CLI.
+ * @returns `repository:tag` lines in the engine's order (dangling ones as `<none>:<none>`).
+ * @throws {EngineError} when the CLI is missing or the engine unreachable.
+ */
+export async function listLocalImages(engine: Engine): Promise<string[]> {
+  const format = "{{.Repository}}:{{.Tag}}";
+  const result = await capture(engine, ["image", "ls", "--format", format]);
+  if (result.code !== 0) throw failure(engine, "listing local images", result);
+  return result.stdout.split("\n").filter((line) => line.trim() !== "");
 }
 
 /** A failed `docker pull`: {@link EngineError} with docker's own last line as the reason. */

@@ -37,7 +37,6 @@ import {
   type LatestCheck,
   orderRows,
   type TagRow,
-  tagRows,
   type TagSource,
 } from "../core/resolve.ts";
 import type { LoadedTagPolicy } from "../core/tags.ts";

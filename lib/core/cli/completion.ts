@@ -38,7 +38,7 @@ export interface CompletionSpec {
  * ```
  */
 export function completionSpecs(scope: Scope): CompletionSpec[] {
-  const own = rowsOf(scope).map((row) => ({
+  const own = rowsOf(scope).filter((row) => !row.hidden).map((row) => ({
     names: [row.long, ...(row.aliases ?? [])].map((name) => `--${name}`),
     help: row.help,
     value: row.value,

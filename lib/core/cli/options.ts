@@ -45,6 +45,8 @@ export interface OwnRowBase extends RowBase {
   readonly scopes: readonly Scope[];
   /** Whether it may be given more than once; given twice otherwise is a usage error. */
   readonly repeatable: boolean;
+  /** For run-docker's own use (its shell completion): not in `--help`, completion or the man page. */
+  readonly hidden?: boolean;
 }
 
 /** A run-docker option without a value (`--dry-run`; `--dry-run=false` as docker spells booleans). */
@@ -87,6 +89,8 @@ const DIRECTORY = { kind: "directory" } as const;
 const FILE = { kind: "file" } as const;
 const RUN = ["run"] as const;
 const UPDATE = ["update"] as const;
+/** The shells `--completions` writes a script for. */
+export const COMPLETION_SHELLS = ["bash", "zsh", "fish"] as const;
 const oneOf = <const T extends readonly string[]>(...values: T) =>
   ({ kind: "choice", values }) as const;
 
@@ -219,7 +223,7 @@ export const OPTION_TABLE = [
     scopes: RUN,
     repeatable: false,
     value: SWITCH,
-    help: "with --list-tags, --resolve, --dry-run: JSON",
+    help: "with --list-tags, --resolve, --dry-run, --print-config: JSON",
   },
   {
     owner: "run-docker",
@@ -241,6 +245,37 @@ export const OPTION_TABLE = [
     value: SWITCH,
     help:
       "print the effective configuration (for IMAGE, if given), each value with its source, and exit",
+  },
+  {
+    owner: "run-docker",
+    long: "config-schema",
+    field: "configSchema",
+    scopes: RUN,
+    repeatable: false,
+    value: SWITCH,
+    help: "print the JSON Schema of config.yaml (for editors) and exit",
+  },
+  {
+    owner: "run-docker",
+    long: "completions",
+    field: "completions",
+    scopes: RUN,
+    repeatable: false,
+    value: oneOf(...COMPLETION_SHELLS),
+    placeholder: "SHELL",
+    help: "print the shell completion script for SHELL (bash, zsh, fish) and exit",
+  },
+  {
+    owner: "run-docker",
+    long: "complete-images",
+    field: "completeImages",
+    scopes: RUN,
+    repeatable: false,
+    hidden: true,
+    value: TEXT,
+    placeholder: "PREFIX",
+    help:
+      "print the local images (repository, or repository:tag after a colon) starting with PREFIX",
   },
   {
     owner: "run-docker",

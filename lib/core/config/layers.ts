@@ -13,6 +13,7 @@ import { distance } from "fastest-levenshtein";
 import { parseBool } from "../grammar.ts";
 import { escapeControls } from "../printable.ts";
 import { ConfigError } from "./errors.ts";
+import { PASSED_VALUE, SET_VALUE, SHOWN_DEFAULTS } from "./config_json.ts";
 import {
   type Assignment,
   type Config,
@@ -24,8 +25,9 @@ import {
 } from "./schema.ts";
 
 /**
- * The environment layer: `RUN_DOCKER_WORKDIR`, `RUN_DOCKER_DOCKER` (the engine),
- * `RUN_DOCKER_<KEY>` for every scalar key (`RUN_DOCKER_MEMORY=8g`, `RUN_DOCKER_INIT=false`), and
+ * The environment layer: `RUN_DOCKER_<KEY>` for every scalar key (`RUN_DOCKER_WORKDIR`,
+ * `RUN_DOCKER_ENGINE`, `RUN_DOCKER_MEMORY=8g`, `RUN_DOCKER_INIT=false`), the deprecated
+ * {@link DEPRECATED_VARIABLES} when their new name is not set, and
  * `RUN_DOCKER_INSECURE_REGISTRIES=host[:port],…` as `registries.<host>.insecure: true`.
  *
  * @param env The process environment.
@@ -49,7 +51,9 @@ export function envAssignments(env: Readonly<Record<string, string | undefined>>
     out.push({ path: [key], value: parsed, where: `env ${name}` });
   };
   for (const key of ENV_KEYS) add(`RUN_DOCKER_${key.toUpperCase()}`, key);
-  add("RUN_DOCKER_DOCKER", "engine");
+  for (const [old, key] of Object.entries(DEPRECATED_VARIABLES)) {
+    if (!env[`RUN_DOCKER_${key.toUpperCase()}`]) add(old, key);
+  }
   for (const host of (env.RUN_DOCKER_INSECURE_REGISTRIES ?? "").split(",")) {
     if (host.trim() === "") continue;
     out.push({
@@ -61,10 +65,15 @@ export function envAssignments(env: Readonly<Record<string, string | undefined>>
   return out;
 }
 
+/** Old names of configuration variables, still read (with a warning): name → key. */
+export const DEPRECATED_VARIABLES: Readonly<Record<string, string>> = {
+  RUN_DOCKER_DOCKER: "engine",
+};
+
 /** RUN_DOCKER_* variables that are not configuration keys but are still run-docker's. */
 const OTHER_VARIABLES = [
   "RUN_DOCKER_CONFIG",
-  "RUN_DOCKER_DOCKER",
+  ...Object.keys(DEPRECATED_VARIABLES),
   "RUN_DOCKER_INSECURE_REGISTRIES",
   "RUN_DOCKER_DOWNLOAD_URL",
   "RUN_DOCKER_VERSION",
@@ -100,6 +109,33 @@ export function unknownVariables(env: Readonly<Record<string, string | undefined
         return `unknown variable ${name} is ignored${near}`;
       },
     );
+}
+
+/**
+ * The warnings about `RUN_DOCKER_*` variables that every run (and `--print-config`) gives:
+ * a deprecated name in use, then each unknown variable (see {@link unknownVariables}).
+ *
+ * @param env The process environment.
+ * @returns One warning line each, without the `run-docker: warning: ` prefix.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { variableWarnings } from "./layers.ts";
+ * assert.deepEqual(variableWarnings({ RUN_DOCKER_DOCKER: "podman" }), [
+ *   "RUN_DOCKER_DOCKER is deprecated: set RUN_DOCKER_ENGINE (the engine key) instead",
+ * ]);
+ * ```
+ */
+export function variableWarnings(env: Readonly<Record<string, string | undefined>>): string[] {
+  const deprecated = Object.entries(DEPRECATED_VARIABLES).filter(([old]) => env[old] !== undefined)
+    .map(([old, key]) => {
+      const name = `RUN_DOCKER_${key.toUpperCase()}`;
+      return env[name]
+        ? `${old} is ignored: ${name} is set (and ${old} is deprecated)`
+        : `${old} is deprecated: set ${name} (the ${key} key) instead`;
+    });
+  return [...deprecated, ...unknownVariables(env)];
 }
 
 /** A boolean variable reads as docker reads a boolean (`1`, `true`, `0`, `false`, …). */
@@ -154,7 +190,7 @@ export function formatConfig(
 ): string {
   const q = (v: unknown) => (v === null ? "null" : typeof v === "string" ? quote(v) : String(v));
   // An env value can be a secret: shown as whether it is set, never as it is.
-  const secret = (v: unknown) => (v === null ? "<passed from the host>" : "<set>");
+  const secret = (v: unknown) => (v === null ? PASSED_VALUE : SET_VALUE);
   const from = (path: string) => `  # ${provenance.get(path) ?? "default"}`;
   const lines = [
     `# run-docker effective configuration; files read: ${files.length ? files.join(", ") : "none"}`,
@@ -197,6 +233,8 @@ export function formatConfig(
       }
     } else if (value !== undefined) {
       lines.push(`${key}: ${q(value)}${from(key)}`);
+    } else if (Object.hasOwn(SHOWN_DEFAULTS, key)) {
+      lines.push(`${key}: ${q(SHOWN_DEFAULTS[key])}${from(key)}`);
     }
   }
   return lines.join("\n") + "\n";

@@ -157,12 +157,14 @@ export const KEY_KINDS: Record<string, Kind | "registries" | "images" | "kuberne
   images: "images",
   kubernetes: "kubernetes",
 };
-const REGISTRY_KINDS: Record<string, Kind> = {
+/** Fields of a `registries` entry and their kinds. */
+export const REGISTRY_KINDS: Record<string, Kind> = {
   insecure: "bool",
   timeout_seconds: "positive",
   mirror: "string",
 };
-const IMAGE_KINDS: Record<string, Kind> = {
+/** Fields of an `images` rule and their kinds. */
+export const IMAGE_KINDS: Record<string, Kind> = {
   tag_filter: "regex",
   tag_order: "order",
   tag_range: "string",
@@ -174,7 +176,8 @@ const IMAGE_KINDS: Record<string, Kind> = {
 };
 /** Fields of an `images` rule. */
 export const IMAGE_KEYS: readonly string[] = Object.keys(IMAGE_KINDS);
-const KUBERNETES_KEYS = ["data_claim", "log_claim"];
+/** Fields of `kubernetes`: PersistentVolumeClaim names. */
+export const KUBERNETES_KEYS: readonly string[] = ["data_claim", "log_claim"];
 /** A PersistentVolumeClaim's name: a DNS subdomain (RFC 1123), at most 253 characters. */
 const CLAIM = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** Scalar keys settable as `RUN_DOCKER_<KEY>`. */
@@ -291,7 +294,7 @@ export function validateConfig(
       }
     } else if (kind === "kubernetes") {
       for (const field of mapEntries(entry.node, path)) {
-        if (!KUBERNETES_KEYS.includes(field.key)) return unknown(field, path, KUBERNETES_KEYS);
+        if (!KUBERNETES_KEYS.includes(field.key)) return unknown(field, path, [...KUBERNETES_KEYS]);
         const p = [...path, field.key];
         const value = scalar(field.node, "string", p, fail) as string;
         if (!CLAIM.test(value)) {
