@@ -15,7 +15,13 @@ import { decideLookup, decideRequest, decideRun } from "../core/decide.ts";
 import * as engines from "./engine.ts";
 import { identifyEngine } from "./engine_kind.ts";
 import { formatError, RunDockerError } from "../core/errors.ts";
-import { checkDirs, gatherHostFacts, randomHex, writeHostUserFiles } from "./host.ts";
+import {
+  checkDirs,
+  gatherHostFacts,
+  randomHex,
+  readEnvironment,
+  writeHostUserFiles,
+} from "./host.ts";
 import { resolveImage } from "./image.ts";
 import { planLayout } from "../core/layout.ts";
 import { OutputClosed, print, warn, write } from "./output.ts";
@@ -40,9 +46,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Before the first child (a credential helper, docker image ls, docker pull): a stop signal
   // stops every child with run-docker.
   handleStopSignals();
-  const facts = gatherHostFacts();
-  // Configuration sees the whole environment: `${VAR}` in paths may name any variable.
-  const environment = Deno.env.toObject();
+  // The one view of the environment (case-insensitive names on Windows); configuration sees it
+  // whole: `${VAR}` in paths may name any variable.
+  const environment = readEnvironment();
+  const facts = gatherHostFacts([], environment);
   const configHost = { home: facts.home, env: environment };
   if (first.kind === "print-config") {
     const loaded = await loadConfig(request, await loadBaseConfig(configHost));
