@@ -9,6 +9,15 @@ import assert from "node:assert/strict";
 import { identifyEngine } from "../lib/edge/engine_kind.ts";
 import { gatherHostFacts, readEnvironment } from "../lib/edge/host.ts";
 import { expandPath } from "../lib/core/expand_path.ts";
+import { locateEndpoint } from "../lib/edge/engine.ts";
+import { resolveImage } from "../lib/edge/image.ts";
+import { parseReference } from "../lib/core/reference.ts";
+import { NATURAL_POLICY } from "../lib/core/tags.ts";
+import { PASSWORD, pushTags, registryAvailable, startRegistry, USER } from "./registry_fixture.ts";
+import { loadAll, memoryFiles } from "./config_fixture.ts";
+import { certsDirs } from "../lib/core/platform_paths.ts";
+
+const DOCKER = { program: "docker" };
 
 async function withDir(fn: (dir: string) => Promise<void> | void): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "rd-plat-" });
@@ -67,4 +76,108 @@ Deno.test("Linux and macOS: variable names keep their case (Path is not PATH)", 
   });
   assert.deepEqual(environment, { Path: "/nowhere", PATH: "/usr/bin", HOME: "/Users/z" });
   assert.equal(gatherHostFacts([], environment, "darwin").home, "/Users/z");
+});
+
+Deno.test("Windows without HOME: the docker context is read from USERPROFILE's .docker, or DOCKER_CONFIG's", () =>
+  withDir(async (home) => {
+    const hex = Array.from(
+      new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode("colima"))),
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join("");
+    const dir = `${home}/.docker/contexts/meta/${hex}`;
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeTextFile(`${home}/.docker/config.json`, '{"currentContext":"colima"}');
+    await Deno.writeTextFile(
+      `${dir}/meta.json`,
+      '{"Endpoints":{"docker":{"Host":"npipe:////./pipe/docker_colima"}}}',
+    );
+    const environment = readEnvironment("windows", { UserProfile: home, Path: "C:\\bin" });
+    const facts = gatherHostFacts([], environment, "windows");
+    const engine = await locateEndpoint(DOCKER, facts.env, facts.home, facts.os);
+    assert.deepEqual(engine.context, { name: "colima", from: "config.json" });
+    assert.equal(engine.endpoint, "npipe:////./pipe/docker_colima");
+    // DOCKER_CONFIG moves the folder: an empty one names no context.
+    const moved = readEnvironment("windows", { USERPROFILE: home, DOCKER_CONFIG: `${home}/none` });
+    const elsewhere = gatherHostFacts([], moved, "windows");
+    const none = await locateEndpoint(DOCKER, elsewhere.env, elsewhere.home, "windows");
+    assert.equal(none.context, undefined);
+  }));
+
+Deno.test({
+  name: "Windows without HOME: a private registry's password and CA come from USERPROFILE\\.docker",
+  ignore: !registryAvailable() && Deno.env.get("CI") !== "true",
+  fn: () =>
+    withDir(async (home) => {
+      const registry = await startRegistry({ auth: "htpasswd", tls: true });
+      try {
+        await pushTags(registry, "team/app", ["20260101-000000", "20260102-000000"]);
+        const certs = `${home}/.docker/certs.d/${registry.host}`;
+        await Deno.mkdir(certs, { recursive: true });
+        await Deno.writeTextFile(`${certs}/ca.crt`, registry.caPem!);
+        const auth = btoa(`${USER}:${PASSWORD}`);
+        await Deno.writeTextFile(
+          `${home}/.docker/config.json`,
+          JSON.stringify({ auths: { [registry.host]: { auth } } }),
+        );
+        const environment = readEnvironment("windows", { USERPROFILE: home });
+        const facts = gatherHostFacts([], environment, "windows");
+        const warnings: string[] = [];
+        // What app.ts hands in: the environment, the home and the OS of host facts.
+        const found = await resolveImage(parseReference(`${registry.host}/team/app`), {
+          engine: { program: `${home}/no-docker` },
+          policy: NATURAL_POLICY,
+          local: false,
+          env: facts.env,
+          home: facts.home,
+          os: facts.os,
+          warn: (m) => warnings.push(m),
+          lookupOnly: true,
+        });
+        assert.equal(found.registry, "ok");
+        assert.equal(found.image.tag, "20260102-000000");
+      } finally {
+        await registry.stop();
+      }
+    }),
+});
+
+Deno.test("Windows: the system config is %ProgramData%\\run-docker\\config.yaml, never a folder of the current drive", async () => {
+  const home = "C:\\Users\\zepu";
+  const system = "C:/ProgramData/run-docker/config.yaml";
+  const files = memoryFiles({
+    [system]: "memory: 3g\n",
+    "/etc/run-docker/config.yaml": "engine: C:\\evil.exe\n",
+  });
+  const environment = readEnvironment("windows", { ProgramData: "C:\\ProgramData" });
+  const loaded = await loadAll(["app"], { home, env: environment, os: "windows", files });
+  assert.equal(loaded.config.memory, "3g");
+  assert.equal(loaded.config.engine, undefined);
+  assert.ok(!files.asked.includes("/etc/run-docker/config.yaml"), files.asked.join(", "));
+  // No absolute %ProgramData%: no system file at all.
+  for (const programData of [undefined, "ProgramData", "\\ProgramData"]) {
+    const bare = memoryFiles({ "/etc/run-docker/config.yaml": "engine: C:\\evil.exe\n" });
+    const env = readEnvironment("windows", programData ? { PROGRAMDATA: programData } : {});
+    const none = await loadAll(["app"], { home, env, os: "windows", files: bare });
+    assert.equal(none.config.engine, undefined);
+    assert.deepEqual(none.files, []);
+  }
+  // Linux and macOS keep /etc.
+  const posix = memoryFiles({ "/etc/run-docker/config.yaml": "memory: 5g\n" });
+  const mac = await loadAll(["app"], { home: "/Users/z", env: {}, os: "darwin", files: posix });
+  assert.equal(mac.config.memory, "5g");
+});
+
+Deno.test("Windows: registry CA folders are docker's own %ProgramData%\\docker\\certs.d and the home's", () => {
+  const env = readEnvironment("windows", { ProgramData: "C:\\ProgramData" });
+  assert.deepEqual(certsDirs("reg.example:5000", { os: "windows", home: "C:\\Users\\z", env }), [
+    "C:/ProgramData/docker/certs.d/reg.example:5000",
+    "C:/Users/z/.docker/certs.d/reg.example:5000",
+  ]);
+  assert.deepEqual(certsDirs("reg", { os: "windows", home: "C:\\Users\\z", env: {} }), [
+    "C:/Users/z/.docker/certs.d/reg",
+  ]);
+  assert.deepEqual(certsDirs("reg", { os: "darwin", home: "/Users/z", env: {} }), [
+    "/etc/docker/certs.d/reg",
+    "/Users/z/.docker/certs.d/reg",
+  ]);
 });

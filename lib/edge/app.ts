@@ -50,7 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // whole: `${VAR}` in paths may name any variable.
   const environment = readEnvironment();
   const facts = gatherHostFacts([], environment);
-  const configHost = { home: facts.home, env: environment };
+  const configHost = { home: facts.home, env: environment, os: facts.os };
   if (first.kind === "print-config") {
     const loaded = await loadConfig(request, await loadBaseConfig(configHost));
     return await print({ stdout: formatConfig(loaded.config, loaded.provenance, loaded.files) });
@@ -67,7 +67,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const host = { ...facts, existingDirs: checkDirs([layout.srcDir, ...mounted]) };
   const pathStates = new Map(mounted.map((d) => [d, inspectHostPath(d, host.os)]));
   const configured = engines.engineFrom(loaded.config.engine, host.env);
-  const located = await engines.locateEndpoint(configured, host.env);
+  const located = await engines.locateEndpoint(configured, host.env, host.home, host.os);
   const remoteEngine = located.remote ? engines.engineWhere(located) : undefined;
   const lookup = decideLookup({ ...first, loaded, host, layout, pathStates, remoteEngine });
   if (lookup.kind === "print") return await print(lookup);
@@ -79,6 +79,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     engine,
     policy: await loadPolicy(lookup.policy),
     env: host.env,
+    home: host.home,
+    os: host.os,
     registries: loaded.config.registries,
     warn,
     ...lookup.resolve,

@@ -9,6 +9,7 @@
 import type { EngineKind } from "../core/engine_kind.ts";
 import { EngineError } from "../core/errors.ts";
 import { capLength, stripControls } from "../core/printable.ts";
+import { dockerConfigDir } from "../core/platform_paths.ts";
 import { kill, SIGNAL_NUMBERS, spawn, takeSignals } from "./spawn.ts";
 
 /** Which docker CLI to run and how. */
@@ -415,17 +416,24 @@ export async function runForeground(
  *
  * @param engine The engine from {@link engineFrom}.
  * @param env `DOCKER_HOST`, `DOCKER_CONTEXT`, `DOCKER_CONFIG`, `HOME`.
+ * @param home The home host facts found (`%USERPROFILE%` on Windows, which sets no HOME);
+ *   default `env.HOME`.
+ * @param os `Deno.build.os`.
  * @returns The engine with `endpoint`, `context` and `remote` set; a file that cannot be read or
  *   parsed counts as absent (the docker CLI reports it when it runs).
  */
 export async function locateEndpoint(
   engine: Engine,
   env: Readonly<Record<string, string | undefined>>,
+  home: string | undefined = env.HOME,
+  os = "linux",
 ): Promise<Engine> {
   if (env.DOCKER_HOST) {
     return { ...engine, endpoint: env.DOCKER_HOST, remote: isRemoteEndpoint(env.DOCKER_HOST) };
   }
-  const dir = env.DOCKER_CONFIG || (env.HOME ? `${env.HOME}/.docker` : undefined);
+  const dir = env.DOCKER_CONFIG || home
+    ? dockerConfigDir({ os, home: home ?? "", env })
+    : undefined;
   let context: Engine["context"];
   if (env.DOCKER_CONTEXT) context = { name: env.DOCKER_CONTEXT, from: "DOCKER_CONTEXT" };
   else if (dir !== undefined) {

@@ -26,7 +26,12 @@ function lookupRemote(reference: ImageReference, options: ResolveOptions): Promi
   const insecure = Object.entries(registries).filter(([, r]) => r.insecure).map(([h]) => h);
   const budgetMs = (configured.timeout_seconds ?? 30) * 1000;
   const host = configured.mirror ?? reference.registry;
-  return systemRegistryClient(host, options.env, options.warn, { budgetMs, insecure })
+  const places = {
+    os: options.os ?? Deno.build.os,
+    home: options.home ?? options.env.HOME ?? "/",
+    env: options.env,
+  };
+  return systemRegistryClient(host, places, options.warn, { budgetMs, insecure })
     .listTags(reference.repository);
 }
 
@@ -64,8 +69,16 @@ export interface ResolveOptions {
   readonly policy: LoadedTagPolicy;
   /** `--local`: no network at all. */
   readonly local: boolean;
-  /** Environment for the registry client: `HOME`, `DOCKER_CONFIG`. */
-  readonly env: { readonly HOME?: string; readonly DOCKER_CONFIG?: string };
+  /** Environment for the registry client: `HOME`, `DOCKER_CONFIG`, `PROGRAMDATA` (Windows). */
+  readonly env: {
+    readonly HOME?: string;
+    readonly DOCKER_CONFIG?: string;
+    readonly PROGRAMDATA?: string;
+  };
+  /** The home host facts found (`%USERPROFILE%` on Windows); default `env.HOME`. */
+  readonly home?: string;
+  /** `Deno.build.os`; default this host's. */
+  readonly os?: string;
   /**
    * `registries` of the configuration: `insecure` (`RUN_DOCKER_INSECURE_REGISTRIES` included),
    * `timeout_seconds`, `mirror` per host.

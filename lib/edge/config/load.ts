@@ -19,7 +19,6 @@ import {
   type ConfigFiles,
   PROJECT_CONFIG,
   readConfigFile,
-  SYSTEM_CONFIG,
   systemConfigFiles,
   userConfigPath,
 } from "./files.ts";
@@ -31,6 +30,7 @@ import {
   type Provenance,
 } from "../../core/config/schema.ts";
 import { ConfigError } from "../../core/config/errors.ts";
+import { systemConfigFile } from "../../core/platform_paths.ts";
 
 /** What loading the configuration reads. */
 export interface ConfigHost {
@@ -40,13 +40,15 @@ export interface ConfigHost {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** File access; default the host's files. */
   readonly files?: ConfigFiles;
+  /** `Deno.build.os`: where the system file is, how `~\` expands; default this host's. */
+  readonly os?: string;
 }
 
 /** The layers that do not depend on dev mode, and the work root they fix. */
 export interface BaseConfig {
   /** The home directory and environment the layers were read with. */
   readonly host: ConfigHost;
-  /** Assignments of the system file (`/etc/run-docker/config.yaml`), in file order. */
+  /** Assignments of the system file (`/etc/run-docker/config.yaml`; see `systemConfigFile`). */
   readonly system: readonly Assignment[];
   /** Assignments of the user file, in file order. */
   readonly user: readonly Assignment[];
@@ -86,7 +88,9 @@ export async function loadBaseConfig(host: ConfigHost): Promise<BaseConfig> {
     if (assignments !== undefined) files.push(path);
     return assignments ?? [];
   };
-  const system = await read(SYSTEM_CONFIG, "system");
+  // Windows: under %ProgramData%, never `/etc/…` (a folder on the current drive any user may make).
+  const systemPath = systemConfigFile({ os: host.os ?? Deno.build.os, env: host.env });
+  const system = systemPath === undefined ? [] : await read(systemPath, "system");
   const userPath = userConfigPath(host.env, host.home);
   const user = await read(userPath, "user");
   if (host.env.RUN_DOCKER_CONFIG && !files.includes(userPath)) {
