@@ -16,6 +16,7 @@ import { NATURAL_POLICY } from "../lib/core/tags.ts";
 import { PASSWORD, pushTags, registryAvailable, startRegistry, USER } from "./registry_fixture.ts";
 import { loadAll, memoryFiles } from "./config_fixture.ts";
 import { certsDirs } from "../lib/core/platform_paths.ts";
+import { removeOldBinary } from "../lib/edge/self_update.ts";
 
 const DOCKER = { program: "docker" };
 
@@ -181,3 +182,16 @@ Deno.test("Windows: registry CA folders are docker's own %ProgramData%\\docker\\
     "/Users/z/.docker/certs.d/reg",
   ]);
 });
+
+Deno.test("Windows: the run-docker.exe.old an update left is removed at the next start, nothing else", () =>
+  withDir((dir) => {
+    const files = ["run-docker.exe", "run-docker.exe.old", "deno.exe", "deno.exe.old"];
+    for (const name of files) Deno.writeTextFileSync(`${dir}/${name}`, name);
+    const left = () => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assert.equal(removeOldBinary(`${dir}/run-docker.exe`, "linux"), false);
+    assert.equal(removeOldBinary(`${dir}/deno.exe`, "windows"), false);
+    assert.deepEqual(left(), [...files].sort());
+    assert.equal(removeOldBinary(`${dir}/run-docker.exe`, "windows"), true);
+    assert.deepEqual(left(), ["deno.exe", "deno.exe.old", "run-docker.exe"]);
+    assert.equal(removeOldBinary(`${dir}/run-docker.exe`, "windows"), false);
+  }));

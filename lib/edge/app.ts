@@ -27,6 +27,7 @@ import { planLayout } from "../core/layout.ts";
 import { OutputClosed, print, warn, write } from "./output.ts";
 import { inspectHostPath } from "./path_state.ts";
 import { handleStopSignals, stopUnderWay } from "./spawn.ts";
+import { removeOldBinary } from "./self_update.ts";
 import { VERSION } from "../core/version.ts";
 
 /**
@@ -37,6 +38,7 @@ import { VERSION } from "../core/version.ts";
  *   `--emit` …), 125 for run-docker's own failures.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  if (Deno.build.os === "windows") removeOldBinary(Deno.execPath(), Deno.build.os);
   const update = parseSelfUpdate(argv);
   if (update !== undefined) return await updateSelf(update);
   const request = parseRunRequest(argv);

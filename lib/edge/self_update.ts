@@ -369,3 +369,23 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
     await Deno.remove(stage, { recursive: true }).catch(() => {});
   }
 }
+
+/**
+ * Removes what an update on Windows leaves: the old binary, renamed aside to
+ * `run-docker.exe.old` because Windows does not delete a running program. Called at every start
+ * (one failed remove when there is nothing, ~0.05 ms); the archive itself is unpacked in-process
+ * (zip.js), never by a `tar` found on PATH (Git Bash's GNU tar cannot read a `.zip`).
+ *
+ * @param binary This program's path (`Deno.execPath()`).
+ * @param os `Deno.build.os`.
+ * @returns Whether a leftover was removed; `false` elsewhere than on Windows and under deno.
+ */
+export function removeOldBinary(binary: string, os: string): boolean {
+  if (os !== "windows" || /^deno(\.exe)?$/i.test(binary.replace(/^.*[\\/]/, ""))) return false;
+  try {
+    Deno.removeSync(`${binary}.old`);
+    return true;
+  } catch {
+    return false; // none there, or still held by an old run-docker that has not ended yet
+  }
+}
