@@ -17,6 +17,8 @@ import { PASSWORD, pushTags, registryAvailable, startRegistry, USER } from "./re
 import { loadAll, memoryFiles } from "./config_fixture.ts";
 import { certsDirs } from "../lib/core/platform_paths.ts";
 import { removeOldBinary } from "../lib/edge/self_update.ts";
+import { SIGNAL_NUMBERS, stopSignals } from "../lib/edge/spawn.ts";
+import { killAfterSeconds } from "../lib/edge/engine.ts";
 
 const DOCKER = { program: "docker" };
 
@@ -195,3 +197,14 @@ Deno.test("Windows: the run-docker.exe.old an update left is removed at the next
     assert.deepEqual(left(), ["deno.exe", "deno.exe.old", "run-docker.exe"]);
     assert.equal(removeOldBinary(`${dir}/run-docker.exe`, "windows"), false);
   }));
+
+Deno.test("Windows: Ctrl+Break, a closing console and SIGTERM stop run-docker and the container, not only Ctrl+C", () => {
+  assert.deepEqual(stopSignals("windows"), ["SIGINT", "SIGBREAK", "SIGHUP", "SIGTERM"]);
+  assert.deepEqual(stopSignals("darwin"), ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"]);
+  assert.equal(128 + SIGNAL_NUMBERS.SIGBREAK, 149);
+  // The same 10 s before `docker kill`, but a closing console leaves ~5 s: kill at once.
+  assert.equal(killAfterSeconds("SIGBREAK", "windows"), 10);
+  assert.equal(killAfterSeconds("SIGINT", "windows"), 10);
+  assert.equal(killAfterSeconds("SIGHUP", "windows"), 0);
+  assert.equal(killAfterSeconds("SIGHUP", "linux"), 10);
+});

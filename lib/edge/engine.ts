@@ -350,10 +350,24 @@ export async function killIfRunning(engine: Engine, cidfile: string): Promise<vo
 const KILL_AFTER_SECONDS = 10;
 
 /**
- * Runs the docker CLI with inherited stdio and waits for it. SIGINT, SIGTERM,
- * SIGHUP and SIGQUIT sent to run-docker go to the docker CLI (which passes
- * them to the container); if the container is still running
- * {@link KILL_AFTER_SECONDS} seconds after such a signal, it is killed, so it
+ * Seconds after stop signal `signal` before the container is killed: {@link KILL_AFTER_SECONDS},
+ * except when a Windows console closes (`SIGHUP` there): Windows ends the process about 5 s
+ * later, so the kill goes out at once or never.
+ *
+ * @param signal The stop signal that arrived.
+ * @param os `Deno.build.os`.
+ * @returns Seconds, 0 or {@link KILL_AFTER_SECONDS}.
+ */
+export function killAfterSeconds(signal: Deno.Signal, os: string): number {
+  return os === "windows" && signal === "SIGHUP" ? 0 : KILL_AFTER_SECONDS;
+}
+
+/**
+ * Runs the docker CLI with inherited stdio and waits for it. The stop signals
+ * (`STOP_SIGNALS`: SIGINT, SIGTERM, SIGHUP and SIGQUIT; on Windows also Ctrl+Break) sent to
+ * run-docker go to the docker CLI (which passes them to the container; on Windows the console
+ * event reaches docker.exe itself); if the container is still running
+ * {@link killAfterSeconds} seconds after such a signal, it is killed, so it
  * never outlives run-docker.
  *
  * @param engine The docker CLI.
@@ -395,7 +409,7 @@ export async function runForeground(
     killTimer ??= setTimeout(() => {
       killed = true;
       killIfRunning(engine, cidfile);
-    }, KILL_AFTER_SECONDS * 1000);
+    }, killAfterSeconds(signal, Deno.build.os) * 1000);
   });
 
   const status = await child.status;
