@@ -19,6 +19,9 @@ import { certsDirs } from "../lib/core/platform_paths.ts";
 import { removeOldBinary } from "../lib/edge/self_update.ts";
 import { SIGNAL_NUMBERS, stopSignals } from "../lib/edge/spawn.ts";
 import { killAfterSeconds } from "../lib/edge/engine.ts";
+import { planLayout } from "../lib/core/layout.ts";
+import { parseRunRequest } from "../lib/core/cli.ts";
+import { validateRunRequest } from "../lib/core/request.ts";
 
 const DOCKER = { program: "docker" };
 
@@ -207,4 +210,34 @@ Deno.test("Windows: Ctrl+Break, a closing console and SIGTERM stop run-docker an
   assert.equal(killAfterSeconds("SIGINT", "windows"), 10);
   assert.equal(killAfterSeconds("SIGHUP", "windows"), 0);
   assert.equal(killAfterSeconds("SIGHUP", "linux"), 10);
+});
+
+Deno.test("Windows paths: a UNC source keeps its \\\\server; ~\\ in a config file expands as ~/ does", async () => {
+  const host = { home: "C:\\Users\\z", os: "windows", cwd: "C:\\w" };
+  const request = validateRunRequest(
+    parseRunRequest(["--hostdatadir", "\\\\nas\\share\\data", "--hostlogdir", "~\\log", "app"]),
+  );
+  const layout = planLayout(request, host);
+  assert.equal(layout.dataDir, "//nas/share/data");
+  assert.equal(layout.logDir, "C:/Users/z/log");
+  // A UNC work root is absolute too.
+  assert.equal(
+    planLayout(validateRunRequest(parseRunRequest(["app"])), {
+      ...host,
+      workRoot: "\\\\nas\\share\\work",
+    }).srcDir,
+    "//nas/share/work/src/app",
+  );
+  const files = memoryFiles({
+    "C:/cfg.yaml": "workdir: ~\\work\nengine: ~\\bin\\docker.exe\n" +
+      "volumes:\n  - ~\\cache:/home/docker-user/.cache\n",
+  });
+  const env = readEnvironment("windows", { RUN_DOCKER_CONFIG: "C:/cfg.yaml" });
+  const loaded = await loadAll(["app"], { home: host.home, env, os: "windows", files });
+  assert.equal(loaded.workRoot, "C:/Users/z/work");
+  assert.equal(loaded.config.engine, "C:/Users/z/bin/docker.exe");
+  assert.deepEqual(loaded.config.volumes, ["C:/Users/z/cache:/home/docker-user/.cache"]);
+  const unc = memoryFiles({ "C:/cfg.yaml": "workdir: \\\\nas\\share\\work\n" });
+  const shared = await loadAll(["app"], { home: host.home, env, os: "windows", files: unc });
+  assert.equal(shared.workRoot, "\\\\nas\\share\\work");
 });

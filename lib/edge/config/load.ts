@@ -102,8 +102,10 @@ export async function loadBaseConfig(host: ConfigHost): Promise<BaseConfig> {
   }
   const env = envAssignments(host.env);
   const { config, provenance } = mergeConfig([system, user, env]);
-  const workRoot = workRootOf(config.workdir, host.home, host.env);
-  if (config.workdir && !workRoot.startsWith("/") && !/^[A-Za-z]:[\\/]/.test(workRoot)) {
+  const os = host.os ?? Deno.build.os;
+  const workRoot = workRootOf(config.workdir, host.home, host.env, os);
+  // Absolute: `/…`, `C:\…`, or a UNC `\\server\share\…`.
+  if (config.workdir && !workRoot.startsWith("/") && !/^([A-Za-z]:[\\/]|\\\\)/.test(workRoot)) {
     throw new ConfigError(
       `${provenance.get("workdir")}: workdir must be an absolute path (after ~ and \${VAR}), got ${
         JSON.stringify(workRoot)
@@ -143,13 +145,14 @@ export async function loadConfig(
   }
   const options = optionAssignments(request);
   const { config, provenance } = mergeConfig([base.system, base.user, project, base.env, options]);
-  if (config.engine) config.engine = expandPath(config.engine, host.home, host.env);
+  const os = host.os ?? Deno.build.os;
+  if (config.engine) config.engine = expandPath(config.engine, host.home, host.env, os);
   // A volume's host side is a path too: `~/cache:/home/docker-user/.cache`.
   config.volumes = config.volumes.map((volume) => {
     const colon = volume.indexOf(":");
     const source = colon === -1 ? volume : volume.slice(0, colon);
     if (!source.startsWith("~") && !source.includes("${")) return volume;
-    return expandPath(source, host.home, host.env) + (colon === -1 ? "" : volume.slice(colon));
+    return expandPath(source, host.home, host.env, os) + (colon === -1 ? "" : volume.slice(colon));
   });
   return { config, provenance, files, workRoot: base.workRoot };
 }
