@@ -22,6 +22,8 @@ import { killAfterSeconds } from "../lib/edge/engine.ts";
 import { planLayout } from "../lib/core/layout.ts";
 import { parseRunRequest } from "../lib/core/cli.ts";
 import { validateRunRequest } from "../lib/core/request.ts";
+import { platformHints } from "../lib/core/platform_hints.ts";
+import { EngineError, formatError } from "../lib/core/errors.ts";
 
 const DOCKER = { program: "docker" };
 
@@ -240,4 +242,31 @@ Deno.test("Windows paths: a UNC source keeps its \\\\server; ~\\ in a config fil
   const unc = memoryFiles({ "C:/cfg.yaml": "workdir: \\\\nas\\share\\work\n" });
   const shared = await loadAll(["app"], { home: host.home, env, os: "windows", files: unc });
   assert.equal(shared.workRoot, "\\\\nas\\share\\work");
+});
+
+Deno.test("Hints speak each platform's language: no systemctl, docker group or apt-get on macOS and Windows", async () => {
+  for (const os of ["darwin", "windows"]) {
+    for (const [name, hint] of Object.entries(platformHints(os))) {
+      assert.doesNotMatch(hint, /systemctl|'docker' group|apt-get|sudo systemctl/, `${os} ${name}`);
+    }
+  }
+  assert.match(platformHints("darwin").startEngine, /Docker Desktop.*colima start/);
+  assert.match(platformHints("windows").startEngine, /Docker Desktop/);
+  assert.match(platformHints("windows").writeAsAdmin, /administrator/);
+  assert.match(platformHints("linux").socketDenied, /'docker' group/);
+  // No engine at all, on a Mac and in PowerShell: the one error says what to install there.
+  await withDir(async (empty) => {
+    for (const [os, want] of [["darwin", /brew install colima/], ["windows", /winget/]] as const) {
+      const env = readEnvironment(os, { Path: empty, PATH: empty });
+      const error = await identifyEngine({ program: "auto" }, { env, os }, true).then(
+        () => undefined,
+        (e) => e,
+      );
+      assert.ok(error instanceof EngineError);
+      const lines = formatError(error).lines;
+      assert.equal(lines.length, 2);
+      assert.match(lines[1], want);
+      assert.doesNotMatch(lines[1], /apt-get/);
+    }
+  });
 });

@@ -10,6 +10,10 @@ import type { EngineKind } from "../core/engine_kind.ts";
 import { EngineError } from "../core/errors.ts";
 import { capLength, stripControls } from "../core/printable.ts";
 import { dockerConfigDir } from "../core/platform_paths.ts";
+import { platformHints } from "../core/platform_hints.ts";
+
+/** This host's hints (Linux: systemctl, the docker group; macOS: Docker Desktop, Colima …). */
+const HINTS = platformHints(Deno.build.os);
 import { kill, SIGNAL_NUMBERS, spawn, takeSignals } from "./spawn.ts";
 
 /** Which docker CLI to run and how. */
@@ -142,7 +146,7 @@ function cliMissing(engine: Engine, error: unknown): Error {
   if (error instanceof Deno.errors.NotFound) {
     return new EngineError(
       `docker CLI not found: ${JSON.stringify(engine.program)}`,
-      "install Docker (Debian: apt-get install docker.io), or set RUN_DOCKER_DOCKER to the docker CLI's path",
+      `${HINTS.installDocker}, or set RUN_DOCKER_DOCKER to the docker CLI's path`,
     );
   }
   if (error instanceof Deno.errors.PermissionDenied) {
@@ -170,7 +174,7 @@ function unreachable(engine: Engine): EngineError {
     : engineWhere(engine);
   return new EngineError(
     `cannot connect to the Docker engine ${where}`,
-    "start the engine (e.g. sudo systemctl start docker), or check DOCKER_HOST and 'docker context ls'",
+    `${HINTS.startEngine}, or check DOCKER_HOST and 'docker context ls'`,
   );
 }
 
@@ -184,7 +188,7 @@ function failure(engine: Engine, what: string, result: Captured): EngineError {
         `permission denied on the Docker engine's socket${
           engine.endpoint ? ` (${engine.endpoint})` : ""
         }`,
-        "add your user to the 'docker' group (then log in again), or use sudo",
+        HINTS.socketDenied,
       );
     }
     return unreachable(engine);

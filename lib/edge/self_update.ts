@@ -15,6 +15,7 @@
  * @module
  */
 
+import { platformHints } from "../core/platform_hints.ts";
 import { ioReason, RunDockerError } from "../core/errors.ts";
 import { extractBinary, UNPACK_LIMITS, type UnpackLimits } from "./release_archive.ts";
 import { onStop, spawn } from "./spawn.ts";
@@ -177,7 +178,9 @@ async function makeStage(dir: string): Promise<string> {
   } catch (error) {
     return fail(
       `cannot write to ${dir}: ${ioReason(error)}`,
-      "run it with sudo, or update with the package manager or install.sh that installed it",
+      `${
+        platformHints(Deno.build.os).writeAsAdmin
+      }, or update with the package manager or install.sh that installed it`,
     );
   }
 }

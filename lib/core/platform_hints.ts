@@ -1,0 +1,71 @@
+/**
+ * What to do about the engine or a folder, in the words of each host OS: Linux's hints
+ * (`systemctl`, the `docker` group, sudo) mean nothing on a Mac with Docker Desktop or Colima,
+ * or in PowerShell.
+ *
+ * Pure module: the OS comes in.
+ *
+ * @module
+ */
+
+/** The hint lines that differ by OS. */
+export interface PlatformHints {
+  /** No docker CLI: how to get one. */
+  readonly installDocker: string;
+  /** Neither docker nor podman: how to get one. */
+  readonly installEngine: string;
+  /** The engine does not answer: how to start it. */
+  readonly startEngine: string;
+  /** The engine's socket refuses this user. */
+  readonly socketDenied: string;
+  /** A folder of the binary that this user may not write (`--self-update`). */
+  readonly writeAsAdmin: string;
+}
+
+const LINUX: PlatformHints = {
+  installDocker: "install Docker (Debian: apt-get install docker.io)",
+  installEngine:
+    "install Docker (Debian: apt-get install docker.io) or podman (apt-get install podman)",
+  startEngine: "start the engine (e.g. sudo systemctl start docker)",
+  socketDenied: "add your user to the 'docker' group (then log in again), or use sudo",
+  writeAsAdmin: "run it with sudo",
+};
+
+const MACOS: PlatformHints = {
+  installDocker:
+    "install Docker Desktop, OrbStack, Rancher Desktop or Colima (brew install colima docker)",
+  installEngine:
+    "install Docker Desktop, OrbStack, Rancher Desktop or Colima (brew install colima docker), " +
+    "or podman (brew install podman)",
+  startEngine:
+    "start the engine (open Docker Desktop, OrbStack or Rancher Desktop, or colima start)",
+  socketDenied: "restart the engine (Docker Desktop, OrbStack, or colima restart)",
+  writeAsAdmin: "run it with sudo",
+};
+
+const WINDOWS: PlatformHints = {
+  installDocker: "install Docker Desktop (winget install Docker.DockerDesktop)",
+  installEngine: "install Docker Desktop (winget install Docker.DockerDesktop) or Podman Desktop",
+  startEngine: "start Docker Desktop (and wait until it says the engine is running)",
+  socketDenied:
+    "add your user to the 'docker-users' group (then sign out and in), or start Docker Desktop",
+  writeAsAdmin: "run it from a terminal opened as administrator",
+};
+
+/**
+ * The hints for a host OS.
+ *
+ * @param os `Deno.build.os`; anything not `darwin` or `windows` gets Linux's.
+ * @returns The hint texts.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { platformHints } from "./platform_hints.ts";
+ * assert.match(platformHints("darwin").startEngine, /colima start/);
+ * assert.match(platformHints("linux").startEngine, /systemctl/);
+ * ```
+ */
+export function platformHints(os: string): PlatformHints {
+  return os === "darwin" ? MACOS : os === "windows" ? WINDOWS : LINUX;
+}
