@@ -22,7 +22,10 @@ import { killAfterSeconds } from "../lib/edge/engine.ts";
 import { planLayout } from "../lib/core/layout.ts";
 import { parseRunRequest } from "../lib/core/cli.ts";
 import { validateRunRequest } from "../lib/core/request.ts";
-import { platformHints } from "../lib/core/platform_hints.ts";
+import { hostUserWarning, platformHints } from "../lib/core/platform_hints.ts";
+import { planRun } from "../lib/core/run_args.ts";
+import { DEFAULT_SETTINGS } from "../lib/core/facts.ts";
+import { exampleInput } from "./fixtures.ts";
 import { EngineError, formatError } from "../lib/core/errors.ts";
 
 const DOCKER = { program: "docker" };
@@ -269,4 +272,33 @@ Deno.test("Hints speak each platform's language: no systemctl, docker group or a
       assert.doesNotMatch(lines[1], /apt-get/);
     }
   });
+});
+
+Deno.test("Windows has no uid: user: host runs as docker-user without HOSTUSER, and says so", () => {
+  const windows = { os: "windows", uid: undefined, gid: undefined, home: "C:/Users/zepu" };
+  const settings = { ...DEFAULT_SETTINGS, containerUser: "host" };
+  const plan = planRun(exampleInput(["app:1", "true"], windows, { settings }));
+  const args = plan.args.join(" ");
+  assert.match(args, /--user docker-user /);
+  assert.doesNotMatch(args, /HOSTUSER/);
+  assert.equal(
+    hostUserWarning("host", windows),
+    "user: host needs your numeric uid, which Windows does not have: the container runs as docker-user, and HOSTUSER is not set",
+  );
+  assert.equal(hostUserWarning("docker-user", windows), undefined);
+  assert.equal(hostUserWarning("host", { os: "darwin", uid: 501 }), undefined);
+});
+
+Deno.test("HOST_UNAME is what the platform's own uname -snrm says: arm64 on Apple Silicon", () => {
+  const uname = (host: Record<string, string>) =>
+    planRun(exampleInput(["app:1", "true"], host)).args.find((a) => a.startsWith("HOST_UNAME="));
+  assert.equal(
+    uname({ os: "darwin", arch: "aarch64", hostname: "mac", osRelease: "24.1.0" }),
+    "HOST_UNAME=Darwin mac 24.1.0 arm64",
+  );
+  assert.equal(
+    uname({ os: "darwin", arch: "x86_64", hostname: "mac", osRelease: "24.1.0" }),
+    "HOST_UNAME=Darwin mac 24.1.0 x86_64",
+  );
+  assert.equal(uname({ os: "linux", arch: "aarch64" }), "HOST_UNAME=Linux laptop 6.1.0 aarch64");
 });

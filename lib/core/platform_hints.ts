@@ -69,3 +69,29 @@ const WINDOWS: PlatformHints = {
 export function platformHints(os: string): PlatformHints {
   return os === "darwin" ? MACOS : os === "windows" ? WINDOWS : LINUX;
 }
+
+/**
+ * The warning for `user: host` on a host without uids (Windows): the container then runs as
+ * the image user (`docker-user`), and `HOSTUSER` is not set.
+ *
+ * @param containerUser The configured `user` (after `--root`, which makes it `root`).
+ * @param host `uid` (undefined on Windows) and `os`.
+ * @returns The warning line (without the `run-docker: warning:` prefix), or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hostUserWarning } from "./platform_hints.ts";
+ * assert.match(hostUserWarning("host", { os: "windows" })!, /runs as docker-user/);
+ * assert.equal(hostUserWarning("host", { uid: 1000, os: "linux" }), undefined);
+ * ```
+ */
+export function hostUserWarning(
+  containerUser: string,
+  host: { readonly uid?: number; readonly os: string },
+): string | undefined {
+  if (containerUser !== "host" || host.uid !== undefined) return undefined;
+  return `user: host needs your numeric uid, which ${
+    host.os === "windows" ? "Windows does not have" : "this host does not report"
+  }: the container runs as docker-user, and HOSTUSER is not set`;
+}

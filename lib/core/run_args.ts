@@ -9,6 +9,7 @@
  * @module
  */
 
+import { unameMachine } from "./uname.ts";
 import { posixPath } from "./host_path.ts";
 import type { HostFacts, Settings } from "./facts.ts";
 import { imageBaseName } from "./reference.ts";
@@ -296,7 +297,12 @@ function environment(input: RunSpecInput, user: string, mode: "dev" | "prod"): E
     ["TZ", settings.timeZone ?? host.timeZone],
     [
       "HOST_UNAME",
-      [KERNEL_NAMES[host.os] ?? host.os, host.hostname, host.osRelease, host.arch].join(" "),
+      [
+        KERNEL_NAMES[host.os] ?? host.os,
+        host.hostname,
+        host.osRelease,
+        unameMachine(host.os, host.arch),
+      ].join(" "),
     ],
     ["HOST_WHOAMI", host.user],
     ["HOST_IP", host.hostIp],

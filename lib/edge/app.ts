@@ -29,6 +29,7 @@ import { inspectHostPath } from "./path_state.ts";
 import { handleStopSignals, stopUnderWay } from "./spawn.ts";
 import { removeOldBinary } from "./self_update.ts";
 import { VERSION } from "../core/version.ts";
+import { hostUserWarning } from "../core/platform_hints.ts";
 
 /**
  * Runs run-docker.
@@ -73,6 +74,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const remoteEngine = located.remote ? engines.engineWhere(located) : undefined;
   const lookup = decideLookup({ ...first, loaded, host, layout, pathStates, remoteEngine });
   if (lookup.kind === "print") return await print(lookup);
+  const noUid = hostUserWarning(lookup.settings.containerUser, host);
+  if (noUid !== undefined && !lookup.resolve.lookupOnly) warn(noUid); // Windows: no uid
   const engineHost = { env: environment, os: host.os, uid: host.uid };
   const engine = await identifyEngine(located, engineHost, lookup.findEngine);
   // One `info` call, beside the image lookup rather than after it.
