@@ -26,6 +26,7 @@ import { hostUserWarning, platformHints } from "../lib/core/platform_hints.ts";
 import { planRun } from "../lib/core/run_args.ts";
 import { DEFAULT_SETTINGS } from "../lib/core/facts.ts";
 import { exampleInput } from "./fixtures.ts";
+import { helpText } from "../lib/core/help.ts";
 import { EngineError, formatError } from "../lib/core/errors.ts";
 
 const DOCKER = { program: "docker" };
@@ -301,4 +302,9 @@ Deno.test("HOST_UNAME is what the platform's own uname -snrm says: arm64 on Appl
     "HOST_UNAME=Darwin mac 24.1.0 x86_64",
   );
   assert.equal(uname({ os: "linux", arch: "aarch64" }), "HOST_UNAME=Linux laptop 6.1.0 aarch64");
+});
+
+Deno.test("--help says the --dry-run line is POSIX-shell quoted, and what to use in PowerShell", () => {
+  const line = helpText("0.1.0").split("\n").find((l) => l.trimStart().startsWith("--dry-run"));
+  assert.match(line ?? "", /POSIX-shell-quoted.*PowerShell or cmd use --dry-run --json/);
 });
