@@ -27,6 +27,7 @@ import { planRun } from "../lib/core/run_args.ts";
 import { DEFAULT_SETTINGS } from "../lib/core/facts.ts";
 import { exampleInput } from "./fixtures.ts";
 import { helpText } from "../lib/core/help.ts";
+import { isExactDir } from "../lib/edge/path_state.ts";
 import { EngineError, formatError } from "../lib/core/errors.ts";
 
 const DOCKER = { program: "docker" };
@@ -307,4 +308,29 @@ Deno.test("HOST_UNAME is what the platform's own uname -snrm says: arm64 on Appl
 Deno.test("--help says the --dry-run line is POSIX-shell quoted, and what to use in PowerShell", () => {
   const line = helpText("0.1.0").split("\n").find((l) => l.trimStart().startsWith("--dry-run"));
   assert.match(line ?? "", /POSIX-shell-quoted.*PowerShell or cmd use --dry-run --json/);
+});
+
+Deno.test("APFS and NTFS: ~/work/src/MyApp is not the tree of image myapp (exact name on every OS)", () => {
+  // A case-insensitive file system: any spelling is the directory, the listing keeps its own.
+  const stored = ["MyApp", "other"];
+  const apfs = {
+    isDir: (p: string) =>
+      p.toLowerCase() === "/users/z/work/src" ||
+      stored.some((n) => p.toLowerCase() === `/users/z/work/src/${n.toLowerCase()}`),
+    names: (d: string) => d.toLowerCase() === "/users/z/work/src" ? stored : [],
+  };
+  assert.equal(isExactDir("/Users/z/work/src/myapp", "darwin", apfs), false);
+  assert.equal(isExactDir("/Users/z/work/src/MyApp", "darwin", apfs), true);
+  assert.equal(isExactDir("/Users/z/work/src/none", "darwin", apfs), false);
+  const ntfs = {
+    isDir: (p: string) => /^c:\/users\/z\/work\/src(\/myapp)?$/i.test(p),
+    names: (d: string) => /^c:\/users\/z\/work\/src$/i.test(d) ? ["MyApp"] : [],
+  };
+  assert.equal(isExactDir("C:/Users/z/work/src/myapp", "windows", ntfs), false);
+  assert.equal(isExactDir("C:/Users/z/work/src/MyApp", "windows", ntfs), true);
+  return withDir((dir) => {
+    Deno.mkdirSync(`${dir}/MyApp`);
+    assert.equal(isExactDir(`${dir}/MyApp`, "linux"), true);
+    assert.equal(isExactDir(`${dir}/myapp`, "linux"), false);
+  });
 });

@@ -25,7 +25,7 @@ import {
 import { resolveImage } from "./image.ts";
 import { planLayout } from "../core/layout.ts";
 import { OutputClosed, print, warn, write } from "./output.ts";
-import { inspectHostPath } from "./path_state.ts";
+import { inspectHostPath, isExactDir } from "./path_state.ts";
 import { handleStopSignals, stopUnderWay } from "./spawn.ts";
 import { removeOldBinary } from "./self_update.ts";
 import { VERSION } from "../core/version.ts";
@@ -61,13 +61,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   // The work root (system and user files) says where the source tree is; whether it exists
   // (dev mode) says whether the project file is read.
   const base = await loadBaseConfig(configHost);
-  const { srcDir } = planLayout(first.request, { ...facts, workRoot: base.workRoot });
-  const devTree = checkDirs([srcDir]).has(srcDir) ? srcDir : undefined;
+  const { srcDir, srcDirGiven } = planLayout(first.request, { ...facts, workRoot: base.workRoot });
+  // Dev mode needs the tree under the image's exact name, also on APFS and NTFS (MyApp ≠ myapp).
+  const isTree = (dir: string, given: boolean) =>
+    given ? checkDirs([dir]).has(dir) : isExactDir(dir, facts.os);
+  const devTree = isTree(srcDir, srcDirGiven) ? srcDir : undefined;
   const loaded = await loadConfig(request, base, devTree);
   for (const line of unknownVariables(environment)) warn(line);
   const layout = planLayout(first.request, { ...facts, workRoot: loaded.workRoot });
   const mounted = [layout.dataDir, layout.logDir].filter((d): d is string => d !== undefined);
-  const host = { ...facts, existingDirs: checkDirs([layout.srcDir, ...mounted]) };
+  const existingDirs = checkDirs(mounted);
+  if (isTree(layout.srcDir, layout.srcDirGiven)) existingDirs.add(layout.srcDir);
+  const host = { ...facts, existingDirs };
   const pathStates = new Map(mounted.map((d) => [d, inspectHostPath(d, host.os)]));
   const configured = engines.engineFrom(loaded.config.engine, host.env);
   const located = await engines.locateEndpoint(configured, host.env, host.home, host.os);
