@@ -334,3 +334,42 @@ Deno.test("APFS and NTFS: ~/work/src/MyApp is not the tree of image myapp (exact
     assert.equal(isExactDir(`${dir}/myapp`, "linux"), false);
   });
 });
+
+Deno.test("Git Bash's mintty without ConPTY: no -t (docker.exe refuses the pipe as a TTY), and --explain says why", () => {
+  const tty = {
+    os: "windows",
+    stdinIsTty: true,
+    stdoutIsTty: true,
+    uid: undefined,
+    gid: undefined,
+  };
+  const plan = (env: Record<string, string | undefined>) =>
+    planRun(exampleInput(["app:1", "bash"], { ...tty, env }));
+  const mintty = plan({ MSYSTEM: "MINGW64" });
+  assert.ok(!mintty.args.includes("--tty"), mintty.args.join(" "));
+  assert.ok(mintty.args.includes("--interactive"));
+  assert.ok(
+    mintty.explain.some((l) =>
+      /left out -t: stdin is Git Bash's mintty pipe \(MSYSTEM=MINGW64\)/.test(l)
+    ),
+    mintty.explain.join("\n"),
+  );
+  // A real console: ConPTY, Windows Terminal, PowerShell or cmd.
+  for (
+    const env of [{ MSYSTEM: "MINGW64", MSYS: "enable_pcon" }, {
+      MSYSTEM: "MINGW64",
+      WT_SESSION: "1",
+    }, {}]
+  ) {
+    assert.ok(plan(env).args.includes("--tty"), JSON.stringify(env));
+  }
+  // Linux and macOS: MSYSTEM means nothing.
+  const linux = planRun(
+    exampleInput(["app:1", "bash"], {
+      stdinIsTty: true,
+      stdoutIsTty: true,
+      env: { MSYSTEM: "MINGW64" },
+    }),
+  );
+  assert.ok(linux.args.includes("--tty"));
+});

@@ -95,3 +95,32 @@ export function hostUserWarning(
     host.os === "windows" ? "Windows does not have" : "this host does not report"
   }: the container runs as docker-user, and HOSTUSER is not set`;
 }
+
+/**
+ * Why `-t` must be left out although stdin and stdout look like a terminal: Git Bash's mintty
+ * without ConPTY hands programs an MSYS pty, a named pipe that Deno counts as a terminal but
+ * docker.exe does not ("the input device is not a TTY. If you are using mintty, try prefixing
+ * the command with 'winpty'"). With ConPTY (`MSYS=enable_pcon`) or in Windows Terminal
+ * (`WT_SESSION`) stdin is a real console and `-t` works.
+ *
+ * @param host `os` and the environment view: `MSYSTEM` (set by Git Bash and MSYS2: `MINGW64`),
+ *   `MSYS`, `WT_SESSION`.
+ * @returns The reason, for `--explain`; `undefined` when `-t` may be given.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { msysPipeReason } from "./platform_hints.ts";
+ * assert.match(msysPipeReason({ os: "windows", env: { MSYSTEM: "MINGW64" } })!, /mintty/);
+ * assert.equal(msysPipeReason({ os: "windows", env: {} }), undefined);
+ * ```
+ */
+export function msysPipeReason(
+  host: { readonly os: string; readonly env: Readonly<Record<string, string | undefined>> },
+): string | undefined {
+  const { MSYSTEM, MSYS, WT_SESSION } = host.env;
+  if (host.os !== "windows" || !MSYSTEM) return undefined;
+  if (WT_SESSION || /(^|\s)enable_pcon(\s|$)/.test(MSYS ?? "")) return undefined;
+  return `left out -t: stdin is Git Bash's mintty pipe (MSYSTEM=${MSYSTEM}), not a console, ` +
+    "and docker.exe refuses it as a TTY; for a TTY run in Windows Terminal, or with winpty";
+}

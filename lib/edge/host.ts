@@ -32,6 +32,11 @@ export const ENV_NAMES = [
   "DOCKER_HOST",
   "DOCKER_CONTEXT",
   "DOCKER_CONFIG",
+  // Windows: where docker's system certs.d is; Git Bash (mintty) and Windows Terminal, for -t.
+  "PROGRAMDATA",
+  "MSYSTEM",
+  "MSYS",
+  "WT_SESSION",
 ] as const;
 
 /**
