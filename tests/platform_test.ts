@@ -28,6 +28,7 @@ import { DEFAULT_SETTINGS } from "../lib/core/facts.ts";
 import { exampleInput } from "./fixtures.ts";
 import { helpText } from "../lib/core/help.ts";
 import { isExactDir } from "../lib/edge/path_state.ts";
+import { defaultRouteInterface, pickHostIp } from "../lib/core/host_ip.ts";
 import { EngineError, formatError } from "../lib/core/errors.ts";
 
 const DOCKER = { program: "docker" };
@@ -372,4 +373,32 @@ Deno.test("Git Bash's mintty without ConPTY: no -t (docker.exe refuses the pipe 
     }),
   );
   assert.ok(linux.args.includes("--tty"));
+});
+
+Deno.test("HOST_IP is the default route's interface, never link-local, a VM bridge, a VPN tunnel or vEthernet", () => {
+  const v4 = (name: string, address: string) => ({ name, family: "IPv4", address });
+  const mac = [
+    v4("lo0", "127.0.0.1"),
+    v4("en5", "169.254.12.7"),
+    v4("utun3", "10.8.0.2"),
+    v4("bridge100", "192.168.64.1"),
+    v4("en0", "192.168.1.23"),
+  ];
+  assert.equal(pickHostIp(mac, "darwin"), "192.168.1.23");
+  // Wi-Fi off, Ethernet on en7: the first physical one.
+  assert.equal(pickHostIp([...mac.slice(0, 4), v4("en7", "10.0.0.9")], "darwin"), "10.0.0.9");
+  const windows = [
+    v4("vEthernet (WSL)", "172.29.96.1"),
+    v4("vEthernet (Default Switch)", "172.17.240.1"),
+    v4("Ethernet", "192.168.1.5"),
+  ];
+  assert.equal(pickHostIp(windows, "windows"), "192.168.1.5");
+  const routes = "Iface\tDestination\tGateway\tFlags\n" +
+    "docker0\t000011AC\t00000000\t0001\nwlp2s0\t00000000\t0101A8C0\t0003\n";
+  const linux = [v4("docker0", "172.17.0.1"), v4("eth0", "10.1.1.1"), v4("wlp2s0", "192.168.1.7")];
+  assert.equal(pickHostIp(linux, "linux", defaultRouteInterface(routes)), "192.168.1.7");
+  assert.equal(pickHostIp(linux, "linux"), "10.1.1.1");
+  // Only a VM bridge: better than nothing; only link-local: nothing.
+  assert.equal(pickHostIp([v4("bridge100", "192.168.64.1")], "darwin"), "192.168.64.1");
+  assert.equal(pickHostIp([v4("en0", "169.254.1.1")], "darwin"), undefined);
 });

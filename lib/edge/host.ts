@@ -10,6 +10,7 @@ import { hostPath } from "../core/host_path.ts";
 import { ioReason, RunDockerError } from "../core/errors.ts";
 import type { HostFacts } from "../core/facts.ts";
 import { type Environment, environmentView } from "../core/environment.ts";
+import { defaultRouteInterface, pickHostIp } from "../core/host_ip.ts";
 
 /** Environment variables run-docker reads; everything else stays unread. */
 export const ENV_NAMES = [
@@ -85,7 +86,7 @@ export function gatherHostFacts(
     hostname: attempt(() => Deno.hostname(), "localhost"),
     osRelease: attempt(() => Deno.osRelease(), ""),
     arch: Deno.build.arch,
-    hostIp: hostIp(),
+    hostIp: hostIp(os),
     timeZone: timeZone(),
     utcOffsetMinutes: -now.getTimezoneOffset(),
     now,
@@ -152,9 +153,11 @@ function passwdEntry(): { name: string; home: string } | undefined {
   return undefined;
 }
 
-function hostIp(): string | undefined {
+/** `HOST_IP`: see `pickHostIp` (lib/core/host_ip.ts); Linux tells its default route cheaply. */
+function hostIp(os: string): string | undefined {
   const interfaces = attempt(() => Deno.networkInterfaces(), []);
-  return interfaces.find((i) => i.family === "IPv4" && !i.address.startsWith("127."))?.address;
+  const routes = os === "linux" ? attempt(() => Deno.readTextFileSync("/proc/net/route"), "") : "";
+  return pickHostIp(interfaces, os, defaultRouteInterface(routes));
 }
 
 function attempt<T>(read: () => T, fallback: T): T {
