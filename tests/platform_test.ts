@@ -29,6 +29,7 @@ import { exampleInput } from "./fixtures.ts";
 import { helpText } from "../lib/core/help.ts";
 import { isExactDir } from "../lib/edge/path_state.ts";
 import { defaultRouteInterface, pickHostIp } from "../lib/core/host_ip.ts";
+import { compileCommand } from "../scripts/compile.ts";
 import { EngineError, formatError } from "../lib/core/errors.ts";
 
 const DOCKER = { program: "docker" };
@@ -401,4 +402,53 @@ Deno.test("HOST_IP is the default route's interface, never link-local, a VM brid
   // Only a VM bridge: better than nothing; only link-local: nothing.
   assert.equal(pickHostIp([v4("bridge100", "192.168.64.1")], "darwin"), "192.168.64.1");
   assert.equal(pickHostIp([v4("en0", "169.254.1.1")], "darwin"), undefined);
+});
+
+Deno.test("The binary and the launcher trust the system's CA store too (a company root), on every OS", () => {
+  assert.equal(
+    compileCommand("x86_64-apple-darwin", "out").env.DENO_TLS_CA_STORE,
+    "mozilla,system",
+  );
+});
+
+Deno.test({
+  name: "The launcher trusts a CA only the system store has, where plain deno does not",
+  ignore: Deno.env.get("RUN_DOCKER_E2E") === "skip" ||
+    (!registryAvailable() && Deno.env.get("CI") !== "true"),
+  fn: () =>
+    withDir(async (home) => {
+      const dist = new URL("../dist/", import.meta.url).pathname;
+      assert.ok(Deno.statSync(`${dist}run-docker.sh`).isFile, "run deno task bundle first");
+      const registry = await startRegistry({ tls: true });
+      try {
+        await pushTags(registry, "app", ["1", "2"]);
+        // Linux's system store honours SSL_CERT_FILE: the company root, as far as this host goes.
+        await Deno.writeTextFile(`${home}/root.pem`, registry.caPem!);
+        const env = { SSL_CERT_FILE: `${home}/root.pem`, HOME: home };
+        const resolve = async (program: string, args: string[]) => {
+          const out = await new Deno.Command(program, {
+            args: [...args, "--resolve", `${registry.host}/app`],
+            env,
+            stdout: "piped",
+            stderr: "piped",
+          }).output();
+          const text = new TextDecoder();
+          return {
+            code: out.code,
+            stdout: text.decode(out.stdout),
+            stderr: text.decode(out.stderr),
+          };
+        };
+        assert.deepEqual(await resolve(`${dist}run-docker.sh`, []), {
+          code: 0,
+          stdout: `${registry.host}/app:2\n`,
+          stderr: "",
+        });
+        const plain = await resolve(Deno.execPath(), ["run", "-A", `${dist}run-docker.js`]);
+        assert.equal(plain.code, 125);
+        assert.match(plain.stderr, /certificate not trusted \(UnknownIssuer\)/);
+      } finally {
+        await registry.stop();
+      }
+    }),
 });
