@@ -376,7 +376,7 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
 /**
  * Removes what an update on Windows leaves: the old binary, renamed aside to
  * `run-docker.exe.old` because Windows does not delete a running program. Called at every start
- * (one failed remove when there is nothing, ~0.05 ms); the archive itself is unpacked in-process
+ * (one failed remove when there is nothing); the archive itself is unpacked in-process
  * (zip.js), never by a `tar` found on PATH (Git Bash's GNU tar cannot read a `.zip`).
  *
  * @param binary This program's path (`Deno.execPath()`).
