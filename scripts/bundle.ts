@@ -1,12 +1,12 @@
 /**
  * `deno task bundle`: builds `dist/run-docker.js` (with its lazily loaded
  * chunks beside it; no network needed) and `dist/run-docker.sh`, a launcher that runs it with the permission
- * flags of {@link PERMISSION_FLAGS}, the same the compiled binary gets.
+ * flags of `PERMISSION_FLAGS` (scripts/permissions.ts), the same the compiled binary gets.
  *
  * @module
  */
 
-import { PERMISSION_FLAGS } from "./permissions.ts";
+import { launcherScript } from "./permissions.ts";
 
 const root = decodeURIComponent(new URL("..", import.meta.url).pathname);
 const dist = `${root}dist`;
@@ -45,12 +45,5 @@ for (const entry of Deno.readDirSync(out)) {
 }
 await Deno.remove(out);
 
-const quoted = PERMISSION_FLAGS.map((f) => `'${f}'`).join(" ");
-await Deno.writeTextFile(
-  `${dist}/run-docker.sh`,
-  // DENO_NO_UPDATE_CHECK: deno would otherwise look for a newer deno on the network, even with --local.
-  `#!/bin/sh\nself=$(readlink -f "$0" 2>/dev/null || printf '%s' "$0")\n` +
-    `DENO_NO_UPDATE_CHECK=1 exec deno run --quiet ${quoted} "$(dirname "$self")/run-docker.js" "$@"\n`,
-  { mode: 0o755 },
-);
+await Deno.writeTextFile(`${dist}/run-docker.sh`, launcherScript(), { mode: 0o755 });
 console.log(`built ${dist}/run-docker.js and ${dist}/run-docker.sh`);

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { PERMISSION_FLAGS } from "./permissions.ts";
+import { DENO_ENV, PERMISSION_FLAGS } from "./permissions.ts";
 
 /** The five release targets. */
 export const TARGETS = [
@@ -23,6 +23,24 @@ export const TARGETS = [
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
 
 /**
+ * The `deno compile` command line and environment: {@link PERMISSION_FLAGS}, and
+ * `DENO_TLS_CA_STORE=mozilla,system` ({@link DENO_ENV}), which deno bakes into the binary.
+ *
+ * @param target One of {@link TARGETS}, or undefined for this host.
+ * @param output Path of the binary.
+ * @returns deno's arguments and the variables added to its environment.
+ */
+export function compileCommand(
+  target: string | undefined,
+  output: string,
+): { args: string[]; env: Record<string, string> } {
+  const args = ["compile", "--quiet", ...PERMISSION_FLAGS, "--output", output];
+  if (target) args.push("--target", target);
+  args.push(`${ROOT}main.ts`);
+  return { args, env: { ...DENO_ENV } };
+}
+
+/**
  * Compiles run-docker.
  *
  * @param target One of {@link TARGETS}, or undefined for this host.
@@ -30,11 +48,10 @@ const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
  * @throws {Error} one line saying why, when `deno compile` fails or times out.
  */
 export async function compile(target: string | undefined, output: string): Promise<void> {
-  const args = ["compile", "--quiet", ...PERMISSION_FLAGS, "--output", output];
-  if (target) args.push("--target", target);
-  args.push(`${ROOT}main.ts`);
+  const { args, env } = compileCommand(target, output);
   const result = await new Deno.Command(Deno.execPath(), {
     args,
+    env,
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(300_000),

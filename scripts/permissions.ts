@@ -25,6 +25,31 @@ export const PERMISSION_FLAGS: readonly string[] = [
   "--allow-net",
 ];
 
+/**
+ * Where TLS trust comes from: Mozilla's roots and the OS's own store (the macOS Keychain, the
+ * Windows certificate store, Linux's /etc/ssl), so that a company root CA that Docker Desktop and
+ * `docker pull` trust is trusted by the tag lookup too. `deno compile` bakes the variable's value
+ * into the binary; the launcher sets it.
+ */
+export const TLS_CA_STORE = "mozilla,system";
+
+/** The environment `deno compile` and `deno run` get for run-docker. */
+export const DENO_ENV: Readonly<Record<string, string>> = { DENO_TLS_CA_STORE: TLS_CA_STORE };
+
+/**
+ * The text of `dist/run-docker.sh`, the launcher of the bundle: deno with
+ * {@link PERMISSION_FLAGS} and {@link DENO_ENV}, on `run-docker.js` beside the (resolved) launcher.
+ *
+ * @returns A POSIX sh script.
+ */
+export function launcherScript(): string {
+  const quoted = PERMISSION_FLAGS.map((f) => `'${f}'`).join(" ");
+  const env = Object.entries(DENO_ENV).map(([k, v]) => `${k}='${v}'`).join(" ");
+  // DENO_NO_UPDATE_CHECK: deno would otherwise look for a newer deno on the network, even with --local.
+  return `#!/bin/sh\nself=$(readlink -f "$0" 2>/dev/null || printf '%s' "$0")\n` +
+    `DENO_NO_UPDATE_CHECK=1 ${env} exec deno run --quiet ${quoted} "$(dirname "$self")/run-docker.js" "$@"\n`;
+}
+
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
 
 /**

@@ -115,6 +115,7 @@ Deno.test("lookupCredential() warns once and goes anonymous when a helper is mis
 });
 
 Deno.test("dockerConfigPath() honors DOCKER_CONFIG", () => {
-  assert.equal(dockerConfigPath({ DOCKER_CONFIG: "/d/", HOME: "/h" }), "/d/config.json");
-  assert.equal(dockerConfigPath({ HOME: "/h" }), "/h/.docker/config.json");
+  const at = (env: Record<string, string>) => dockerConfigPath({ os: "linux", home: "/h", env });
+  assert.equal(at({ DOCKER_CONFIG: "/d/" }), "/d/config.json");
+  assert.equal(at({}), "/h/.docker/config.json");
 });

@@ -46,8 +46,12 @@ async function withRegistry(
 }
 
 const warnings: string[] = [];
-const client = (registry: TestRegistry, env: Record<string, string>) =>
-  systemRegistryClient(registry.host, env, (m) => warnings.push(m));
+const client = (registry: TestRegistry, env: { HOME: string; DOCKER_CONFIG?: string }) =>
+  systemRegistryClient(
+    registry.host,
+    { os: "linux", home: env.HOME, env },
+    (m) => warnings.push(m),
+  );
 
 async function writeConfig(home: string, config: unknown): Promise<string> {
   const dir = `${home}/.docker`;
@@ -203,7 +207,9 @@ test("a stopped registry is unreachable", async () => {
   const host = registry.host;
   await registry.stop();
   await assert.rejects(
-    systemRegistryClient(host, { HOME: "/nonexistent" }, () => {}).listTags("app"),
+    systemRegistryClient(host, { os: "linux", home: "/nonexistent", env: {} }, () => {}).listTags(
+      "app",
+    ),
     (e: unknown) =>
       e instanceof RegistryError && e.kind === "unreachable" &&
       /connection refused/.test(e.message),

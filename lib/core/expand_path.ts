@@ -9,6 +9,7 @@
 
 import { ConfigError } from "./config/errors.ts";
 import { hostPath } from "./host_path.ts";
+import { environmentName } from "./environment.ts";
 
 /**
  * Expands a leading `~` (alone, `~/…`, and `~\…` on Windows) to the home directory and, when
@@ -42,7 +43,9 @@ export function expandPath(
   const expanded = env === undefined
     ? path
     : path.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-      const value = Object.hasOwn(env, name) ? env[name] : undefined;
+      // On Windows `${ProgramData}` is `PROGRAMDATA` of the environment view.
+      const key = environmentName(name, os);
+      const value = Object.hasOwn(env, key) ? env[key] : undefined;
       if (value === undefined) {
         throw new ConfigError(
           `\${${name}} in ${JSON.stringify(path)} is not set`,

@@ -29,7 +29,7 @@ export interface HostFacts {
   readonly osRelease: string;
   /** Machine architecture, for `HOST_UNAME` (`Deno.build.arch`: `x86_64`, `aarch64`). */
   readonly arch: string;
-  /** The host's first non-loopback IPv4 address, when it has one. */
+  /** The host's IPv4 address for others (`pickHostIp` of lib/core/host_ip.ts), when it has one. */
   readonly hostIp?: string;
   /** IANA time zone of the host, e.g. `Europe/Berlin`. */
   readonly timeZone: string;

@@ -61,10 +61,29 @@ export const posixPath: PathApi = {
   },
 };
 
-/** Windows paths, by pathe (results use `/`, which docker on Windows accepts). */
+/** A UNC path, `\\server\share\…` (or with `/`). */
+const UNC = /^[\\/]{2}[^\\/]/;
+
+/**
+ * Windows paths, by pathe (results use `/`, which docker on Windows accepts). A UNC path
+ * (`\\nas\share\data`) keeps its two leading slashes: `//nas/share/data`, never `/nas/…`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { windowsPath } from "./host_path.ts";
+ * assert.equal(windowsPath.resolve("C:/w", "\\\\nas\\share\\data"), "//nas/share/data");
+ * assert.equal(windowsPath.resolve("//nas/share", "data"), "//nas/share/data");
+ * assert.equal(windowsPath.resolve("C:/w", "data"), "C:/w/data");
+ * ```
+ */
 export const windowsPath: PathApi = {
   join: (...parts) => pathe.join(...parts),
-  resolve: (base, p) => pathe.resolve(base, p),
+  resolve: (base, p) => {
+    if (UNC.test(p)) return pathe.join(p);
+    if (!pathe.isAbsolute(p) && UNC.test(base)) return pathe.join(base, p);
+    return pathe.resolve(base, p);
+  },
   dirname: (p) => pathe.dirname(p),
 };
 

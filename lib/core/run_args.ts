@@ -9,6 +9,8 @@
  * @module
  */
 
+import { msysPipeReason } from "./platform_hints.ts";
+import { unameMachine } from "./uname.ts";
 import { posixPath } from "./host_path.ts";
 import type { HostFacts, Settings } from "./facts.ts";
 import { imageBaseName } from "./reference.ts";
@@ -182,7 +184,9 @@ function lifecycle(s: Step) {
   // -i always: a TTY, a pipe or a file stays readable (`echo x | run-docker img cat`);
   // from /dev/null the container reads EOF at once, as it would without -i.
   const interactive = !request.detach && !s.given("interactive");
-  const tty = !request.detach && host.stdinIsTty && host.stdoutIsTty && !s.given("tty");
+  let tty = !request.detach && host.stdinIsTty && host.stdoutIsTty && !s.given("tty");
+  const mintty = tty ? msysPipeReason(host) : undefined; // Git Bash without ConPTY
+  if (mintty !== undefined) (tty = false, s.explain.push(mintty));
   return { remove, init, name, nameSet, interactive, tty };
 }
 
@@ -310,7 +314,12 @@ function environment(
     ["TZ", settings.timeZone ?? host.timeZone],
     [
       "HOST_UNAME",
-      [KERNEL_NAMES[host.os] ?? host.os, host.hostname, host.osRelease, host.arch].join(" "),
+      [
+        KERNEL_NAMES[host.os] ?? host.os,
+        host.hostname,
+        host.osRelease,
+        unameMachine(host.os, host.arch),
+      ].join(" "),
     ],
     ["HOST_WHOAMI", host.user],
     ["HOST_IP", host.hostIp],

@@ -17,16 +17,24 @@ import { decideLookup, decideRequest, decideRun } from "../core/decide.ts";
 import * as engines from "./engine.ts";
 import { identifyEngine } from "./engine_kind.ts";
 import { formatError, RunDockerError } from "../core/errors.ts";
-import { checkDirs, gatherHostFacts, randomHex, writeHostUserFiles } from "./host.ts";
+import {
+  checkDirs,
+  gatherHostFacts,
+  randomHex,
+  readEnvironment,
+  writeHostUserFiles,
+} from "./host.ts";
 import { pinnedPullFailure, resolveImage } from "./image.ts";
 import { gpuFacts } from "./engine_queries.ts";
 import { gpusQuestion } from "../core/outcome.ts";
 import { isGiven } from "../core/request.ts";
 import { planLayout } from "../core/layout.ts";
 import { OutputClosed, print, warn, write } from "./output.ts";
-import { inspectHostPath } from "./path_state.ts";
+import { inspectHostPath, isExactDir } from "./path_state.ts";
 import { handleStopSignals, stopUnderWay } from "./spawn.ts";
+import { removeOldBinary } from "./self_update.ts";
 import { VERSION } from "../core/version.ts";
+import { hostUserWarning } from "../core/platform_hints.ts";
 
 /**
  * Runs run-docker.
@@ -36,6 +44,7 @@ import { VERSION } from "../core/version.ts";
  *   `--emit` …), 125 for run-docker's own failures.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  if (Deno.build.os === "windows") removeOldBinary(Deno.execPath(), Deno.build.os);
   const update = parseSelfUpdate(argv);
   if (update !== undefined) return await updateSelf(update);
   const request = parseRunRequest(argv);
@@ -45,10 +54,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Before the first child (a credential helper, docker image ls, docker pull): a stop signal
   // stops every child with run-docker.
   handleStopSignals();
-  const facts = gatherHostFacts();
-  // Configuration sees the whole environment: `${VAR}` in paths may name any variable.
-  const environment = Deno.env.toObject();
-  const configHost = { home: facts.home, env: environment };
+  // The one view of the environment (case-insensitive names on Windows); configuration sees it
+  // whole: `${VAR}` in paths may name any variable.
+  const environment = readEnvironment();
+  const facts = gatherHostFacts([], environment);
+  const configHost = { home: facts.home, env: environment, os: facts.os };
   if (first.kind === "complete-images") {
     return await completeImages(first.prefix, facts, environment);
   }
@@ -64,19 +74,26 @@ export async function main(argv: readonly string[]): Promise<number> {
   // The work root (system and user files) says where the source tree is; whether it exists
   // (dev mode) says whether the project file is read.
   const base = await loadBaseConfig(configHost);
-  const { srcDir } = planLayout(first.request, { ...facts, workRoot: base.workRoot });
-  const devTree = checkDirs([srcDir]).has(srcDir) ? srcDir : undefined;
+  const { srcDir, srcDirGiven } = planLayout(first.request, { ...facts, workRoot: base.workRoot });
+  // Dev mode needs the tree under the image's exact name, also on APFS and NTFS (MyApp ≠ myapp).
+  const isTree = (dir: string, given: boolean) =>
+    given ? checkDirs([dir]).has(dir) : isExactDir(dir, facts.os);
+  const devTree = isTree(srcDir, srcDirGiven) ? srcDir : undefined;
   const loaded = await loadConfig(request, base, devTree);
   for (const line of variableWarnings(environment)) warn(line);
   const layout = planLayout(first.request, { ...facts, workRoot: loaded.workRoot });
   const mounted = [layout.dataDir, layout.logDir].filter((d): d is string => d !== undefined);
-  const host = { ...facts, existingDirs: checkDirs([layout.srcDir, ...mounted]) };
+  const existingDirs = checkDirs(mounted);
+  if (isTree(layout.srcDir, layout.srcDirGiven)) existingDirs.add(layout.srcDir);
+  const host = { ...facts, existingDirs };
   const pathStates = new Map(mounted.map((d) => [d, inspectHostPath(d, host.os)]));
   const configured = engines.engineFrom(loaded.config.engine, host.env);
-  const located = await engines.locateEndpoint(configured, host.env);
+  const located = await engines.locateEndpoint(configured, host.env, host.home, host.os);
   const remoteEngine = located.remote ? engines.engineWhere(located) : undefined;
   const lookup = decideLookup({ ...first, loaded, host, layout, pathStates, remoteEngine });
   if (lookup.kind === "print") return await print(lookup);
+  const noUid = hostUserWarning(lookup.settings.containerUser, host);
+  if (noUid !== undefined && !lookup.resolve.lookupOnly) warn(noUid); // Windows: no uid
   const engineHost = { env: environment, os: host.os, uid: host.uid };
   const engine = await identifyEngine(located, engineHost, lookup.findEngine);
   // One `info` call, beside the image lookup rather than after it.
@@ -93,6 +110,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     engine,
     policy: await loadPolicy(lookup.policy),
     env: host.env,
+    home: host.home,
+    os: host.os,
     registries: loaded.config.registries,
     warn,
     ...lookup.resolve,

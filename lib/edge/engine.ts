@@ -9,6 +9,11 @@
 import { DEFAULT_ENGINE, type EngineKind } from "../core/engine_kind.ts";
 import { EngineError } from "../core/errors.ts";
 import { capLength, stripControls } from "../core/printable.ts";
+import { dockerConfigDir } from "../core/platform_paths.ts";
+import { platformHints } from "../core/platform_hints.ts";
+
+/** This host's hints (Linux: systemctl, the docker group; macOS: Docker Desktop, Colima …). */
+const HINTS = platformHints(Deno.build.os);
 import { kill, SIGNAL_NUMBERS, spawn, takeSignals } from "./spawn.ts";
 
 /** Which docker CLI to run and how. */
@@ -171,7 +176,7 @@ function cliMissing(engine: Engine, error: unknown): Error {
   if (error instanceof Deno.errors.NotFound) {
     return new EngineError(
       `docker CLI not found: ${JSON.stringify(engine.program)}`,
-      "install Docker (Debian: apt-get install docker.io), or set RUN_DOCKER_ENGINE to the docker CLI's path",
+      `${HINTS.installDocker}, or set RUN_DOCKER_ENGINE to the docker CLI's path`,
     );
   }
   if (error instanceof Deno.errors.PermissionDenied) {
@@ -199,7 +204,7 @@ function unreachable(engine: Engine): EngineError {
     : engineWhere(engine);
   return new EngineError(
     `cannot connect to the Docker engine ${where}`,
-    "start the engine (e.g. sudo systemctl start docker), or check DOCKER_HOST and 'docker context ls'",
+    `${HINTS.startEngine}, or check DOCKER_HOST and 'docker context ls'`,
   );
 }
 
@@ -213,7 +218,7 @@ function failure(engine: Engine, what: string, result: Captured): EngineError {
         `permission denied on the Docker engine's socket${
           engine.endpoint ? ` (${engine.endpoint})` : ""
         }`,
-        "add your user to the 'docker' group (then log in again), or use sudo",
+        HINTS.socketDenied,
       );
     }
     return unreachable(engine);
@@ -432,10 +437,24 @@ export async function killIfRunning(engine: Engine, cidfile: string): Promise<vo
 const KILL_AFTER_SECONDS = 10;
 
 /**
- * Runs the docker CLI with inherited stdio and waits for it. SIGINT, SIGTERM,
- * SIGHUP and SIGQUIT sent to run-docker go to the docker CLI (which passes
- * them to the container); if the container is still running
- * {@link KILL_AFTER_SECONDS} seconds after such a signal, it is killed, so it
+ * Seconds after stop signal `signal` before the container is killed: {@link KILL_AFTER_SECONDS},
+ * except when a Windows console closes (`SIGHUP` there): Windows ends the process about 5 s
+ * later, so the kill goes out at once or never.
+ *
+ * @param signal The stop signal that arrived.
+ * @param os `Deno.build.os`.
+ * @returns Seconds, 0 or {@link KILL_AFTER_SECONDS}.
+ */
+export function killAfterSeconds(signal: Deno.Signal, os: string): number {
+  return os === "windows" && signal === "SIGHUP" ? 0 : KILL_AFTER_SECONDS;
+}
+
+/**
+ * Runs the docker CLI with inherited stdio and waits for it. The stop signals
+ * (`STOP_SIGNALS`: SIGINT, SIGTERM, SIGHUP and SIGQUIT; on Windows also Ctrl+Break) sent to
+ * run-docker go to the docker CLI (which passes them to the container; on Windows the console
+ * event reaches docker.exe itself); if the container is still running
+ * {@link killAfterSeconds} seconds after such a signal, it is killed, so it
  * never outlives run-docker.
  *
  * @param engine The docker CLI.
@@ -477,7 +496,7 @@ export async function runForeground(
     killTimer ??= setTimeout(() => {
       killed = true;
       killIfRunning(engine, cidfile);
-    }, KILL_AFTER_SECONDS * 1000);
+    }, killAfterSeconds(signal, Deno.build.os) * 1000);
   });
 
   const status = await child.status;
@@ -498,17 +517,24 @@ export async function runForeground(
  *
  * @param engine The engine from {@link engineFrom}.
  * @param env `DOCKER_HOST`, `DOCKER_CONTEXT`, `DOCKER_CONFIG`, `HOME`.
+ * @param home The home host facts found (`%USERPROFILE%` on Windows, which sets no HOME);
+ *   default `env.HOME`.
+ * @param os `Deno.build.os`.
  * @returns The engine with `endpoint`, `context` and `remote` set; a file that cannot be read or
  *   parsed counts as absent (the docker CLI reports it when it runs).
  */
 export async function locateEndpoint(
   engine: Engine,
   env: Readonly<Record<string, string | undefined>>,
+  home: string | undefined = env.HOME,
+  os = "linux",
 ): Promise<Engine> {
   if (env.DOCKER_HOST) {
     return { ...engine, endpoint: env.DOCKER_HOST, remote: isRemoteEndpoint(env.DOCKER_HOST) };
   }
-  const dir = env.DOCKER_CONFIG || (env.HOME ? `${env.HOME}/.docker` : undefined);
+  const dir = env.DOCKER_CONFIG || home
+    ? dockerConfigDir({ os, home: home ?? "", env })
+    : undefined;
   let context: Engine["context"];
   if (env.DOCKER_CONTEXT) context = { name: env.DOCKER_CONTEXT, from: "DOCKER_CONTEXT" };
   else if (dir !== undefined) {

@@ -13,6 +13,7 @@ import {
   familyOf,
 } from "../core/engine_kind.ts";
 import { EngineError } from "../core/errors.ts";
+import { platformHints } from "../core/platform_hints.ts";
 import { type Engine, resolveEngine } from "./engine.ts";
 import { spawn } from "./spawn.ts";
 
@@ -75,8 +76,7 @@ async function identify(engine: Engine, host: EngineHost, required: boolean): Pr
     if (!required) return withKind({ ...engine, program: "docker" }, "docker", host);
     throw new EngineError(
       "no container engine found: neither docker nor podman is on PATH",
-      "install Docker (Debian: apt-get install docker.io) or podman (apt-get install podman), " +
-        "or set engine: PATH in the configuration",
+      `${platformHints(host.os).installEngine}, or set engine: PATH in the configuration`,
     );
   }
   const found = required ? resolveEngine(engine, host.env, host.os) : find(engine, host);

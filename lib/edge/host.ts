@@ -9,6 +9,8 @@
 import { hostPath } from "../core/host_path.ts";
 import { ioReason, RunDockerError } from "../core/errors.ts";
 import type { HostFacts } from "../core/facts.ts";
+import { type Environment, environmentView } from "../core/environment.ts";
+import { defaultRouteInterface, pickHostIp } from "../core/host_ip.ts";
 
 /** Environment variables run-docker reads; everything else stays unread. */
 export const ENV_NAMES = [
@@ -31,7 +33,29 @@ export const ENV_NAMES = [
   "DOCKER_HOST",
   "DOCKER_CONTEXT",
   "DOCKER_CONFIG",
+  // Windows: where docker's system certs.d is; Git Bash (mintty) and Windows Terminal, for -t.
+  "PROGRAMDATA",
+  "MSYSTEM",
+  "MSYS",
+  "WT_SESSION",
 ] as const;
+
+/**
+ * The process environment, read once: the one view every look-up of a variable goes through
+ * (`PATH` for the engine's CLI, `HOME`/`USERPROFILE`, `DOCKER_CONFIG`, `${VAR}` in paths).
+ * On Windows names are case-insensitive: the view holds each under its upper-case name, so
+ * Windows' own `Path` is found as `PATH` (see `lib/core/environment.ts`).
+ *
+ * @param os `Deno.build.os`; given by tests that play another OS.
+ * @param entries The variables; default the process's own.
+ * @returns The view.
+ */
+export function readEnvironment(
+  os: string = Deno.build.os,
+  entries: Readonly<Record<string, string>> = Deno.env.toObject(),
+): Environment {
+  return environmentView(entries, os);
+}
 
 /**
  * Gathers host facts. Cheap on purpose (every run pays for it): no `node:os`,
@@ -39,24 +63,30 @@ export const ENV_NAMES = [
  *
  * @param dirsToCheck Absolute host paths whose existence (as directories)
  *   the caller needs to know, e.g. the dev-mode source tree.
+ * @param environment The view from {@link readEnvironment}: `env` and `home` come from it.
+ * @param os `Deno.build.os`; given by tests that play another OS.
  * @returns The facts; never throws: a fact that cannot be read gets a safe
  *   fallback (user `user`, zone `UTC`, no host IP).
  */
-export function gatherHostFacts(dirsToCheck: readonly string[] = []): HostFacts {
+export function gatherHostFacts(
+  dirsToCheck: readonly string[] = [],
+  environment: Environment = readEnvironment(),
+  os: string = Deno.build.os,
+): HostFacts {
   const env: Record<string, string | undefined> = {};
-  for (const name of ENV_NAMES) env[name] = Deno.env.get(name);
+  for (const name of ENV_NAMES) env[name] = environment[name];
   const now = new Date();
   return {
-    home: homeDir(),
+    home: homeDir(os, environment),
     cwd: Deno.cwd(),
     user: userName(),
     uid: Deno.uid() ?? undefined,
     gid: Deno.gid() ?? undefined,
-    os: Deno.build.os,
+    os,
     hostname: attempt(() => Deno.hostname(), "localhost"),
     osRelease: attempt(() => Deno.osRelease(), ""),
     arch: Deno.build.arch,
-    hostIp: hostIp(),
+    hostIp: hostIp(os),
     timeZone: timeZone(),
     utcOffsetMinutes: -now.getTimezoneOffset(),
     now,
@@ -71,11 +101,16 @@ export function gatherHostFacts(dirsToCheck: readonly string[] = []): HostFacts 
  * The invoking user's home directory: `$HOME` (`%USERPROFILE%` on Windows),
  * else the password database.
  *
+ * @param os `Deno.build.os`.
+ * @param environment The view from {@link readEnvironment}.
  * @returns An absolute path.
  */
-export function homeDir(): string {
-  const fromEnv = Deno.build.os === "windows" ? Deno.env.get("USERPROFILE") : Deno.env.get("HOME");
-  return fromEnv || passwdEntry()?.home || "/";
+export function homeDir(
+  os: string = Deno.build.os,
+  environment: Environment = readEnvironment(os),
+): string {
+  const fromEnv = os === "windows" ? environment.USERPROFILE : environment.HOME;
+  return fromEnv || (os === "windows" ? undefined : passwdEntry()?.home) || "/";
 }
 
 /**
@@ -123,9 +158,11 @@ function passwdEntry(): { name: string; home: string } | undefined {
   return undefined;
 }
 
-function hostIp(): string | undefined {
+/** `HOST_IP`: see `pickHostIp` (lib/core/host_ip.ts); Linux tells its default route cheaply. */
+function hostIp(os: string): string | undefined {
   const interfaces = attempt(() => Deno.networkInterfaces(), []);
-  return interfaces.find((i) => i.family === "IPv4" && !i.address.startsWith("127."))?.address;
+  const routes = os === "linux" ? attempt(() => Deno.readTextFileSync("/proc/net/route"), "") : "";
+  return pickHostIp(interfaces, os, defaultRouteInterface(routes));
 }
 
 function attempt<T>(read: () => T, fallback: T): T {

@@ -52,7 +52,12 @@ function registryClient(reference: ImageReference, options: ResolveOptions): Reg
   const insecure = Object.entries(registries).filter(([, r]) => r.insecure).map(([h]) => h);
   const budgetMs = (configured.timeout_seconds ?? 30) * 1000;
   const host = configured.mirror ?? reference.registry;
-  return systemRegistryClient(host, options.env, options.warn, { budgetMs, insecure });
+  const places = {
+    os: options.os ?? Deno.build.os,
+    home: options.home ?? options.env.HOME ?? "/",
+    env: options.env,
+  };
+  return systemRegistryClient(host, places, options.warn, { budgetMs, insecure });
 }
 
 /** Compares the local `latest` with the registry's; any failure makes it `not known`. */
@@ -116,8 +121,16 @@ export interface ResolveOptions {
   readonly local: boolean;
   /** The glob of an images rule with `registry: none`: no registry lookup either. */
   readonly localOnlyRule?: string;
-  /** Environment for the registry client: `HOME`, `DOCKER_CONFIG`. */
-  readonly env: { readonly HOME?: string; readonly DOCKER_CONFIG?: string };
+  /** Environment for the registry client: `HOME`, `DOCKER_CONFIG`, `PROGRAMDATA` (Windows). */
+  readonly env: {
+    readonly HOME?: string;
+    readonly DOCKER_CONFIG?: string;
+    readonly PROGRAMDATA?: string;
+  };
+  /** The home host facts found (`%USERPROFILE%` on Windows); default `env.HOME`. */
+  readonly home?: string;
+  /** `Deno.build.os`; default this host's. */
+  readonly os?: string;
   /**
    * `registries` of the configuration: `insecure` (`RUN_DOCKER_INSECURE_REGISTRIES` included),
    * `timeout_seconds`, `mirror` per host.

@@ -62,3 +62,47 @@ function statOrUndefined(path: string): Deno.FileInfo | undefined {
     return undefined;
   }
 }
+
+/** The file access {@link isExactDir} needs; tests hand in a case-insensitive one. */
+export interface DirLister {
+  /** Whether `path` is a directory (following links); `false` when nothing is there. */
+  isDir(path: string): boolean;
+  /** The names in a directory, as stored; empty when it cannot be read. */
+  names(dir: string): string[];
+}
+
+const HOST_DIRS: DirLister = {
+  isDir: (path) => {
+    try {
+      return Deno.statSync(path).isDirectory;
+    } catch {
+      return false;
+    }
+  },
+  names: (dir) => {
+    try {
+      return [...Deno.readDirSync(dir)].map((e) => e.name);
+    } catch {
+      return [];
+    }
+  },
+};
+
+/**
+ * Whether `path` is a directory whose last component is spelled exactly so, case included. On a
+ * case-insensitive file system (APFS, NTFS) `~/work/src/MyApp` also answers for `…/myapp`; the
+ * source tree of dev mode must match the image's name exactly on every OS, so that a checkout is
+ * dev mode on a Mac exactly when it is on Linux. Costs one listing of the parent (`~/work/src`).
+ *
+ * @param path An absolute host path, e.g. `/Users/z/work/src/myapp`.
+ * @param os `Deno.build.os`.
+ * @param dirs File access; default the host's.
+ * @returns `true` when the directory exists under that exact name.
+ */
+export function isExactDir(path: string, os: string, dirs: DirLister = HOST_DIRS): boolean {
+  if (!dirs.isDir(path)) return false;
+  const { dirname } = hostPath(os);
+  const parent = dirname(path);
+  const name = path.replace(/[\\/]+$/, "").replace(/^.*[\\/]/, "");
+  return parent === path || dirs.names(parent).includes(name);
+}

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { platformHints } from "../core/platform_hints.ts";
 import { ioReason, RunDockerError } from "../core/errors.ts";
 import { extractBinary, UNPACK_LIMITS, type UnpackLimits } from "./release_archive.ts";
 import { onStop, spawn } from "./spawn.ts";
@@ -177,7 +178,9 @@ async function makeStage(dir: string): Promise<string> {
   } catch (error) {
     return fail(
       `cannot write to ${dir}: ${ioReason(error)}`,
-      "run it with sudo, or update with the package manager or install.sh that installed it",
+      `${
+        platformHints(Deno.build.os).writeAsAdmin
+      }, or update with the package manager or install.sh that installed it`,
     );
   }
 }
@@ -367,5 +370,25 @@ export async function selfUpdate(options: UpdateOptions): Promise<string> {
   } finally {
     forget();
     await Deno.remove(stage, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Removes what an update on Windows leaves: the old binary, renamed aside to
+ * `run-docker.exe.old` because Windows does not delete a running program. Called at every start
+ * (one failed remove when there is nothing); the archive itself is unpacked in-process
+ * (zip.js), never by a `tar` found on PATH (Git Bash's GNU tar cannot read a `.zip`).
+ *
+ * @param binary This program's path (`Deno.execPath()`).
+ * @param os `Deno.build.os`.
+ * @returns Whether a leftover was removed; `false` elsewhere than on Windows and under deno.
+ */
+export function removeOldBinary(binary: string, os: string): boolean {
+  if (os !== "windows" || /^deno(\.exe)?$/i.test(binary.replace(/^.*[\\/]/, ""))) return false;
+  try {
+    Deno.removeSync(`${binary}.old`);
+    return true;
+  } catch {
+    return false; // none there, or still held by an old run-docker that has not ended yet
   }
 }

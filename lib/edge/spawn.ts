@@ -29,12 +29,53 @@ export const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
   SIGPIPE: 13,
   SIGALRM: 14,
   SIGTERM: 15,
+  /** Windows' Ctrl+Break (its `signal.h` number). */
+  SIGBREAK: 21,
 };
 
-/** The signals that stop run-docker (only SIGINT exists on Windows). */
-export const STOP_SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
-  ? ["SIGINT"]
-  : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+/**
+ * The signals that stop run-docker on a host OS. Windows: Ctrl+C (`SIGINT`), Ctrl+Break
+ * (`SIGBREAK`), the console closing or the user logging off (`SIGHUP`, emulated by Deno) and
+ * `SIGTERM` (Deno 2.7.6 and later); elsewhere SIGINT, SIGTERM, SIGHUP and SIGQUIT.
+ *
+ * @param os `Deno.build.os`.
+ * @returns The signals, in the order listeners are added.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stopSignals } from "./spawn.ts";
+ * assert.deepEqual(stopSignals("windows"), ["SIGINT", "SIGBREAK", "SIGHUP", "SIGTERM"]);
+ * ```
+ */
+export function stopSignals(os: string): readonly Deno.Signal[] {
+  return os === "windows"
+    ? ["SIGINT", "SIGBREAK", "SIGHUP", "SIGTERM"]
+    : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+}
+
+/** The signals that stop run-docker on this host ({@link stopSignals}). */
+export const STOP_SIGNALS: readonly Deno.Signal[] = stopSignals(Deno.build.os);
+
+/**
+ * Adds `listener` for each signal this Deno can listen for; one it cannot (an older Deno on
+ * Windows without SIGTERM) is left out rather than failing the run.
+ *
+ * @param signals e.g. {@link STOP_SIGNALS}.
+ * @param listener Called with the signal that arrived.
+ */
+export function listenFor(
+  signals: readonly Deno.Signal[],
+  listener: (signal: Deno.Signal) => void,
+): void {
+  for (const signal of signals) {
+    try {
+      Deno.addSignalListener(signal, () => listener(signal));
+    } catch {
+      // not supported on this OS by this Deno
+    }
+  }
+}
 
 /** Milliseconds children get to end after a stop signal before they are killed. */
 const STOP_GRACE_MS = 3000;
@@ -77,13 +118,11 @@ export function spawn(
 export function handleStopSignals(): void {
   if (installed) return;
   installed = true;
-  for (const signal of STOP_SIGNALS) {
-    Deno.addSignalListener(signal, () => {
-      if (takeover !== undefined) takeover(signal);
-      else if (stopping === undefined) stopping = stopAll(signal);
-      else stopNow(signal);
-    });
-  }
+  listenFor(STOP_SIGNALS, (signal) => {
+    if (takeover !== undefined) takeover(signal);
+    else if (stopping === undefined) stopping = stopAll(signal);
+    else stopNow(signal);
+  });
 }
 
 /**

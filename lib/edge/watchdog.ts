@@ -19,7 +19,7 @@
 
 import { ioReason } from "../core/errors.ts";
 import { containerIdFrom } from "./engine.ts";
-import { spawn, STOP_SIGNALS } from "./spawn.ts";
+import { listenFor, spawn, STOP_SIGNALS } from "./spawn.ts";
 
 /** Milliseconds a normal end waits for the watchdog to leave. */
 const DONE_WAIT_MS = 3000;
@@ -143,7 +143,7 @@ export async function runWatchdog(args: readonly string[]): Promise<number> {
   const [program, cidfile, mode, folder] = args;
   if (program === undefined || cidfile === undefined || folder === undefined) return 2;
   if (mode !== "remove" && mode !== "stop" && mode !== "leave") return 2;
-  for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, () => {});
+  listenFor(STOP_SIGNALS, () => {});
   const byte = new Uint8Array(1);
   const read = await Deno.stdin.read(byte).catch(() => null);
   if (read === 1) return 0;

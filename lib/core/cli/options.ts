@@ -106,7 +106,8 @@ export const OPTION_TABLE = [
     scopes: RUN,
     repeatable: false,
     value: SWITCH,
-    help: "print the docker command as one shell-quoted line and exit; changes nothing",
+    help: "print the docker command as one POSIX-shell-quoted line (sh, bash, zsh; in PowerShell " +
+      "or cmd use --dry-run --json) and exit; changes nothing",
   },
   {
     owner: "run-docker",

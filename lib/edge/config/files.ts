@@ -1,6 +1,6 @@
 /**
  * Edge module: finds and reads the configuration files, lowest precedence
- * first: `/etc/run-docker/config.yaml`, then the user file
+ * first: `/etc/run-docker/config.yaml` (Windows: `%ProgramData%\run-docker\config.yaml`), then the user file
  * (`$RUN_DOCKER_CONFIG`, else `$XDG_CONFIG_HOME/run-docker/config.yaml`,
  * default `~/.config/run-docker/config.yaml`), then in dev mode the project
  * file `run-docker.yaml` at the root of the source tree.
@@ -17,8 +17,6 @@ import type { Assignment } from "../../core/config/schema.ts";
 import { MAX_CONFIG_BYTES } from "../../core/config/values.ts";
 import type { ConfigNode } from "../../core/config/yaml.ts";
 
-/** The system file, for production hosts. */
-export const SYSTEM_CONFIG = "/etc/run-docker/config.yaml";
 /** The project file's name, at the root of the source tree. */
 export const PROJECT_CONFIG = "run-docker.yaml";
 

@@ -19,7 +19,6 @@ import {
   type ConfigFiles,
   PROJECT_CONFIG,
   readConfigFile,
-  SYSTEM_CONFIG,
   systemConfigFiles,
   userConfigPath,
 } from "./files.ts";
@@ -31,6 +30,7 @@ import {
   type Provenance,
 } from "../../core/config/schema.ts";
 import { ConfigError } from "../../core/config/errors.ts";
+import { systemConfigFile } from "../../core/platform_paths.ts";
 
 /** What loading the configuration reads. */
 export interface ConfigHost {
@@ -40,13 +40,15 @@ export interface ConfigHost {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** File access; default the host's files. */
   readonly files?: ConfigFiles;
+  /** `Deno.build.os`: where the system file is, how `~\` expands; default this host's. */
+  readonly os?: string;
 }
 
 /** The layers that do not depend on dev mode, and the work root they fix. */
 export interface BaseConfig {
   /** The home directory and environment the layers were read with. */
   readonly host: ConfigHost;
-  /** Assignments of the system file (`/etc/run-docker/config.yaml`), in file order. */
+  /** Assignments of the system file (`/etc/run-docker/config.yaml`; see `systemConfigFile`). */
   readonly system: readonly Assignment[];
   /** Assignments of the user file, in file order. */
   readonly user: readonly Assignment[];
@@ -86,7 +88,9 @@ export async function loadBaseConfig(host: ConfigHost): Promise<BaseConfig> {
     if (assignments !== undefined) files.push(path);
     return assignments ?? [];
   };
-  const system = await read(SYSTEM_CONFIG, "system");
+  // Windows: under %ProgramData%, never `/etc/…` (a folder on the current drive any user may make).
+  const systemPath = systemConfigFile({ os: host.os ?? Deno.build.os, env: host.env });
+  const system = systemPath === undefined ? [] : await read(systemPath, "system");
   const userPath = userConfigPath(host.env, host.home);
   const user = await read(userPath, "user");
   if (host.env.RUN_DOCKER_CONFIG && !files.includes(userPath)) {
@@ -98,8 +102,10 @@ export async function loadBaseConfig(host: ConfigHost): Promise<BaseConfig> {
   }
   const env = envAssignments(host.env);
   const { config, provenance } = mergeConfig([system, user, env]);
-  const workRoot = workRootOf(config.workdir, host.home, host.env);
-  if (config.workdir && !workRoot.startsWith("/") && !/^[A-Za-z]:[\\/]/.test(workRoot)) {
+  const os = host.os ?? Deno.build.os;
+  const workRoot = workRootOf(config.workdir, host.home, host.env, os);
+  // Absolute: `/…`, `C:\…`, or a UNC `\\server\share\…`.
+  if (config.workdir && !workRoot.startsWith("/") && !/^([A-Za-z]:[\\/]|\\\\)/.test(workRoot)) {
     throw new ConfigError(
       `${provenance.get("workdir")}: workdir must be an absolute path (after ~ and \${VAR}), got ${
         JSON.stringify(workRoot)
@@ -139,13 +145,14 @@ export async function loadConfig(
   }
   const options = optionAssignments(request);
   const { config, provenance } = mergeConfig([base.system, base.user, project, base.env, options]);
-  if (config.engine) config.engine = expandPath(config.engine, host.home, host.env);
+  const os = host.os ?? Deno.build.os;
+  if (config.engine) config.engine = expandPath(config.engine, host.home, host.env, os);
   // A volume's host side is a path too: `~/cache:/home/docker-user/.cache`.
   config.volumes = config.volumes.map((volume) => {
     const colon = volume.indexOf(":");
     const source = colon === -1 ? volume : volume.slice(0, colon);
     if (!source.startsWith("~") && !source.includes("${")) return volume;
-    return expandPath(source, host.home, host.env) + (colon === -1 ? "" : volume.slice(colon));
+    return expandPath(source, host.home, host.env, os) + (colon === -1 ? "" : volume.slice(colon));
   });
   return { config, provenance, files, workRoot: base.workRoot };
 }

@@ -20,6 +20,7 @@ import {
   DOCKER_HUB_INDEX,
   DOCKER_HUB_SERVER,
 } from "../../core/reference.ts";
+import { dockerConfigDir, type HostPlaces } from "../../core/platform_paths.ts";
 import { runCaptured } from "../spawn.ts";
 
 /** What to authenticate with. Never printed. */
@@ -69,13 +70,14 @@ interface DockerConfig {
 export const HELPER_TIMEOUT_SECONDS = 10;
 
 /**
- * The path of docker's client config.
+ * The path of docker's client config: `$DOCKER_CONFIG/config.json`, else
+ * `<home>/.docker/config.json` with the home host facts found (see `lib/core/platform_paths.ts`).
  *
- * @param env `DOCKER_CONFIG` and `HOME`.
+ * @param host `os`, `home`, and the environment's `DOCKER_CONFIG`.
+ * @returns The path.
  */
-export function dockerConfigPath(env: { DOCKER_CONFIG?: string; HOME?: string }): string {
-  const dir = env.DOCKER_CONFIG || `${env.HOME ?? ""}/.docker`;
-  return `${dir.replace(/\/+$/, "")}/config.json`;
+export function dockerConfigPath(host: HostPlaces): string {
+  return `${dockerConfigDir(host).replace(/[\\/]+$/, "")}/config.json`;
 }
 
 /** Normalizes an `auths` key or a registry to the host[:port] it names. */

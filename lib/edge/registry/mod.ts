@@ -9,6 +9,7 @@
 import { RegistryClient } from "./client.ts";
 import { dockerConfigPath, lookupCredential, systemCredentialIo } from "./credentials.ts";
 import type { Fetch } from "./transport.ts";
+import { certsDirs, type HostPlaces } from "../../core/platform_paths.ts";
 
 export { RegistryClient } from "./client.ts";
 export { RegistryError } from "../../core/registry/errors.ts";
@@ -27,27 +28,29 @@ export interface RegistryClientOptions {
 /**
  * Makes the client for one registry.
  *
- * CA files: `/etc/docker/certs.d/<host[:port]>/*.crt` and
- * `~/.docker/certs.d/<host[:port]>/*.crt` (as docker reads them), added to
- * the system store. Plain http: loopback registries and those in `options.insecure`.
+ * CA files: `/etc/docker/certs.d/<host[:port]>/*.crt` (Windows: `%ProgramData%\docker\certs.d`)
+ * and `~/.docker/certs.d/<host[:port]>/*.crt` (as docker reads them), added to the system store;
+ * credentials from `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`, `~` being the home
+ * host facts found (see `lib/core/platform_paths.ts`). Plain http: loopback registries and those
+ * in `options.insecure`.
  *
  * @param registry host[:port] as in a reference.
- * @param env `HOME`, `DOCKER_CONFIG`.
+ * @param host The OS, the home and the environment (`DOCKER_CONFIG`, `PROGRAMDATA`).
  * @param warn Prints one warning line (credential helper missing, …).
  * @param options Time budget and insecure registries.
  */
 export function systemRegistryClient(
   registry: string,
-  env: { readonly HOME?: string; readonly DOCKER_CONFIG?: string },
+  host: HostPlaces,
   warn: (message: string) => void,
   options: RegistryClientOptions = {},
 ): RegistryClient {
-  const caCerts = readCaFiles(registry, env.HOME);
+  const caCerts = readCaFiles(certsDirs(registry, host));
   const client = caCerts.length > 0 ? Deno.createHttpClient({ caCerts }) : undefined;
   const fetchWithCa: Fetch = client === undefined
     ? (input, init) => fetch(input, init)
     : (input, init) => fetch(input, { ...init, client } as RequestInit);
-  const configPath = dockerConfigPath({ DOCKER_CONFIG: env.DOCKER_CONFIG, HOME: env.HOME });
+  const configPath = dockerConfigPath(host);
   return new RegistryClient(registry, {
     fetch: fetchWithCa,
     insecure: [...(options.insecure ?? [])],
@@ -57,9 +60,7 @@ export function systemRegistryClient(
   });
 }
 
-function readCaFiles(registry: string, home: string | undefined): string[] {
-  const dirs = [`/etc/docker/certs.d/${registry}`];
-  if (home) dirs.push(`${home}/.docker/certs.d/${registry}`);
+function readCaFiles(dirs: readonly string[]): string[] {
   const certs: string[] = [];
   for (const dir of dirs) {
     try {
