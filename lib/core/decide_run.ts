@@ -25,6 +25,7 @@ import { planRun, type RunPlan } from "./run_args.ts";
 import { checkRelabel, relabelOf, remoteWarning } from "./engine_host.ts";
 import { quoteCommand } from "./shell_quote.ts";
 import type { Lookup, Print } from "./decide.ts";
+import type { ImageUser, UserPlace } from "./user.ts";
 
 /** What the image lookup found (the fields of `Resolution` that the decision reads). */
 export interface Found {
@@ -58,6 +59,9 @@ export interface RunFacts {
   readonly hostUserFiles?: { readonly passwd: string; readonly group: string };
   /** Whether the engine reported SELinux (asked only when {@link Lookup.askSelinux}). */
   readonly selinux?: boolean;
+  /** For `user: auto`: the image's user, read from the image; absent: unknown (docker-user,
+   * uid 1000, by convention). */
+  readonly imageUser?: ImageUser;
 }
 
 /** A file to print (`--emit`): the document, rendered to YAML by the edge. */
@@ -91,6 +95,9 @@ export interface Run {
   readonly pullOptions: readonly string[];
   /** Host directories to create (data, log) when missing; removed again if docker fails. */
   readonly makeDirs: readonly string[];
+  /** Host root under `user: auto`: the uid:gid that those of {@link makeDirs} that run-docker
+   * creates are given (never one that exists). */
+  readonly dirOwner?: { readonly uid: number; readonly gid: number };
   /** A line for stderr just before the run (the notebook URL). */
   readonly notice?: string;
   /** A warning to print once before the run (a remote engine: mounts are that host's paths). */
@@ -143,7 +150,12 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
   const mustPull = found.source === "remote";
   const notebook = (request.command[0] ?? settings.command?.[0]) === "notebook";
   const runs = !request.own.dryRun && lookup.emit === undefined;
-  const hostUser = settings.containerUser === "host" && !request.own.root;
+  // Undefined: this host's engine (planRun tells Docker Desktop by the host's os).
+  const userPlace: UserPlace | undefined = lookup.emit !== undefined
+    ? "elsewhere"
+    : lookup.remoteEngine !== undefined
+    ? "remote"
+    : undefined;
   const planInput = {
     request,
     image: found.image,
@@ -155,7 +167,9 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     notebookToken: notebook && runs ? facts.notebookToken : undefined,
     pullNever: mustPull,
     // --emit: the file runs elsewhere, where these files of this host are not.
-    hostUserFiles: hostUser && lookup.emit === undefined ? facts.hostUserFiles : undefined,
+    hostUserFiles: lookup.emit === undefined ? facts.hostUserFiles : undefined,
+    imageUser: facts.imageUser,
+    userPlace,
     // --emit: the engine where the file runs decides; run-docker asked none.
     relabel: lookup.emit === undefined
       ? relabelOf(lookup.loaded.config.selinux, lookup.loaded.provenance, facts.selinux)
@@ -163,6 +177,7 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     engine,
   };
   const plan = planRun(planInput);
+  const hostUser = plan.user.user === "host";
   checkRelabel(plan.spec, host.home, layout.workRoot);
   const order = lookup.policy.order;
   const stderr = request.own.explain
@@ -184,6 +199,7 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
         args: plan.args,
         pull: mustPull ? [...pullOptions, engineRef(found.image)] : undefined,
         missingDirs: dirs.filter((d) => !host.existingDirs.has(d)),
+        dirOwner: plan.user.dirOwner,
       });
     return { kind: "print", stdout, stderr };
   }
@@ -202,6 +218,7 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     pull: mustPull ? engineRef(found.image) : undefined,
     pullOptions,
     makeDirs: remote === undefined ? dirs : [],
+    ...(plan.user.dirOwner === undefined ? {} : { dirOwner: plan.user.dirOwner }),
     ...(remote === undefined ? {} : { warning: remoteWarning(remote, plan.spec) }),
     notice: plan.notebookUrl !== undefined
       ? `run-docker: notebook at ${plan.notebookUrl}\n`

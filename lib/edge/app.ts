@@ -17,6 +17,8 @@ import { identifyEngine } from "./engine_kind.ts";
 import { formatError, RunDockerError } from "../core/errors.ts";
 import { checkDirs, gatherHostFacts, randomHex, writeHostUserFiles } from "./host.ts";
 import { resolveImage } from "./image.ts";
+import { readImageUser } from "./image_user.ts";
+import { formatReference, qualifiedReference } from "../core/reference.ts";
 import { planLayout } from "../core/layout.ts";
 import { OutputClosed, print, warn, write } from "./output.ts";
 import { inspectHostPath } from "./path_state.ts";
@@ -76,6 +78,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     warn,
     ...lookup.resolve,
   });
+  // user: auto reads the image's user (cached per image ID); --list-tags and --resolve run nothing.
+  const { own } = first.request;
+  const imageUser = lookup.settings.containerUser === "auto" && !own.root && !own.listTags &&
+      !own.resolve
+    ? await readImageUser(
+      engine,
+      (engine.kind?.kind === "podman" ? qualifiedReference : formatReference)(found.image),
+      { HOME: host.home, XDG_CACHE_HOME: host.env.XDG_CACHE_HOME },
+    )
+    : undefined;
   const action = decideRun(lookup, {
     version: VERSION,
     engine: engine.program,
@@ -85,6 +97,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     notebookToken: randomHex(24),
     hostUserFiles: writeHostUserFiles(host, lookup.settings.containerHome, false),
     selinux: await selinux,
+    imageUser,
   });
   if (action.kind === "print") return await print(action);
   if (action.stderr) await write(Deno.stderr, action.stderr);

@@ -49,7 +49,7 @@ export async function carryOutRun(run: Run, engine: Engine, host: HostFacts): Pr
     throw portInUse(run.checkPort);
   }
   const { plan, image } = run.pull === undefined ? run : await pullOrFallBack(run, engine);
-  const created = makeDirs(run.makeDirs);
+  const created = makeDirs(run.makeDirs, run.dirOwner);
   if (run.notice !== undefined) await write(Deno.stderr, run.notice);
   // Where docker writes the container's ID: run-docker's own folder, unless the user gave one.
   const folder = run.detach || run.cidfile !== undefined ? undefined : cidFolder();

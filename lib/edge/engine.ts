@@ -109,6 +109,22 @@ interface Captured {
 }
 
 async function capture(engine: Engine, args: string[]): Promise<Captured> {
+  const output = await captureBytes(engine, args);
+  return { ...output, stdout: new TextDecoder().decode(output.stdout) };
+}
+
+/**
+ * Runs the docker CLI to its end through the one spawner, with the engine's timeout.
+ *
+ * @param engine The engine.
+ * @param args The CLI's arguments (`["image", "inspect", …]`).
+ * @returns The exit code, stdout as bytes (e.g. `docker cp`'s tar stream) and stderr as text.
+ * @throws {EngineError} when the CLI is missing, not executable, or does not answer in time.
+ */
+export async function captureBytes(
+  engine: Engine,
+  args: string[],
+): Promise<{ code: number; stdout: Uint8Array; stderr: string }> {
   let output: Deno.CommandOutput;
   const seconds = engine.timeoutSeconds ?? CAPTURE_TIMEOUT_SECONDS;
   const signal = AbortSignal.timeout(seconds * 1000);
@@ -129,11 +145,10 @@ async function capture(engine: Engine, args: string[]): Promise<Captured> {
       "check that the engine is healthy: docker info",
     );
   }
-  const decoder = new TextDecoder();
   return {
     code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
+    stdout: output.stdout,
+    stderr: new TextDecoder().decode(output.stderr),
   };
 }
 

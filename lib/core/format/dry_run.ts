@@ -19,6 +19,8 @@ export interface DryRunFacts {
   readonly pull?: readonly string[];
   /** Host directories the run would create first (data, log) that do not exist yet. */
   readonly missingDirs: readonly string[];
+  /** Host root under `user: auto`: the owner those directories get (`chown`). */
+  readonly dirOwner?: { readonly uid: number; readonly gid: number };
 }
 
 /**
@@ -41,8 +43,12 @@ export interface DryRunFacts {
 export function formatDryRun(facts: DryRunFacts): string {
   // Pasted into a shell on a fresh machine, the line must work as the run would: the run
   // creates the data and log directories first, and pulls a tag only the registry has.
+  const owner = facts.dirOwner;
+  const chown = owner !== undefined
+    ? `${quoteCommand(["chown", `${owner.uid}:${owner.gid}`, "--", ...facts.missingDirs])} && `
+    : "";
   const mkdir = facts.missingDirs.length > 0
-    ? `${quoteCommand(["mkdir", "-p", "--", ...facts.missingDirs])} && `
+    ? `${quoteCommand(["mkdir", "-p", "--", ...facts.missingDirs])} && ${chown}`
     : "";
   const pull = facts.pull !== undefined
     ? `${quoteCommand([facts.program, "pull", ...facts.pull])} && `
