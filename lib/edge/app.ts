@@ -86,6 +86,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       engine,
       (engine.kind?.kind === "podman" ? qualifiedReference : formatReference)(found.image),
       { HOME: host.home, XDG_CACHE_HOME: host.env.XDG_CACHE_HOME },
+      found.image.tag === undefined ? undefined : found.localIds?.get(found.image.tag),
     )
     : undefined;
   const action = decideRun(lookup, {

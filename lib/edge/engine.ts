@@ -229,9 +229,37 @@ export function cliName(engine: Engine): string {
  * @throws {EngineError} when the CLI is missing or the engine unreachable.
  */
 export async function listLocalTags(engine: Engine, repository: string): Promise<string[]> {
-  const result = await capture(engine, ["image", "ls", "--format", "{{.Tag}}", repository]);
+  return (await listLocalImages(engine, repository)).map((image) => image.tag);
+}
+
+/**
+ * The tags of a repository's local images, each with its image ID (`user: auto` keys its cache
+ * by it, so a run needs no `image inspect` of its own).
+ *
+ * @param engine The docker CLI.
+ * @param repository The familiar name (`ubuntu`, `acme/app`, `localhost:5000/a`).
+ * @returns `{ tag, id }` in the engine's order, `id` as the engine prints it untruncated
+ *   (`sha256:<64 hex>`); `<none>` (dangling) left out.
+ * @throws {EngineError} when the CLI is missing or the engine unreachable.
+ */
+export async function listLocalImages(
+  engine: Engine,
+  repository: string,
+): Promise<{ tag: string; id: string }[]> {
+  const format = "{{.Tag}}\t{{.ID}}";
+  const result = await capture(engine, [
+    "image",
+    "ls",
+    "--no-trunc",
+    "--format",
+    format,
+    repository,
+  ]);
   if (result.code !== 0) throw failure(engine, "listing local images", result);
-  return result.stdout.split("\n").map((t) => t.trim()).filter((t) => t !== "" && t !== "<none>");
+  return result.stdout.split("\n").map((line) => {
+    const [tag, id = ""] = line.trim().split("\t");
+    return { tag: tag.trim(), id: id.trim() };
+  }).filter((image) => image.tag !== "" && image.tag !== "<none>");
 }
 
 /** A failed `docker pull`: {@link EngineError} with docker's own last line as the reason. */

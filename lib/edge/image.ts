@@ -9,7 +9,7 @@
  * @module
  */
 
-import { cliName, type Engine, listLocalTags } from "./engine.ts";
+import { cliName, type Engine, listLocalImages } from "./engine.ts";
 import { EngineError } from "../core/errors.ts";
 import { familiarName, type ImageReference } from "../core/reference.ts";
 import { RegistryError, systemRegistryClient } from "./registry/mod.ts";
@@ -54,6 +54,8 @@ export interface Resolution {
   readonly rows?: TagRow[];
   /** What became of the registry lookup: `ok`, `not asked`, or why it failed. */
   readonly registry: string;
+  /** The local tags' image IDs (`sha256:…`), by tag, when the engine listed them. */
+  readonly localIds?: ReadonlyMap<string, string>;
 }
 
 /** What resolution needs from the outside. */
@@ -103,7 +105,7 @@ export async function resolveImage(
     : lookupRemote(reference, options);
   const [localResult, remoteResult] = await Promise.allSettled([
     // podman: by the fully qualified name (a short one also matches `localhost/NAME`).
-    listLocalTags(
+    listLocalImages(
       options.engine,
       options.engine.kind?.kind === "podman"
         ? `${reference.registry}/${reference.repository}`
@@ -112,8 +114,10 @@ export async function resolveImage(
     remotePromise,
   ]);
   let local: string[];
+  let localIds: Map<string, string> | undefined;
   if (localResult.status === "fulfilled") {
-    local = localResult.value;
+    local = localResult.value.map((image) => image.tag);
+    localIds = new Map(localResult.value.map((image) => [image.tag, image.id]));
   } else if (options.lookupOnly && !options.local && localResult.reason instanceof EngineError) {
     options.warn(`${localResult.reason.message}; local images not considered`);
     local = [];
@@ -161,5 +165,6 @@ export async function resolveImage(
     candidates: choice.candidates,
     rows,
     registry,
+    localIds,
   };
 }

@@ -1,7 +1,8 @@
 /**
- * Edge module: reads the image user for `user: auto` (see `lib/core/user.ts`). One
- * `docker image inspect` gives the image ID and `Config.User`; the answer is cached per image ID
- * under `$XDG_CACHE_HOME/run-docker/image-users/` (else `~/.cache/run-docker/…`), so only the
+ * Edge module: reads the image user for `user: auto` (see `lib/core/user.ts`). The answer is
+ * cached per image ID under `$XDG_CACHE_HOME/run-docker/image-users/` (else
+ * `~/.cache/run-docker/…`). When the tag lookup's `docker image ls` gave the ID, a cached answer
+ * costs no engine call; else one `docker image inspect` gives the ID and `Config.User`. Only the
  * first run of an image reads its `/etc/passwd` (`docker create`, `docker cp …:/etc/passwd -`,
  * `docker rm`; the container never starts).
  *
@@ -32,6 +33,7 @@ export interface CacheEnv {
  * @param engine The engine.
  * @param image The reference as the engine takes it.
  * @param env Where the cache is: `XDG_CACHE_HOME`, `HOME`.
+ * @param knownId The image's ID (`sha256:…`) when the tag lookup listed it.
  * @returns The image user; `undefined` when the image is not local (yet) or its user cannot be
  *   read (the caller assumes docker-user, uid 1000).
  * @throws {EngineError} when the docker CLI is missing or does not answer in time.
@@ -40,7 +42,12 @@ export async function readImageUser(
   engine: Engine,
   image: string,
   env: CacheEnv,
+  knownId?: string,
 ): Promise<ImageUser | undefined> {
+  const known = knownId === undefined ? undefined : hexOf(knownId);
+  const early = known === undefined ? undefined : cacheFile(env, known);
+  const hit = early === undefined ? undefined : readCache(early);
+  if (hit !== undefined) return hit ?? undefined;
   const inspected = await captureBytes(engine, [
     "image",
     "inspect",
@@ -50,14 +57,20 @@ export async function readImageUser(
   ]);
   if (inspected.code !== 0) return undefined;
   const [id, configUser = ""] = new TextDecoder().decode(inspected.stdout).trim().split("\t");
-  const hex = /^(?:sha256:)?([0-9a-f]{64})$/.exec(id)?.[1];
-  if (!needsPasswd(configUser)) return imageUserOf(configUser);
+  const hex = hexOf(id);
   const file = hex === undefined ? undefined : cacheFile(env, hex);
-  const cached = file === undefined ? undefined : readCache(file);
+  const cached = file === undefined || file === early ? undefined : readCache(file);
   if (cached !== undefined) return cached ?? undefined;
-  const user = imageUserOf(configUser, await readPasswd(engine, hex ?? image));
+  const user = needsPasswd(configUser)
+    ? imageUserOf(configUser, await readPasswd(engine, hex ?? image))
+    : imageUserOf(configUser);
   if (file !== undefined) writeCache(file, user ?? null);
   return user;
+}
+
+/** The 64 hex digits of an image ID (`sha256:` or not), or `undefined`. */
+function hexOf(id: string): string | undefined {
+  return /^(?:sha256:)?([0-9a-f]{64})$/.exec(id.trim())?.[1];
 }
 
 /** The image's `/etc/passwd`, copied out of a container that is created and removed again. */
