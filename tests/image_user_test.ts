@@ -6,6 +6,14 @@
 
 import assert from "node:assert/strict";
 import { readImageUser } from "../lib/edge/image_user.ts";
+import type { Engine } from "../lib/edge/engine.ts";
+
+/** Reads the image user and, as a run that went well does, caches what was read. */
+async function read(engine: Engine, image: string, env: Record<string, string>, id?: string) {
+  const found = await readImageUser(engine, image, env, id);
+  found.save();
+  return found.user;
+}
 
 const HEX = "ab".repeat(32);
 const ID = `sha256:${HEX}`;
@@ -47,7 +55,7 @@ Deno.test("readImageUser(): a name read from /etc/passwd once, then from the cac
   withEngine("app", async (dir, program, calls) => {
     const env = { HOME: dir };
     const app = { name: "app", uid: 2000, gid: 2001 };
-    assert.deepEqual(await readImageUser({ program }, "x/app:1", env), app);
+    assert.deepEqual(await read({ program }, "x/app:1", env), app);
     assert.deepEqual(await calls(), [
       "image inspect",
       "create --pull=never",
@@ -57,22 +65,22 @@ Deno.test("readImageUser(): a name read from /etc/passwd once, then from the cac
     const file = `${dir}/.cache/run-docker/image-users/${HEX}.json`;
     assert.equal((await Deno.stat(file)).mode! & 0o777, 0o600);
     // Warm: one inspect when the ID is not known, nothing when `image ls` gave it.
-    assert.deepEqual(await readImageUser({ program }, "x/app:1", env), app);
-    assert.deepEqual(await readImageUser({ program }, "x/app:1", env, ID), app);
+    assert.deepEqual(await read({ program }, "x/app:1", env), app);
+    assert.deepEqual(await read({ program }, "x/app:1", env, ID), app);
     assert.equal((await calls()).length, 5);
     // XDG_CACHE_HOME wins over HOME.
     const xdg = { HOME: dir, XDG_CACHE_HOME: `${dir}/xdg` };
-    assert.deepEqual(await readImageUser({ program }, "x/app:1", xdg), app);
+    assert.deepEqual(await read({ program }, "x/app:1", xdg), app);
     assert.ok((await Deno.stat(`${dir}/xdg/run-docker/image-users/${HEX}.json`)).isFile);
   }));
 
 Deno.test("readImageUser(): no USER: docker-user by convention; uid:gid needs no passwd", async () => {
   await withEngine("", async (dir, program) => {
-    const user = await readImageUser({ program }, "x/app:1", { HOME: dir });
+    const user = await read({ program }, "x/app:1", { HOME: dir });
     assert.deepEqual(user, { name: "docker-user", uid: 1000, gid: 1000 });
   });
   await withEngine("3000:4", async (dir, program, calls) => {
-    const user = await readImageUser({ program }, "x/app:1", { HOME: dir });
+    const user = await read({ program }, "x/app:1", { HOME: dir });
     assert.deepEqual(user, { name: "3000:4", uid: 3000, gid: 4 });
     assert.deepEqual(await calls(), ["image inspect"]);
   });
@@ -80,7 +88,7 @@ Deno.test("readImageUser(): no USER: docker-user by convention; uid:gid needs no
 
 Deno.test("readImageUser(): an image that is not local is unknown, nothing cached", () =>
   withEngine("app", async (dir, program, calls) => {
-    assert.equal(await readImageUser({ program }, "missing", { HOME: dir }), undefined);
+    assert.equal(await read({ program }, "missing", { HOME: dir }), undefined);
     assert.deepEqual(await calls(), ["image inspect"]);
   }));
 
@@ -103,7 +111,7 @@ Deno.test("readImageUser(): a corrupt, oversized or symlinked cache file is read
       await Deno.remove(file).catch(() => {});
       await plant();
       const before = (await calls()).length;
-      const user = await readImageUser({ program }, "x/app:1", env, ID);
+      const user = await read({ program }, "x/app:1", env, ID);
       assert.deepEqual(user, { name: "app", uid: 2000, gid: 2001 }, name);
       assert.ok((await calls()).length > before, `${name}: the image was read again`);
       const info = await Deno.lstat(file);
@@ -113,4 +121,13 @@ Deno.test("readImageUser(): a corrupt, oversized or symlinked cache file is read
     assert.equal(await Deno.readTextFile(planted), lie);
     // No temp file is left behind.
     assert.deepEqual([...Deno.readDirSync(folder)].map((e) => e.name), [`${HEX}.json`]);
+  }));
+
+Deno.test("readImageUser(): what was read is cached only when the caller saves it", () =>
+  withEngine("app", async (dir, program) => {
+    const found = await readImageUser({ program }, "x/app:1", { HOME: dir });
+    assert.deepEqual(found.user, { name: "app", uid: 2000, gid: 2001 });
+    assert.equal(await Deno.stat(`${dir}/.cache`).catch(() => undefined), undefined);
+    found.save();
+    assert.ok((await Deno.stat(`${dir}/.cache/run-docker/image-users/${HEX}.json`)).isFile);
   }));

@@ -80,7 +80,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   // user: auto reads the image's user (cached per image ID); --list-tags and --resolve run nothing.
   const { own } = first.request;
-  const imageUser = lookup.settings.containerUser === "auto" && !own.root && !own.listTags &&
+  const read = lookup.settings.containerUser === "auto" && !own.root && !own.listTags &&
       !own.resolve
     ? await readImageUser(
       engine,
@@ -98,13 +98,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     notebookToken: randomHex(24),
     hostUserFiles: writeHostUserFiles(host, lookup.settings.containerHome, false),
     selinux: await selinux,
-    imageUser,
+    imageUser: read?.user,
   });
-  if (action.kind === "print") return await print(action);
+  // A newly read image user is cached once the run went well: a failed run changes nothing.
+  const saved = <T>(value: T): T => (read?.save(), value);
+  if (action.kind === "print") return saved(await print(action));
   if (action.stderr) await write(Deno.stderr, action.stderr);
-  if (action.kind === "run") return await carryOutRun(action, engine, host);
+  if (action.kind === "run") return saved(await carryOutRun(action, engine, host));
   const { formatEmitted } = await import("../core/format/emit.ts"); // the YAML writer: only here
-  return await print({ stdout: formatEmitted(action.document, action.comments) });
+  return saved(await print({ stdout: formatEmitted(action.document, action.comments) }));
 }
 
 /**

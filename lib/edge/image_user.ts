@@ -34,8 +34,9 @@ export interface CacheEnv {
  * @param image The reference as the engine takes it.
  * @param env Where the cache is: `XDG_CACHE_HOME`, `HOME`.
  * @param knownId The image's ID (`sha256:…`) when the tag lookup listed it.
- * @returns The image user; `undefined` when the image is not local (yet) or its user cannot be
- *   read (the caller assumes docker-user, uid 1000).
+ * @returns `user`: the image user, `undefined` when the image is not local (yet) or its user
+ *   cannot be read (the caller assumes docker-user, uid 1000); `save`: writes a newly read answer
+ *   to the cache, for the caller to call once the run went well (a failed run changes nothing).
  * @throws {EngineError} when the docker CLI is missing or does not answer in time.
  */
 export async function readImageUser(
@@ -43,11 +44,12 @@ export async function readImageUser(
   image: string,
   env: CacheEnv,
   knownId?: string,
-): Promise<ImageUser | undefined> {
+): Promise<ReadUser> {
+  const nothing = () => {};
   const known = knownId === undefined ? undefined : hexOf(knownId);
   const early = known === undefined ? undefined : cacheFile(env, known);
   const hit = early === undefined ? undefined : readCache(early);
-  if (hit !== undefined) return hit ?? undefined;
+  if (hit !== undefined) return { user: hit ?? undefined, save: nothing };
   const inspected = await captureBytes(engine, [
     "image",
     "inspect",
@@ -55,17 +57,24 @@ export async function readImageUser(
     "{{.Id}}\t{{.Config.User}}",
     image,
   ]);
-  if (inspected.code !== 0) return undefined;
+  if (inspected.code !== 0) return { user: undefined, save: nothing };
   const [id, configUser = ""] = new TextDecoder().decode(inspected.stdout).trim().split("\t");
   const hex = hexOf(id);
   const file = hex === undefined ? undefined : cacheFile(env, hex);
   const cached = file === undefined || file === early ? undefined : readCache(file);
-  if (cached !== undefined) return cached ?? undefined;
+  if (cached !== undefined) return { user: cached ?? undefined, save: nothing };
   const user = needsPasswd(configUser)
     ? imageUserOf(configUser, await readPasswd(engine, hex ?? image))
     : imageUserOf(configUser);
-  if (file !== undefined) writeCache(file, user ?? null);
-  return user;
+  return { user, save: file === undefined ? nothing : () => writeCache(file, user ?? null) };
+}
+
+/** What {@link readImageUser} found. */
+export interface ReadUser {
+  /** The image user; `undefined`: unknown. */
+  readonly user: ImageUser | undefined;
+  /** Caches a newly read answer (a no-op for a cached one). */
+  readonly save: () => void;
 }
 
 /** The 64 hex digits of an image ID (`sha256:` or not), or `undefined`. */
