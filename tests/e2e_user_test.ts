@@ -14,6 +14,7 @@ import assert from "node:assert/strict";
 import { baseEnv, decoder, docker, exists, ignore, inCI, program } from "./e2e_helpers.ts";
 import { runCommand } from "../scripts/run_command.ts";
 import { buildTestImages } from "./test_image.ts";
+import { registryAvailable, startRegistry } from "./registry_fixture.ts";
 
 const IMAGE = `e2e-user-${Math.floor(Math.random() * 1e6)}/app`;
 const TAG = "20210502-002343";
@@ -137,6 +138,42 @@ Deno.test({
       });
     } finally {
       await docker("image", "rm", "--force", `${IMAGE}:${TAG}`);
+    }
+  },
+});
+
+Deno.test({
+  name: "e2e: user: auto reads the user of an image it had to pull (USER 4321:4321, as root)",
+  ignore: ignore || notRoot || !registryAvailable(),
+  fn: async () => {
+    const registry = await startRegistry();
+    const seed = `${IMAGE}-seed:1`;
+    const ref = `${registry.host}/app:${TAG}`;
+    const base = await Deno.makeTempDir({ prefix: "run-docker-e2e-user-" });
+    try {
+      await buildTestImages(`${IMAGE}-seed`, ["1"]);
+      const created = await docker("create", seed, "true");
+      assert.equal(created.code, 0, created.stderr);
+      const id = created.stdout.trim();
+      const steps = [
+        ["commit", "--change", "USER 4321:4321", id, ref],
+        ["rm", id],
+        ["push", ref],
+        ["rmi", ref],
+      ];
+      for (const step of steps) {
+        const result = await docker(...step);
+        assert.equal(result.code, 0, `${step[0]}: ${result.stderr}`);
+      }
+      const home = await makeHome(base, "root", 0, false);
+      const result = await runAs(0, home, [`${registry.host}/app`, "sh", "-c", WRITE]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "4321\nwrote\n");
+      await assertOwned([`${home}/work/data`, `${home}/work/log/written`], 4321);
+    } finally {
+      await registry.stop();
+      await docker("image", "rm", "--force", ref, seed);
+      await Deno.remove(base, { recursive: true });
     }
   },
 });

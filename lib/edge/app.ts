@@ -11,7 +11,7 @@ import { carryOutRun, loadPolicy, updateSelf } from "./carry_out.ts";
 import { parseRunRequest, parseSelfUpdate } from "../core/cli.ts";
 import { formatConfig, unknownVariables } from "../core/config/layers.ts";
 import { loadBaseConfig, loadConfig } from "./config/load.ts";
-import { decideLookup, decideRequest, decideRun } from "../core/decide.ts";
+import { decideLookup, decideRequest, decideRun, type Run } from "../core/decide.ts";
 import * as engines from "./engine.ts";
 import { identifyEngine } from "./engine_kind.ts";
 import { formatError, RunDockerError } from "../core/errors.ts";
@@ -80,16 +80,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   // user: auto reads the image's user (cached per image ID); --list-tags and --resolve run nothing.
   const { own } = first.request;
-  const read = lookup.settings.containerUser === "auto" && !own.root && !own.listTags &&
+  const cacheEnv = { HOME: host.home, XDG_CACHE_HOME: host.env.XDG_CACHE_HOME };
+  let read = lookup.settings.containerUser === "auto" && !own.root && !own.listTags &&
       !own.resolve
     ? await readImageUser(
       engine,
       (engine.kind?.kind === "podman" ? qualifiedReference : formatReference)(found.image),
-      { HOME: host.home, XDG_CACHE_HOME: host.env.XDG_CACHE_HOME },
+      cacheEnv,
       found.image.tag === undefined ? undefined : found.localIds?.get(found.image.tag),
     )
     : undefined;
-  const action = decideRun(lookup, {
+  const runFacts = {
     version: VERSION,
     engine: engine.program,
     engineKind: engine.kind,
@@ -99,12 +100,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     hostUserFiles: writeHostUserFiles(host, lookup.settings.containerHome, false),
     selinux: await selinux,
     imageUser: read?.user,
-  });
+  };
+  const action = decideRun(lookup, runFacts);
   // A newly read image user is cached once the run went well: a failed run changes nothing.
   const saved = <T>(value: T): T => (read?.save(), value);
   if (action.kind === "print") return saved(await print(action));
   if (action.stderr) await write(Deno.stderr, action.stderr);
-  if (action.kind === "run") return saved(await carryOutRun(action, engine, host));
+  if (action.kind === "run") {
+    // A tag only the registry had: once pulled, its user is read and the run decided again.
+    const afterPull = read === undefined ? undefined : async (run: Run) => {
+      const pulled = await readImageUser(engine, run.pull!, cacheEnv);
+      const again = decideRun(lookup, { ...runFacts, imageUser: pulled.user });
+      read = pulled;
+      return again.kind === "run" ? again : run;
+    };
+    return saved(await carryOutRun(action, engine, host, afterPull));
+  }
   const { formatEmitted } = await import("../core/format/emit.ts"); // the YAML writer: only here
   return saved(await print({ stdout: formatEmitted(action.document, action.comments) }));
 }

@@ -37,18 +37,34 @@ import { startWatchdog } from "./watchdog.ts";
  * @param run From `decideRun`.
  * @param engine The engine, found on this host.
  * @param host Host facts.
+ * @param afterPull Once the pull of `run.pull` succeeded: the run decided again with what the
+ *   pulled image says (`user: auto` reads its user); absent: `run` stands.
  * @returns The container's exit code (128+N when the CLI died of signal N).
  * @throws {UsageError} when the notebook port is taken.
  * @throws {RunDockerError} when a file cannot be written, the pull fails, or `docker run`
  *   fails (no such image, engine unreachable, options docker refused).
  */
-export async function carryOutRun(run: Run, engine: Engine, host: HostFacts): Promise<number> {
+export async function carryOutRun(
+  decided: Run,
+  engine: Engine,
+  host: HostFacts,
+  afterPull?: (run: Run) => Promise<Run>,
+): Promise<number> {
+  let run = decided;
   if (run.warning !== undefined) warn(run.warning);
   if (run.writeUserFiles) writeHostUserFiles(host, run.writeUserFiles.containerHome);
   if (run.checkPort && !isPortFree(run.checkPort.hostname, run.checkPort.port)) {
     throw portInUse(run.checkPort);
   }
-  const { plan, image } = run.pull === undefined ? run : await pullOrFallBack(run, engine);
+  let chosen = run.pull === undefined ? run : await pullOrFallBack(run, engine);
+  if (chosen === run && run.pull !== undefined && afterPull !== undefined) {
+    chosen = run = await afterPull(run);
+  }
+  // The pulled image may have changed who runs it (user: auto).
+  if (run.writeUserFiles && !decided.writeUserFiles) {
+    writeHostUserFiles(host, run.writeUserFiles.containerHome);
+  }
+  const { plan, image } = chosen;
   const created = makeDirs(run.makeDirs, run.dirOwner);
   if (run.notice !== undefined) await write(Deno.stderr, run.notice);
   // Where docker writes the container's ID: run-docker's own folder, unless the user gave one.
