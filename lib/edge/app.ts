@@ -102,9 +102,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     imageUser: read?.user,
   };
   const action = decideRun(lookup, runFacts);
-  // A newly read image user is cached once the run went well: a failed run changes nothing.
-  const saved = <T>(value: T): T => (read?.save(), value);
-  if (action.kind === "print") return saved(await print(action));
+  if (action.kind === "print") return await print(action);
   if (action.stderr) await write(Deno.stderr, action.stderr);
   if (action.kind === "run") {
     // A tag only the registry had: once pulled, its user is read and the run decided again.
@@ -114,10 +112,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       read = pulled;
       return again.kind === "run" ? again : run;
     };
-    return saved(await carryOutRun(action, engine, host, afterPull));
+    const code = await carryOutRun(action, engine, host, afterPull);
+    // A newly read image user is cached once a run went well: a failed run, --dry-run and
+    // --emit change nothing.
+    read?.save();
+    return code;
   }
   const { formatEmitted } = await import("../core/format/emit.ts"); // the YAML writer: only here
-  return saved(await print({ stdout: formatEmitted(action.document, action.comments) }));
+  return await print({ stdout: formatEmitted(action.document, action.comments) });
 }
 
 /**
