@@ -102,7 +102,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     imageUser: read?.user,
   };
   const action = decideRun(lookup, runFacts);
-  if (action.kind === "print") return await print(action);
+  // A newly read image user is cached once the run (or --dry-run, --emit) went well: a failed
+  // one changes nothing.
+  const saved = (code: number) => (read?.save(), code);
+  if (action.kind === "print") return saved(await print(action));
   if (action.stderr) await write(Deno.stderr, action.stderr);
   if (action.kind === "run") {
     // A tag only the registry had: once pulled, its user is read and the run decided again.
@@ -112,14 +115,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       read = pulled;
       return again.kind === "run" ? again : run;
     };
-    const code = await carryOutRun(action, engine, host, afterPull);
-    // A newly read image user is cached once a run went well: a failed run, --dry-run and
-    // --emit change nothing.
-    read?.save();
-    return code;
+    return saved(await carryOutRun(action, engine, host, afterPull));
   }
   const { formatEmitted } = await import("../core/format/emit.ts"); // the YAML writer: only here
-  return await print({ stdout: formatEmitted(action.document, action.comments) });
+  return saved(await print({ stdout: formatEmitted(action.document, action.comments) }));
 }
 
 /**
