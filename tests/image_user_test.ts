@@ -131,3 +131,17 @@ Deno.test("readImageUser(): what was read is cached only when the caller saves i
     found.save();
     assert.ok((await Deno.stat(`${dir}/.cache/run-docker/image-users/${HEX}.json`)).isFile);
   }));
+
+Deno.test("readImageUser(): a cache folder that is a symlink is neither read nor written", () =>
+  withEngine("app", async (dir, program, calls) => {
+    const elsewhere = `${dir}/elsewhere`;
+    await Deno.mkdir(`${elsewhere}/image-users`, { recursive: true });
+    const lie = JSON.stringify({ user: { name: "root", uid: 0, gid: 0 } });
+    await Deno.writeTextFile(`${elsewhere}/image-users/${HEX}.json`, lie);
+    await Deno.mkdir(`${dir}/.cache`);
+    await Deno.symlink(elsewhere, `${dir}/.cache/run-docker`);
+    const user = await read({ program }, "x/app:1", { HOME: dir }, ID);
+    assert.deepEqual(user, { name: "app", uid: 2000, gid: 2001 });
+    assert.ok((await calls()).includes("create --pull=never"));
+    assert.equal(await Deno.readTextFile(`${elsewhere}/image-users/${HEX}.json`), lie);
+  }));

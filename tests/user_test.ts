@@ -183,6 +183,11 @@ Deno.test("decideRun() --emit and a remote engine: the image user, whatever your
   const emitted = decideRun(lookup(["--emit", "compose", "zppz/app:1"], { host }), facts);
   assert.ok(emitted.kind === "emit");
   assert.match(JSON.stringify(emitted.document), /"user":"docker-user"/);
+  assert.ok(emitted.comments.includes(
+    'runs as the image user docker-user (uid 1000); run on this host as uid 1001, set user: "1001:1001" for src, data and log to be writable',
+  ));
+  const same = decideRun(lookup(["--emit", "compose", "zppz/app:1"]), facts);
+  assert.ok(same.kind === "emit" && same.comments.length === 2, "uid 1000: no note");
   const local = decideRun(lookup(["zppz/app:1"], { host }), facts);
   assert.ok(local.kind === "run" && local.plan.spec.user === "1001:1001");
 });

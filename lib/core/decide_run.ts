@@ -265,6 +265,15 @@ function emitOf(lookup: Lookup, plan: RunPlan, dirs: readonly string[], stderr: 
     return { kind: "emit", document: job, comments: [made, ...comments], stderr };
   }
   const comments = [made];
+  const { uid, gid, os } = lookup.host;
+  const image = plan.user.image;
+  if (plan.user.auto && os === "linux" && uid !== undefined && uid !== 0 && uid !== image.uid) {
+    // On this host, run-docker would run as the invoking uid; the file keeps the image user.
+    comments.push(
+      `runs as the image user ${image.name} (uid ${image.uid}); run on this host as uid ${uid}, ` +
+        `set user: "${uid}:${gid}" for src, data and log to be writable`,
+    );
+  }
   if (dirs.length > 0) {
     // A bind mount's source must exist where the file runs; run-docker would create it.
     comments.push(

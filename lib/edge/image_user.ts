@@ -122,6 +122,7 @@ function cacheFile(env: CacheEnv, hex: string): string | undefined {
  */
 function readCache(file: string): ImageUser | null | undefined {
   try {
+    if (!ownDirectory(file.replace(/\/[^/]*$/, ""))) return undefined;
     const info = Deno.lstatSync(file); // a symlink is never followed
     if (!info.isFile || info.size > CACHE_FILE_BYTES) return undefined;
     const data = JSON.parse(Deno.readTextFileSync(file));
@@ -141,9 +142,7 @@ function writeCache(file: string, user: ImageUser | null): void {
   const temp = `${dir}/.${randomHex(8)}.tmp`;
   try {
     Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const info = Deno.lstatSync(dir);
-    const uid = Deno.uid();
-    if (!info.isDirectory || (uid !== null && info.uid !== uid)) return; // not ours
+    if (!ownDirectory(dir)) return;
     // createNew: never through a symlink planted at the temp name.
     Deno.writeTextFileSync(temp, JSON.stringify({ user }) + "\n", { createNew: true, mode: 0o600 });
     Deno.renameSync(temp, file); // replaces a symlink at `file` itself, never its target
@@ -154,4 +153,13 @@ function writeCache(file: string, user: ImageUser | null): void {
       // never made
     }
   }
+}
+
+/** Whether the cache folder and its parent (`…/run-docker`) are real directories of this user. */
+function ownDirectory(dir: string): boolean {
+  const uid = Deno.uid();
+  return [dir, dir.replace(/\/[^/]*$/, "")].every((d) => {
+    const info = Deno.lstatSync(d);
+    return info.isDirectory && (uid === null || info.uid === uid);
+  });
 }
