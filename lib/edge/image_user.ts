@@ -105,7 +105,8 @@ async function readPasswd(engine: Engine, image: string): Promise<string | undef
   } catch {
     return undefined; // not a tar stream we understand: the user is unknown
   } finally {
-    await captureBytes(engine, ["rm", "--force", id]).catch(() => {});
+    // --volumes: an image VOLUME gets an anonymous volume at create; it goes too.
+    await captureBytes(engine, ["rm", "--force", "--volumes", id]).catch(() => {});
   }
 }
 
