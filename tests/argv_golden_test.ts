@@ -66,7 +66,27 @@ const ROWS: Record<string, Row> = {
     settings: { containerUser: "host" },
     extra: { hostUserFiles: PASSWD },
   },
-  "uid 1001 in dev mode, image user": { argv: [IMAGE], host: { ...dev, uid: 1001, gid: 1001 } },
+  "uid 1001 in dev mode, user: docker-user": {
+    argv: [IMAGE],
+    host: { ...dev, uid: 1001, gid: 1001 },
+    settings: { containerUser: "docker-user" },
+  },
+  "uid 1001 in dev mode, user: auto (the default): runs as 1001": {
+    argv: [IMAGE],
+    host: { ...dev, uid: 1001, gid: 1001 },
+    extra: { hostUserFiles: PASSWD },
+  },
+  "uid 1001, user: auto, the image's user is uid 1001": {
+    argv: [IMAGE],
+    host: { ...dev, uid: 1001, gid: 1001 },
+    extra: { imageUser: { name: "app", uid: 1001, gid: 1001 } },
+  },
+  "host root, user: auto: the image user": { argv: [IMAGE], host: { ...dev, uid: 0, gid: 0 } },
+  "uid 1001 on a remote engine, user: auto: the image user": {
+    argv: [IMAGE],
+    host: { uid: 1001, gid: 1001 },
+    extra: { userPlace: "remote" },
+  },
   "user: a uid": { argv: [IMAGE], settings: { containerUser: "2000:2000" } },
   "user: a name": { argv: [IMAGE], settings: { containerUser: "app" } },
   "-d": { argv: ["-d", IMAGE, "sleep", "1"] },

@@ -115,7 +115,7 @@ const errors: [string, string, RegExp][] = [
   [
     "a bad user",
     "user: 'not a user'\n",
-    /user: expected docker-user, root, host, a name or uid\[:gid\]/,
+    /user: expected auto, docker-user, root, host, a name or uid\[:gid\]/,
   ],
   ["a bad timezone", "timezone: Mars/Olympus Mons\n", /timezone: expected host or an IANA zone/],
   ["a bad env name", "env:\n  1BAD: x\n", /env: invalid variable name "1BAD"/],

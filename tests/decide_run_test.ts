@@ -86,7 +86,7 @@ const PRINT_ROWS: [string, string[], Found, Given, string, string][] = [
       "added --rm (always, unless detached)",
       "added --init (default)",
       `added --name ${NAME} (unique per run)`,
-      "added --user docker-user (default)",
+      "added --user docker-user (user: auto: the image user (docker-user, uid 1000 by convention): your uid is 1000 too)",
       "added --workdir /home/docker-user (prod mode)",
       "added --memory 12g (default)",
       "added --shm-size 4g (default)",

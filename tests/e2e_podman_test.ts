@@ -223,7 +223,8 @@ function cases(rootless: boolean) {
                 script,
               ]);
               assert.equal(result.code, 0, result.stderr);
-              // As root, data and log belong to root on the host: docker-user cannot write there.
+              // As root, src belongs to root on the host: docker-user cannot write there (data
+              // and log are made its own under user: auto).
               const wrote = rootless ? "wrote\n" : "denied\n";
               assert.equal(
                 result.stdout,

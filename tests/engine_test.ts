@@ -118,7 +118,7 @@ Deno.test("listLocalTags() runs `image ls` and drops <none>", () =>
     assert.deepEqual(await listLocalTags({ program }, "acme/app"), ["2.0", "1.0"]);
     assert.equal(
       await Deno.readTextFile(`${dir}/argv`),
-      "image\nls\n--format\n{{.Tag}}\nacme/app\n",
+      "image\nls\n--no-trunc\n--format\n{{.Tag}}\t{{.ID}}\nacme/app\n",
     );
   }));
 

@@ -136,7 +136,7 @@ async function engineCalls(dir: string, host: string): Promise<string[][]> {
   );
 }
 
-const LS = ["image", "ls", "--format", "{{.Tag}}", "HOST/app"];
+const LS = ["image", "ls", "--no-trunc", "--format", "{{.Tag}}\t{{.ID}}", "HOST/app"];
 const TAGS = ["/v2/", "/v2/app/tags/list"];
 const BOTH_ASKED = { engineCalls: [LS], registryCalls: TAGS };
 

@@ -52,7 +52,7 @@ for (const [name, argv, engine, uid, hostUser, added] of ROWS) {
     const input = exampleInput(
       [...argv, "true"],
       { uid, gid: uid },
-      hostUser ? { settings: HOST_USER } : {},
+      { engine, ...(hostUser ? { settings: HOST_USER } : {}) },
     );
     const { spec } = planRun(input);
     const docker = renderDockerArgs(spec);

@@ -434,7 +434,7 @@ Deno.test("planRun() explains dev or prod, each default added, each left out", (
     exampleInput(["-m", "1g", "i:1"], {
       uid: 1001,
       existingDirs: new Set(["/home/zepu/work/src/i"]),
-    }),
+    }, { settings: { ...DEFAULT_SETTINGS, containerUser: "docker-user" } }),
   );
   assert.deepEqual(plan.explain, [
     "mode: dev (/home/zepu/work/src/i exists)",
@@ -442,8 +442,8 @@ Deno.test("planRun() explains dev or prod, each default added, each left out", (
     "added --init (default)",
     `added --name ${NAME} (unique per run)`,
     "added --user docker-user (default)",
-    "note: your uid 1001 differs from the image user's (docker-user, uid 1000 by convention): " +
-    "files in src, data and log may not be writable; set `user: host` in the configuration",
+    "note: your uid 1001 differs from the image user's (docker-user, uid 1000): " +
+    "files in src, data and log may not be writable; `user: auto` (the default) or `user: host` runs as you",
     "added --workdir /home/docker-user/src (dev mode)",
     "left out --memory: given on the command line",
     "added --shm-size 4g (default)",

@@ -28,6 +28,7 @@ import { checkRelabel, relabelOf, remoteWarning } from "./engine_host.ts";
 import { decideGpus, type GpuFacts } from "./outcome.ts";
 import { quoteCommand } from "./shell_quote.ts";
 import type { Lookup, Print } from "./decide.ts";
+import type { ImageUser, UserPlace } from "./user.ts";
 
 /** What the image lookup found (the fields of `Resolution` that the decision reads). */
 export interface Found {
@@ -67,6 +68,9 @@ export interface RunFacts {
   readonly selinux?: boolean;
   /** For `gpus: auto`: `nvidia-smi` and the engine's runtimes (asked per `gpusQuestion`). */
   readonly gpus?: GpuFacts;
+  /** For `user: auto`: the image's user, read from the image; absent: unknown (docker-user,
+   * uid 1000, by convention). */
+  readonly imageUser?: ImageUser;
 }
 
 /** A file to print (`--emit`): the document, rendered to YAML by the edge. */
@@ -100,6 +104,9 @@ export interface Run {
   readonly pullOptions: readonly string[];
   /** Host directories to create (data, log) when missing; removed again if docker fails. */
   readonly makeDirs: readonly string[];
+  /** Host root under `user: auto`: the uid:gid that those of {@link makeDirs} that run-docker
+   * creates are given (never one that exists). */
+  readonly dirOwner?: { readonly uid: number; readonly gid: number };
   /** A line for stderr just before the run (the notebook URL). */
   readonly notice?: string;
   /** A warning to print once before the run (a remote engine: mounts are that host's paths). */
@@ -161,9 +168,14 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
   const mustPull = found.source === "remote" || found.pinnedRemote === true;
   const notebook = (request.command[0] ?? settings.command?.[0]) === "notebook";
   const runs = !request.own.dryRun && lookup.emit === undefined;
-  const hostUser = settings.containerUser === "host" && !request.own.root;
   // --emit: the file runs elsewhere; the engine there decides what `gpus: auto` means.
   const gpus = decideGpus(settings.gpus, lookup.emit === undefined ? facts.gpus : undefined);
+  // Undefined: this host's engine (planRun tells Docker Desktop by the host's os).
+  const userPlace: UserPlace | undefined = lookup.emit !== undefined
+    ? "elsewhere"
+    : lookup.remoteEngine !== undefined
+    ? "remote"
+    : undefined;
   const planInput = {
     request,
     image: found.image,
@@ -180,7 +192,9 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
       : undefined,
     pullNever: mustPull,
     // --emit: the file runs elsewhere, where these files of this host are not.
-    hostUserFiles: hostUser && lookup.emit === undefined ? facts.hostUserFiles : undefined,
+    hostUserFiles: lookup.emit === undefined ? facts.hostUserFiles : undefined,
+    imageUser: facts.imageUser,
+    userPlace,
     // --emit: the engine where the file runs decides; run-docker asked none.
     relabel: lookup.emit === undefined
       ? relabelOf(lookup.loaded.config.selinux, lookup.loaded.provenance, facts.selinux)
@@ -191,6 +205,7 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
   const plan = gpus.why === undefined || isGiven(request, "gpus")
     ? planned
     : { ...planned, explain: [...planned.explain, gpus.why] };
+  const hostUser = plan.user.user === "host";
   checkRelabel(plan.spec, host.home, layout.workRoot);
   const order = orderOf(lookup.policy);
   const stderr = request.own.explain
@@ -214,6 +229,7 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
         pull: mustPull ? [...pullOptions, engineRef(found.image)] : undefined,
         missingDirs: dirs.filter((d) => !host.existingDirs.has(d)),
         setToken,
+        dirOwner: plan.user.dirOwner,
       });
     const how = setToken === undefined
       ? ""
@@ -240,6 +256,7 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     pull: mustPull ? engineRef(found.image) : undefined,
     pullOptions,
     makeDirs: remote === undefined ? dirs : [],
+    ...(plan.user.dirOwner === undefined ? {} : { dirOwner: plan.user.dirOwner }),
     ...(remote === undefined ? {} : { warning: remoteWarning(remote, plan.spec) }),
     notice: plan.notebookUrl !== undefined
       ? `run-docker: notebook at ${plan.notebookUrl}\n`
@@ -297,6 +314,15 @@ function emitOf(lookup: Lookup, plan: RunPlan, dirs: readonly string[], stderr: 
     return { kind: "emit", document: job, comments: [made, ...comments], stderr };
   }
   const comments = [made];
+  const { uid, gid, os } = lookup.host;
+  const image = plan.user.image;
+  if (plan.user.auto && os === "linux" && uid !== undefined && uid !== 0 && uid !== image.uid) {
+    // On this host, run-docker would run as the invoking uid; the file keeps the image user.
+    comments.push(
+      `runs as the image user ${image.name} (uid ${image.uid}); run on this host as uid ${uid}, ` +
+        `set user: "${uid}:${gid}" for src, data and log to be writable`,
+    );
+  }
   if (dirs.length > 0) {
     // A bind mount's source must exist where the file runs; run-docker would create it.
     comments.push(

@@ -49,7 +49,7 @@ export interface HostFacts {
 
 /** What the builder takes from the configuration (see `lib/config/`), for one image. */
 export interface Settings {
-  /** `docker-user` (default), `root`, `host` (the invoking uid:gid), or a name or uid[:gid]. */
+  /** `auto` (default), `docker-user`, `root`, `host` (the invoking uid:gid), a name or uid[:gid]. */
   readonly containerUser: string;
   /** Home directory of that user in the image. */
   readonly containerHome: string;

@@ -19,6 +19,7 @@ import { givenValues, isGiven, type ValidRunRequest } from "./request.ts";
 import { DOCKER_ENGINE } from "./engine_kind.ts";
 import { JUPYTER_DIRS, notebookCommand } from "./notebook.ts";
 import { GPUS_AUTO } from "./outcome.ts";
+import { chooseUser, type UserChoice } from "./user.ts";
 import type { EnvSpec, MountSpec, NotebookSpec, RunSpec, RunSpecInput } from "./run_spec.ts";
 
 export { bindMount } from "./render/docker.ts";
@@ -43,10 +44,9 @@ export interface RunPlan {
   readonly notebookUrl?: string;
   /** One line per decision, for `--explain`. */
   readonly explain: string[];
+  /** Who the container runs as, and why. */
+  readonly user: UserChoice;
 }
-
-/** The uid of the image user (docker-user) by the images' convention. */
-const IMAGE_UID = 1000;
 
 /** `uname -s` of each `Deno.build.os`. */
 const KERNEL_NAMES: Record<string, string> = {
@@ -127,7 +127,16 @@ export function planRun(input: RunSpecInput): RunPlan {
   const { request, host, layout, settings } = input;
   const explain: string[] = [];
   const s = step(input, explain);
-  const user = request.own.root ? "root" : settings.containerUser;
+  const choice = chooseUser({
+    setting: settings.containerUser,
+    from: s.from("user"),
+    root: request.own.root,
+    host,
+    place: input.userPlace ?? (host.os === "darwin" || host.os === "windows" ? "desktop" : "local"),
+    rootless: input.engine?.rootless ?? false,
+    image: input.imageUser,
+  });
+  const user = choice.user;
   const mode = layout.srcDirGiven || host.existingDirs.has(layout.srcDir) ? "dev" : "prod";
   // The container home: src, data and log are mounted under it, as the original script did.
   const home = user === "root" ? ROOT_HOME : settings.containerHome;
@@ -138,8 +147,8 @@ export function planRun(input: RunSpecInput): RunPlan {
       : `mode: prod (${layout.srcDir} does not exist)`,
   );
   const life = lifecycle(s);
-  const identity = identityOptions(s, user, mode, workdir);
-  const mounts = mountSpecs(input, user, home, mode, explain);
+  const identity = identityOptions(s, choice, mode, workdir);
+  const mounts = mountSpecs(input, choice, home, mode, explain);
   const command = commandOf(request, settings, home, user === "root", input.notebookToken);
   const env = environment(input, user, home, mode, command.notebook !== undefined);
   const spec: RunSpec = {
@@ -165,6 +174,7 @@ export function planRun(input: RunSpecInput): RunPlan {
     engineEnv: command.engineEnv,
     notebookUrl: command.notebookUrl,
     explain,
+    user: choice,
   };
 }
 
@@ -190,28 +200,24 @@ function lifecycle(s: Step) {
   return { remove, init, name, nameSet, interactive, tty };
 }
 
-function identityOptions(s: Step, user: string, mode: "dev" | "prod", workdir: string) {
-  const { request, host, settings } = s.input;
+function identityOptions(s: Step, choice: UserChoice, mode: "dev" | "prod", workdir: string) {
+  const { host, settings } = s.input;
+  const user = choice.user;
   const userValue = user === "host"
-    ? (host.uid !== undefined ? `${host.uid}:${host.gid}` : "docker-user")
+    ? (host.uid !== undefined ? `${host.uid}:${host.gid}` : choice.image.name)
     : user;
-  const chosen = s.add(
-    "user",
-    userValue,
-    "user",
-    request.own.root ? "option --root" : s.from("user"),
-  );
+  const chosen = s.add("user", userValue, "user", choice.why);
   if (s.input.engine?.rootless && chosen !== undefined && user !== "root") {
     s.explain.push(
       "rootless podman: --userns=keep-id, so you are the container user and src, data and log are writable",
     );
   } else if (
-    user !== "host" && user !== "root" && host.os === "linux" && mode === "dev" &&
-    host.uid !== undefined && host.uid !== IMAGE_UID
+    !choice.auto && user !== "host" && user !== "root" && host.os === "linux" &&
+    mode === "dev" && host.uid !== undefined && host.uid !== choice.image.uid
   ) {
     s.explain.push(
-      `note: your uid ${host.uid} differs from the image user's (docker-user, uid 1000 by convention): ` +
-        "files in src, data and log may not be writable; set `user: host` in the configuration",
+      `note: your uid ${host.uid} differs from the image user's (${choice.image.name}, uid ${choice.image.uid}): ` +
+        "files in src, data and log may not be writable; `user: auto` (the default) or `user: host` runs as you",
     );
   }
   return {
@@ -228,12 +234,14 @@ function identityOptions(s: Step, user: string, mode: "dev" | "prod", workdir: s
 
 function mountSpecs(
   input: RunSpecInput,
-  user: string,
+  choice: UserChoice,
   home: string,
   mode: "dev" | "prod",
   explain: string[],
 ): MountSpec[] {
   const { host, layout } = input;
+  const user = choice.user;
+  const imageUid = choice.image.uid;
   const bind = (
     role: "src" | "data" | "log" | "passwd" | "group",
     source: string,
@@ -260,7 +268,7 @@ function mountSpecs(
     );
   }
   if (
-    user === "host" && host.uid !== undefined && host.gid !== undefined && host.uid !== IMAGE_UID
+    user === "host" && host.uid !== undefined && host.gid !== undefined && host.uid !== imageUid
   ) {
     // HOME belongs to the image user: give this uid a writable one. The image's own files
     // under HOME are hidden; src, data and log are mounted on top as always.
@@ -274,7 +282,7 @@ function mountSpecs(
       exec: true,
     });
     explain.push(
-      `added --tmpfs ${home} owned by ${host.uid}:${host.gid}: user: host, and HOME belongs to uid ${IMAGE_UID}`,
+      `added --tmpfs ${home} owned by ${host.uid}:${host.gid}: running as you, and HOME belongs to uid ${imageUid}`,
     );
   }
   if (user === "host" && input.hostUserFiles !== undefined) {

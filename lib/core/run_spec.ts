@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { ImageUser, UserPlace } from "./user.ts";
 import type { EngineKind } from "./engine_kind.ts";
 import type { HostFacts, Settings } from "./facts.ts";
 import type { HostLayout } from "./layout.ts";
@@ -152,4 +153,9 @@ export interface RunSpecInput {
   readonly relabel?: { readonly why: string };
   /** The engine that runs it (how the argv is rendered); default docker. */
   readonly engine?: EngineKind;
+  /** For `user: auto`: the image's user as read from the image; absent: docker-user, uid 1000. */
+  readonly imageUser?: ImageUser;
+  /** For `user: auto`: where the container runs; default `desktop` on macOS and Windows, else
+   * `local`. */
+  readonly userPlace?: UserPlace;
 }

@@ -13,7 +13,7 @@ import { formatConfig, variableWarnings } from "../core/config/layers.ts";
 import { printConfigJson } from "../core/config/config_json.ts";
 import { completeImages } from "./complete_images.ts";
 import { loadBaseConfig, loadConfig } from "./config/load.ts";
-import { decideLookup, decideRequest, decideRun } from "../core/decide.ts";
+import { decideLookup, decideRequest, decideRun, type Run } from "../core/decide.ts";
 import * as engines from "./engine.ts";
 import { identifyEngine } from "./engine_kind.ts";
 import { formatError, RunDockerError } from "../core/errors.ts";
@@ -28,6 +28,8 @@ import { pinnedPullFailure, resolveImage } from "./image.ts";
 import { gpuFacts } from "./engine_queries.ts";
 import { gpusQuestion } from "../core/outcome.ts";
 import { isGiven } from "../core/request.ts";
+import { readImageUser } from "./image_user.ts";
+import { formatReference, qualifiedReference } from "../core/reference.ts";
 import { planLayout } from "../core/layout.ts";
 import { OutputClosed, print, warn, write } from "./output.ts";
 import { inspectHostPath, isExactDir } from "./path_state.ts";
@@ -118,7 +120,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     dryRun: first.request.own.dryRun,
   };
   const found = await resolveImage(first.request.reference, resolveOptions);
-  const action = decideRun(lookup, {
+  // user: auto reads the image's user (cached per image ID); --list-tags and --resolve run nothing.
+  const { own } = first.request;
+  const cacheEnv = { HOME: host.home, XDG_CACHE_HOME: host.env.XDG_CACHE_HOME };
+  let read = lookup.settings.containerUser === "auto" && !own.root && !own.listTags &&
+      !own.resolve
+    ? await readImageUser(
+      engine,
+      (engine.kind?.kind === "podman" ? qualifiedReference : formatReference)(found.image),
+      cacheEnv,
+      found.image.tag === undefined ? undefined : found.localIds?.get(found.image.tag),
+    )
+    : undefined;
+  const runFacts = {
     version: VERSION,
     engine: engine.program,
     engineKind: engine.kind,
@@ -128,16 +142,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     hostUserFiles: writeHostUserFiles(host, lookup.settings.containerHome, false),
     selinux: await selinux,
     gpus: await gpus,
-  });
-  if (action.kind === "print") return await print(action);
+    imageUser: read?.user,
+  };
+  const action = decideRun(lookup, runFacts);
+  // A newly read image user is cached once the run (or --dry-run, --emit) went well: a failed
+  // one changes nothing.
+  const saved = (code: number) => (read?.save(), code);
+  if (action.kind === "print") return saved(await print(action));
   if (action.stderr) await write(Deno.stderr, action.stderr);
   if (action.kind === "run") {
     const explainPull = (error: engines.PullError) =>
       pinnedPullFailure(first.request.reference, error, resolveOptions);
-    return await carryOutRun(action, engine, host, explainPull);
+    // A tag only the registry had: once pulled, its user is read and the run decided again.
+    const afterPull = read === undefined ? undefined : async (run: Run) => {
+      const pulled = await readImageUser(engine, run.pull!, cacheEnv);
+      const again = decideRun(lookup, { ...runFacts, imageUser: pulled.user });
+      read = pulled;
+      return again.kind === "run" ? again : run;
+    };
+    return saved(await carryOutRun(action, engine, host, { explainPull, afterPull }));
   }
   const { formatEmitted } = await import("../core/format/emit.ts"); // the YAML writer: only here
-  return await print({ stdout: formatEmitted(action.document, action.comments) });
+  return saved(await print({ stdout: formatEmitted(action.document, action.comments) }));
 }
 
 /**

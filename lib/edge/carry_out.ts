@@ -44,8 +44,10 @@ import { startWatchdog } from "./watchdog.ts";
  * @param run From `decideRun`.
  * @param engine The engine, found on this host.
  * @param host Host facts.
- * @param explainPull For a pinned image whose pull failed: the one error that says why (it may
- *   ask the registry); absent: docker's own text and a generic error.
+ * @param hooks `explainPull`: for a pinned image whose pull failed, the one error that says why
+ *   (it may ask the registry); absent: docker's own text and a generic error. `afterPull`: once
+ *   the pull of `run.pull` succeeded, the run decided again with what the pulled image says
+ *   (`user: auto` reads its user); absent: `run` stands.
  * @returns The container's exit code (128+N when the CLI died of signal N).
  * @throws {UsageError} when the notebook port is taken.
  * @throws {OutOfMemoryError} (exit 137) when the engine killed the container for want of memory.
@@ -54,20 +56,30 @@ import { startWatchdog } from "./watchdog.ts";
  * @throws {NotInImageError} (exit 127) when `notebook`'s JupyterLab is not in the image.
  */
 export async function carryOutRun(
-  run: Run,
+  decided: Run,
   engine: Engine,
   host: HostFacts,
-  explainPull?: (error: PullError) => Promise<Error>,
+  hooks: {
+    readonly explainPull?: (error: PullError) => Promise<Error>;
+    readonly afterPull?: (run: Run) => Promise<Run>;
+  } = {},
 ): Promise<number> {
+  let run = decided;
   if (run.warning !== undefined) warn(run.warning);
   if (run.writeUserFiles) writeHostUserFiles(host, run.writeUserFiles.containerHome);
   if (run.checkPort && !isPortFree(run.checkPort.hostname, run.checkPort.port)) {
     throw portInUse(run.checkPort);
   }
-  const { plan, image } = run.pull === undefined
-    ? run
-    : await pullOrFallBack(run, engine, explainPull);
-  const created = makeDirs(run.makeDirs);
+  let chosen = run.pull === undefined ? run : await pullOrFallBack(run, engine, hooks.explainPull);
+  if (chosen === run && run.pull !== undefined && hooks.afterPull !== undefined) {
+    chosen = run = await hooks.afterPull(run);
+  }
+  // The pulled image may have changed who runs it (user: auto).
+  if (run.writeUserFiles && !decided.writeUserFiles) {
+    writeHostUserFiles(host, run.writeUserFiles.containerHome);
+  }
+  const { plan, image } = chosen;
+  const created = makeDirs(run.makeDirs, run.dirOwner);
   if (run.notice !== undefined) await write(Deno.stderr, run.notice);
   // Where docker writes the container's ID: run-docker's own folder, unless the user gave one.
   const folder = run.detach || run.cidfile !== undefined ? undefined : cidFolder();

@@ -144,6 +144,22 @@ export interface Captured {
  * @throws {EngineError} when the CLI is missing, not executable, or does not answer in time.
  */
 export async function capture(engine: Engine, args: string[]): Promise<Captured> {
+  const output = await captureBytes(engine, args);
+  return { ...output, stdout: new TextDecoder().decode(output.stdout) };
+}
+
+/**
+ * Runs the docker CLI to its end through the one spawner, with the engine's timeout.
+ *
+ * @param engine The engine.
+ * @param args The CLI's arguments (`["image", "inspect", …]`).
+ * @returns The exit code, stdout as bytes (e.g. `docker cp`'s tar stream) and stderr as text.
+ * @throws {EngineError} when the CLI is missing, not executable, or does not answer in time.
+ */
+export async function captureBytes(
+  engine: Engine,
+  args: string[],
+): Promise<{ code: number; stdout: Uint8Array; stderr: string }> {
   let output: Deno.CommandOutput;
   const seconds = engine.timeoutSeconds ?? CAPTURE_TIMEOUT_SECONDS;
   const signal = AbortSignal.timeout(seconds * 1000);
@@ -164,11 +180,10 @@ export async function capture(engine: Engine, args: string[]): Promise<Captured>
       "check that the engine is healthy: docker info",
     );
   }
-  const decoder = new TextDecoder();
   return {
     code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
+    stdout: output.stdout,
+    stderr: new TextDecoder().decode(output.stderr),
   };
 }
 
@@ -249,9 +264,37 @@ export function cliName(engine: Engine): string {
  * @throws {EngineError} when the CLI is missing or the engine unreachable.
  */
 export async function listLocalTags(engine: Engine, repository: string): Promise<string[]> {
-  const result = await capture(engine, ["image", "ls", "--format", "{{.Tag}}", repository]);
+  return (await listRepositoryImages(engine, repository)).map((image) => image.tag);
+}
+
+/**
+ * The tags of a repository's local images, each with its image ID (`user: auto` keys its cache
+ * by it, so a run needs no `image inspect` of its own).
+ *
+ * @param engine The docker CLI.
+ * @param repository The familiar name (`ubuntu`, `acme/app`, `localhost:5000/a`).
+ * @returns `{ tag, id }` in the engine's order, `id` as the engine prints it untruncated
+ *   (`sha256:<64 hex>`); `<none>` (dangling) left out.
+ * @throws {EngineError} when the CLI is missing or the engine unreachable.
+ */
+export async function listRepositoryImages(
+  engine: Engine,
+  repository: string,
+): Promise<{ tag: string; id: string }[]> {
+  const format = "{{.Tag}}\t{{.ID}}";
+  const result = await capture(engine, [
+    "image",
+    "ls",
+    "--no-trunc",
+    "--format",
+    format,
+    repository,
+  ]);
   if (result.code !== 0) throw failure(engine, "listing local images", result);
-  return result.stdout.split("\n").map((t) => t.trim()).filter((t) => t !== "" && t !== "<none>");
+  return result.stdout.split("\n").map((line) => {
+    const [tag, id = ""] = line.trim().split("\t");
+    return { tag: tag.trim(), id: id.trim() };
+  }).filter((image) => image.tag !== "" && image.tag !== "<none>");
 }
 
 /**

@@ -20,6 +20,7 @@ export const ENV_NAMES = [
   "RUN_DOCKER_INSECURE_REGISTRIES",
   "RUN_DOCKER_CONFIG",
   "XDG_CONFIG_HOME",
+  "XDG_CACHE_HOME",
   "RUN_DOCKER_CONTAINER_HOME",
   "RUN_DOCKER_USER",
   "RUN_DOCKER_MEMORY",
@@ -196,10 +197,15 @@ export function checkDirs(dirs: readonly string[]): Set<string> {
  * never creates them as root.
  *
  * @param dirs Absolute paths; `undefined` entries are skipped.
+ * @param owner When given (host root, `user: auto`): each of `dirs` that this call creates is
+ *   given this uid:gid (its parents and the directories that existed are left alone).
  * @returns The directories this call created, parents before children, for {@link removeEmptyDirs}.
- * @throws {RunDockerError} when a directory cannot be created.
+ * @throws {RunDockerError} when a directory cannot be created or given to `owner`.
  */
-export function makeDirs(dirs: readonly (string | undefined)[]): string[] {
+export function makeDirs(
+  dirs: readonly (string | undefined)[],
+  owner?: { readonly uid: number; readonly gid: number },
+): string[] {
   const created: string[] = [];
   for (const dir of dirs) {
     if (dir === undefined) continue;
@@ -214,6 +220,7 @@ export function makeDirs(dirs: readonly (string | undefined)[]): string[] {
         try {
           Deno.mkdirSync(d);
           created.push(d);
+          if (owner !== undefined && d === dir) Deno.chownSync(d, owner.uid, owner.gid);
         } catch (error) {
           // A run started at the same moment made it: fine, and not ours to remove.
           if (!(error instanceof Deno.errors.AlreadyExists)) throw error;

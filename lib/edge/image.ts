@@ -18,7 +18,7 @@ import {
   cliName,
   type Engine,
   imageIsLocal,
-  listLocalTags,
+  listRepositoryImages,
   localRepoDigests,
   type PullError,
 } from "./engine.ts";
@@ -109,6 +109,8 @@ export interface Resolution {
   readonly pinnedRemote?: true;
   /** More `--explain` lines about the choice (mixed tags, the digest of `latest`, a rule). */
   readonly notes?: readonly string[];
+  /** The local tags' image IDs (`sha256:…`), by tag, when the engine listed them. */
+  readonly localIds?: ReadonlyMap<string, string>;
 }
 
 /** What resolution needs from the outside. */
@@ -207,7 +209,7 @@ export async function resolveImage(
     : client.listTags(reference.repository);
   const [localResult, remoteResult] = await Promise.allSettled([
     // podman: by the fully qualified name (a short one also matches `localhost/NAME`).
-    listLocalTags(
+    listRepositoryImages(
       options.engine,
       options.engine.kind?.kind === "podman"
         ? `${reference.registry}/${reference.repository}`
@@ -216,8 +218,10 @@ export async function resolveImage(
     remotePromise,
   ]);
   let local: string[];
+  let localIds: Map<string, string> | undefined;
   if (localResult.status === "fulfilled") {
-    local = localResult.value;
+    local = localResult.value.map((image) => image.tag);
+    localIds = new Map(localResult.value.map((image) => [image.tag, image.id]));
   } else if (options.lookupOnly && !options.local && localResult.reason instanceof EngineError) {
     options.warn(`${localResult.reason.message}; local images not considered`);
     local = [];
@@ -291,6 +295,7 @@ export async function resolveImage(
     rows,
     registry,
     notes,
+    localIds,
   };
 }
 

@@ -62,7 +62,7 @@ export interface Config {
   workdir?: string;
   /** Absolute container path of the container user's home; src, data and log go under it. */
   container_home: string;
-  /** `docker-user`, `root`, `host`, a user name or `uid[:gid]`. */
+  /** `auto` (see `lib/core/user.ts`), `docker-user`, `root`, `host`, a user name or `uid[:gid]`. */
   user: string;
   /** Memory limit in docker's size syntax (`12g`). */
   memory: string;
@@ -107,7 +107,7 @@ export interface Config {
 /** Built-in defaults. */
 export const DEFAULT_CONFIG: Config = {
   container_home: "/home/docker-user",
-  user: "docker-user",
+  user: "auto",
   memory: "12g",
   shm_size: "4g",
   timezone: "host",

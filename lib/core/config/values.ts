@@ -36,7 +36,8 @@ export type Kind =
   | "env"
   | "list";
 
-const USER = /^(docker-user|root|host|[a-z_][a-z0-9_.-]*\$?|\d+)(?::(\d+|[a-z_][a-z0-9_.-]*))?$/i;
+const USER =
+  /^(auto|docker-user|root|host|[a-z_][a-z0-9_.-]*\$?|\d+)(?::(\d+|[a-z_][a-z0-9_.-]*))?$/i;
 const ZONE = /^(UTC|[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+|host|[A-Z]{3,5}[+-]?\d*)$/;
 
 /**
@@ -183,7 +184,9 @@ export function scalar(
       if (!USER.test(text)) {
         fail(
           node,
-          `expected docker-user, root, host, a name or uid[:gid], got ${JSON.stringify(text)}`,
+          `expected auto, docker-user, root, host, a name or uid[:gid], got ${
+            JSON.stringify(text)
+          }`,
         );
       }
       return text;

@@ -22,6 +22,8 @@ export interface DryRunFacts {
   /** A variable the line first sets to a fresh random value and exports (the notebook's
    * `JUPYTER_TOKEN`, which the run passes by name): no real token is printed. */
   readonly setToken?: string;
+  /** Host root under `user: auto`: the owner those directories get (`chown`). */
+  readonly dirOwner?: { readonly uid: number; readonly gid: number };
 }
 
 /** 24 random bytes as 48 hex digits, from the shell: POSIX `od` and `tr`. */
@@ -47,8 +49,12 @@ const RANDOM_HEX = "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \\n')";
 export function formatDryRun(facts: DryRunFacts): string {
   // Pasted into a shell on a fresh machine, the line must work as the run would: the run
   // creates the data and log directories first, and pulls a tag only the registry has.
+  const owner = facts.dirOwner;
+  const chown = owner !== undefined
+    ? `${quoteCommand(["chown", `${owner.uid}:${owner.gid}`, "--", ...facts.missingDirs])} && `
+    : "";
   const mkdir = facts.missingDirs.length > 0
-    ? `${quoteCommand(["mkdir", "-p", "--", ...facts.missingDirs])} && `
+    ? `${quoteCommand(["mkdir", "-p", "--", ...facts.missingDirs])} && ${chown}`
     : "";
   const pull = facts.pull !== undefined
     ? `${quoteCommand([facts.program, "pull", ...facts.pull])} && `

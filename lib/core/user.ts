@@ -1,0 +1,192 @@
+/**
+ * Who the container runs as: `user: auto` (the default) decided from the facts, or the user
+ * the configuration or `--root` forces.
+ *
+ * Pure module: a function of its arguments alone.
+ *
+ * @module
+ */
+
+/** The image's user, as the edge read it (`Config.User`, the image's `/etc/passwd`). */
+export interface ImageUser {
+  /** The value for `--user` that runs as this user: a name (`docker-user`) or `uid[:gid]`. */
+  readonly name: string;
+  /** Its numeric uid. */
+  readonly uid: number;
+  /** Its numeric primary gid. */
+  readonly gid: number;
+}
+
+/**
+ * The image user when nothing was read (the image is not local yet, or cannot be read):
+ * `docker-user`, uid 1000, by the images' convention.
+ */
+export const CONVENTIONAL_USER: ImageUser = { name: "docker-user", uid: 1000, gid: 1000 };
+
+/**
+ * Where the container runs, as far as file ownership goes: `local` (an engine on this Linux
+ * host, the bind mounts keep numeric uids), `desktop` (Docker Desktop on macOS or Windows: its
+ * VM maps ownership), `remote` (another host's engine: its files, not these), `elsewhere`
+ * (`--emit`: the file runs on some other engine).
+ */
+export type UserPlace = "local" | "desktop" | "remote" | "elsewhere";
+
+/** The facts the user decision reads. */
+export interface UserFacts {
+  /** The `user` setting: `auto`, `docker-user`, `root`, `host`, a name or `uid[:gid]`. */
+  readonly setting: string;
+  /** Where the setting came from (`default`, `file:line`, `option --user`), for `--explain`. */
+  readonly from: string;
+  /** `--root` was given. */
+  readonly root: boolean;
+  /** The invoking user's uid and gid (`undefined` on Windows). */
+  readonly host: { readonly uid?: number; readonly gid?: number };
+  /** See {@link UserPlace}. */
+  readonly place: UserPlace;
+  /** Rootless podman (`--userns=keep-id` makes you the container user). */
+  readonly rootless: boolean;
+  /** The image's user; `undefined`: unknown, {@link CONVENTIONAL_USER} is assumed. */
+  readonly image?: ImageUser;
+}
+
+/** The decision. */
+export interface UserChoice {
+  /** `root`, `host` (the invoking uid:gid with generated passwd/group files), or the `--user`
+   * value (a name or `uid[:gid]`). */
+  readonly user: string;
+  /** Why, for `--explain` (one clause, no trailing period). */
+  readonly why: string;
+  /** The image user (read, or the conventional one). */
+  readonly image: ImageUser;
+  /** Whether `user: auto` decided. */
+  readonly auto: boolean;
+  /** Host root under `user: auto`: the uid:gid that the directories run-docker makes get. */
+  readonly dirOwner?: { readonly uid: number; readonly gid: number };
+}
+
+/**
+ * Decides the container user. Under `user: auto`: the image user when your uid is the image
+ * user's, when you are root (and the data and log directories run-docker makes are given to the
+ * image user), on Docker Desktop, on a remote engine, on rootless podman and for `--emit`;
+ * otherwise (Linux, a local engine, another uid) your uid:gid (`host`), so src, data and log
+ * are writable and what the container writes is yours.
+ *
+ * @param facts See {@link UserFacts}.
+ * @returns See {@link UserChoice}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { chooseUser } from "./user.ts";
+ * const facts = { setting: "auto", from: "default", root: false, place: "local" as const, rootless: false };
+ * assert.equal(chooseUser({ ...facts, host: { uid: 1001, gid: 1001 } }).user, "host");
+ * assert.equal(chooseUser({ ...facts, host: { uid: 1000, gid: 1000 } }).user, "docker-user");
+ * assert.deepEqual(chooseUser({ ...facts, host: { uid: 0, gid: 0 } }).dirOwner, { uid: 1000, gid: 1000 });
+ * ```
+ */
+export function chooseUser(facts: UserFacts): UserChoice {
+  const image = facts.image ?? CONVENTIONAL_USER;
+  const known = facts.image === undefined ? " by convention" : "";
+  const imageIs = `${image.name}, uid ${image.uid}${known}`;
+  if (facts.root) return { user: "root", why: "option --root", image, auto: false };
+  if (facts.setting !== "auto") {
+    return { user: facts.setting, why: facts.from, image, auto: false };
+  }
+  const asImage = (why: string, dirOwner?: UserChoice["dirOwner"]): UserChoice => ({
+    user: image.name,
+    why: `user: auto: the image user (${imageIs}): ${why}`,
+    image,
+    auto: true,
+    ...(dirOwner === undefined ? {} : { dirOwner }),
+  });
+  const { uid, gid } = facts.host;
+  switch (facts.place) {
+    case "elsewhere":
+      return asImage("the file runs on another engine");
+    case "desktop":
+      return asImage("Docker Desktop maps file ownership");
+    case "remote":
+      return asImage("the engine is remote, the mounts are its host's");
+  }
+  if (facts.rootless) return asImage("rootless podman maps your uid onto it");
+  if (uid === undefined || gid === undefined) return asImage("no host uid");
+  if (uid === 0) {
+    return image.uid === 0 ? asImage("you are root") : asImage(
+      `you are root; data and log are made owned by ${image.uid}:${image.gid}`,
+      { uid: image.uid, gid: image.gid },
+    );
+  }
+  if (uid === image.uid) return asImage(`your uid is ${uid} too`);
+  return {
+    user: "host",
+    why: `user: auto: your uid ${uid} is not the image user's (${imageIs}), ` +
+      "so run as yours: src, data and log are writable and what the container writes is yours",
+    image,
+    auto: true,
+  };
+}
+
+/**
+ * Reads the image user from the image's `Config.User` and its `/etc/passwd`.
+ *
+ * `Config.User` names the user (a name, `uid` or `uid:gid`, a group after the colon as a name or
+ * number); when it is empty or root, the convention's `docker-user` is the image user if the
+ * image has one (run-docker ran as it before `user: auto`), else root. A name the passwd file
+ * does not know, or a passwd file that cannot be read, gives `undefined` (the caller assumes
+ * {@link CONVENTIONAL_USER}).
+ *
+ * @param configUser The image's `Config.User` (`""` when unset).
+ * @param passwd The text of the image's `/etc/passwd`, when read.
+ * @returns The image user, or `undefined` when the facts do not say.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { imageUserOf } from "./user.ts";
+ * const passwd = "root:x:0:0::/root:/bin/sh\ndocker-user:x:1000:1000::/home/docker-user:/bin/sh\n";
+ * assert.deepEqual(imageUserOf("", passwd), { name: "docker-user", uid: 1000, gid: 1000 });
+ * assert.deepEqual(imageUserOf("1234:50"), { name: "1234:50", uid: 1234, gid: 50 });
+ * assert.deepEqual(imageUserOf("", "root:x:0:0::/root:/bin/sh\n"), { name: "root", uid: 0, gid: 0 });
+ * ```
+ */
+export function imageUserOf(configUser: string, passwd?: string): ImageUser | undefined {
+  const [user, group] = configUser.trim().split(":", 2);
+  const entries = passwdEntries(passwd ?? "");
+  const numeric = (s: string | undefined) => s !== undefined && /^\d{1,10}$/.test(s);
+  if (user === "" || user === "root" || user === "0") {
+    if (passwd === undefined) return undefined;
+    const conventional = entries.find((e) => e.name === CONVENTIONAL_USER.name);
+    if (conventional !== undefined) {
+      return { name: conventional.name, uid: conventional.uid, gid: conventional.gid };
+    }
+    return { name: "root", uid: 0, gid: numeric(group) ? Number(group) : 0 };
+  }
+  const entry = numeric(user)
+    ? entries.find((e) => e.uid === Number(user))
+    : entries.find((e) => e.name === user);
+  const uid = numeric(user) ? Number(user) : entry?.uid;
+  if (uid === undefined) return undefined;
+  const gid = numeric(group) ? Number(group) : group === undefined ? entry?.gid : undefined;
+  if (gid === undefined) {
+    // A group name, or a uid without a passwd entry (docker then runs it with gid 0).
+    if (group === undefined && passwd !== undefined) return { name: user, uid, gid: 0 };
+    return undefined;
+  }
+  return { name: configUser.trim(), uid, gid };
+}
+
+/**
+ * Whether {@link imageUserOf} needs the image's `/etc/passwd` for this `Config.User`.
+ *
+ * @param configUser The image's `Config.User`.
+ * @returns `false` only for a numeric `uid:gid`.
+ */
+export function needsPasswd(configUser: string): boolean {
+  return !/^\d{1,10}:\d{1,10}$/.test(configUser.trim());
+}
+
+function passwdEntries(text: string): { name: string; uid: number; gid: number }[] {
+  return text.split("\n").map((line) => line.split(":")).filter((f) =>
+    f.length >= 4 && /^\d{1,10}$/.test(f[2]) && /^\d{1,10}$/.test(f[3])
+  ).map((f) => ({ name: f[0], uid: Number(f[2]), gid: Number(f[3]) }));
+}
