@@ -166,7 +166,7 @@ Deno.test("helpText() puts a description on the next line when the names are too
   );
   assert.match(
     text,
-    /\n {2}--tag-order ORDER {16}how tags order when none is given: natural\n {35}\(default\)/,
+    /\n {2}--tag-order ORDER {16}how tags order when none is given: auto\n {35}\(default\), natural/,
   );
 });
 

@@ -112,6 +112,7 @@ Deno.test("--print-config warns about misspelled variables, shows workdir and en
     name: "zppz/app",
     rules: [],
     memory: "12g",
+    gpus: "auto",
     policy: {},
   });
 });

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { readImageUser } from "../lib/edge/image_user.ts";
 import type { Engine } from "../lib/edge/engine.ts";
+import { until } from "./poll.ts";
 
 /** Reads the image user and, as a run that went well does, caches what was read. */
 async function read(engine: Engine, image: string, env: Record<string, string>, id?: string) {
@@ -145,3 +146,60 @@ Deno.test("readImageUser(): a cache folder that is a symlink is neither read nor
     assert.ok((await calls()).includes("create --pull=never"));
     assert.equal(await Deno.readTextFile(`${elsewhere}/image-users/${HEX}.json`), lie);
   }));
+
+Deno.test("readImageUser(): a stop signal while /etc/passwd is read still removes the container", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "run-docker-image-user-stop-" });
+  try {
+    const program = `${dir}/docker`;
+    await Deno.writeTextFile(
+      program,
+      `#!/bin/sh
+echo "$*" >> '${dir}/calls'
+case "$1" in
+  image) printf '%s\\t%s\\n' '${ID}' app ;;
+  create) echo 0123456789ab ;;
+  cp) exec sleep 30 ;;
+esac
+exit 0
+`,
+    );
+    await Deno.chmod(program, 0o755);
+    const script = `${dir}/read.ts`;
+    const lib = new URL("../lib/edge/", import.meta.url).href;
+    await Deno.writeTextFile(
+      script,
+      `import { readImageUser } from "${lib}image_user.ts";
+import { handleStopSignals } from "${lib}spawn.ts";
+handleStopSignals();
+await readImageUser({ program: ${JSON.stringify(program)} }, "x/app:1", { HOME: ${
+        JSON.stringify(dir)
+      } });
+`,
+    );
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        "--config",
+        new URL("../deno.json", import.meta.url).pathname,
+        script,
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const calls = async () => await Deno.readTextFile(`${dir}/calls`).catch(() => "");
+    assert.ok(await until(async () => (await calls()).includes("cp "), 20_000), "cp never ran");
+    child.kill("SIGTERM");
+    assert.equal((await child.status).code, 143);
+    assert.ok(
+      await until(
+        async () => (await calls()).includes("rm --force --volumes 0123456789ab"),
+        10_000,
+      ),
+      `the container was not removed: ${await calls()}`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -145,8 +145,16 @@ Deno.test("HOST_UNAME is what the platform's own uname -snrm says: arm64 on Appl
 });
 
 Deno.test("--help says the --dry-run line is POSIX-shell quoted, and what to use in PowerShell", () => {
-  const line = helpText("0.1.0").split("\n").find((l) => l.trimStart().startsWith("--dry-run"));
-  assert.match(line ?? "", /POSIX-shell-quoted.*PowerShell or cmd use --dry-run --json/);
+  // The row wraps at 80 columns: its lines, joined.
+  const lines = helpText("0.1.0").split("\n");
+  const start = lines.findIndex((l) => l.trimStart().startsWith("--dry-run"));
+  const row = [
+    lines[start],
+    ...lines.slice(start + 1).filter((_, i, rest) =>
+      rest.slice(0, i + 1).every((l) => /^ {35}\S/.test(l))
+    ),
+  ].map((l) => l.trim()).join(" ");
+  assert.match(row, /POSIX-shell-quoted.*PowerShell or cmd use --dry-run --json/);
 });
 
 Deno.test("APFS and NTFS: ~/work/src/MyApp is not the tree of image myapp (exact name on every OS)", () => {

@@ -12,6 +12,7 @@
 import { captureBytes, type Engine } from "./engine.ts";
 import { type ImageUser, imageUserOf, needsPasswd } from "../core/user.ts";
 import { randomHex } from "./host.ts";
+import { onStop, spawn } from "./spawn.ts";
 
 /** The most a cache file may hold; a bigger one is not ours and is ignored. */
 const CACHE_FILE_BYTES = 4096;
@@ -94,6 +95,17 @@ async function readPasswd(engine: Engine, image: string): Promise<string | undef
   ]);
   const id = new TextDecoder().decode(created.stdout).trim().split("\n").at(-1) ?? "";
   if (created.code !== 0 || !/^[0-9a-f]{12,64}$/.test(id)) return undefined;
+  const remove = ["rm", "--force", "--volumes", id];
+  // A stop signal now: the removal starts before run-docker exits and finishes on its own.
+  const forget = onStop(() => {
+    spawn(engine.program, {
+      args: remove,
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+      outlives: true,
+    });
+  });
   try {
     const copied = await captureBytes(engine, ["cp", `${id}:/etc/passwd`, "-"]);
     if (copied.code !== 0 || copied.stdout.length > PASSWD_BYTES + 4096) return undefined;
@@ -106,7 +118,8 @@ async function readPasswd(engine: Engine, image: string): Promise<string | undef
     return undefined; // not a tar stream we understand: the user is unknown
   } finally {
     // --volumes: an image VOLUME gets an anonymous volume at create; it goes too.
-    await captureBytes(engine, ["rm", "--force", "--volumes", id]).catch(() => {});
+    await captureBytes(engine, remove).catch(() => {});
+    forget();
   }
 }
 
