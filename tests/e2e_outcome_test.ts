@@ -59,7 +59,7 @@ e2e("out of memory: one error naming the limit, exit 137, nothing left behind", 
   await withHome("oom", async (home) => {
     const name = `outcome-oom-${crypto.randomUUID().slice(0, 8)}`;
     const wrapper = await loggingDocker(home);
-    const env = { RUN_DOCKER_DOCKER: wrapper };
+    const env = { RUN_DOCKER_ENGINE: wrapper };
     const result = await runDocker([...TIGHT, "--name", name, REF, ...HOG], { home, env });
     assert.equal(result.code, 137, result.stderr);
     assert.equal(result.stdout, "");
@@ -77,7 +77,7 @@ e2e("out of memory: one error naming the limit, exit 137, nothing left behind", 
 e2e("a normal end, and a 137 that is no OOM, stay silent; only a 137 asks the engine", async () => {
   await withHome("no-oom", async (home) => {
     const wrapper = await loggingDocker(home);
-    const env = { RUN_DOCKER_DOCKER: wrapper };
+    const env = { RUN_DOCKER_ENGINE: wrapper };
     const normal = await runDocker([...TIGHT, REF, "sh", "-c", "exit 3"], { home, env });
     assert.equal(normal.code, 3, normal.stderr);
     assert.equal(normal.stderr, "");
@@ -137,7 +137,7 @@ e2e("gpus: auto (the default): --gpus all with nvidia-smi and an nvidia runtime"
     const args = ["--dry-run", "--explain", REF, "true"];
     const withSmi = await runDocker(args, {
       home,
-      env: { RUN_DOCKER_DOCKER: wrapper, PATH: path },
+      env: { RUN_DOCKER_ENGINE: wrapper, PATH: path },
     });
     assert.equal(withSmi.code, 0, withSmi.stderr);
     assert.match(withSmi.stdout, / --gpus all /);
@@ -149,7 +149,7 @@ e2e("gpus: auto (the default): --gpus all with nvidia-smi and an nvidia runtime"
 
     // No nvidia-smi on PATH: no --gpus, and the engine is not asked.
     await Deno.remove(`${home}/calls`);
-    const without = await runDocker(args, { home, env: { RUN_DOCKER_DOCKER: wrapper } });
+    const without = await runDocker(args, { home, env: { RUN_DOCKER_ENGINE: wrapper } });
     assert.equal(without.code, 0, without.stderr);
     assert.doesNotMatch(without.stdout, /--gpus/);
     assert.match(
