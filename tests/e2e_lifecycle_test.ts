@@ -274,14 +274,15 @@ e2e(
 );
 
 Deno.test({
-  name: "e2e: user: host with a full TMPDIR says which path and what to free, and leaves nothing",
+  name:
+    "e2e: user: host with a full cache folder says which path and what to free, and leaves nothing",
   ignore: ignore || (Deno.uid() !== 0 && !inCI),
   fn: () =>
     withHome("h", async (home) => {
       await Deno.mkdir(`${home}/.config/run-docker`, { recursive: true });
       await Deno.writeTextFile(`${home}/.config/run-docker/config.yaml`, "user: host\n");
       const tmp = `${home}/tmp`;
-      const ours = `${tmp}/run-docker-${Deno.uid()}`;
+      const ours = `${tmp}/run-docker/users`;
       await Deno.mkdir(tmp);
       // No room for a file's bytes; no inode for a new folder.
       for (const [options, failing] of [["size=64k", "write"], ["nr_inodes=2", "create"]]) {
@@ -291,23 +292,24 @@ Deno.test({
         }).output();
         assert.equal(mount.code, 0, decoder.decode(mount.stderr));
         try {
-          if (failing === "write") await Deno.mkdir(ours, { mode: 0o700 });
+          if (failing === "write") await Deno.mkdir(ours, { mode: 0o700, recursive: true });
           await Deno.writeFile(`${tmp}/filler`, new Uint8Array(1 << 20)).catch(() => {});
           const result = await runDocker([`${IMAGE}:${TAG}`, "true"], {
             home,
-            env: { TMPDIR: tmp },
+            env: { XDG_CACHE_HOME: tmp },
           });
           assert.equal(result.code, 125, result.stderr);
           const path = failing === "write" ? `${ours}/passwd` : ours;
+          const df = failing === "write" ? ours : tmp;
           assert.equal(
             result.stderr,
             `run-docker: error: cannot ${failing} ${path} for user: host: no space left on device\n` +
-              `hint: free space on the file system of ${tmp} (df ${tmp}), ` +
-              "or set TMPDIR to a folder with room\n",
+              `hint: free space on the file system of ${df} (df ${df}), ` +
+              "or set XDG_CACHE_HOME to a folder with room\n",
           );
           assert.deepEqual(
             [...Deno.readDirSync(tmp)].map((e) => e.name).sort(),
-            failing === "write" ? ["filler", `run-docker-${Deno.uid()}`] : ["filler"],
+            failing === "write" ? ["filler", "run-docker"] : ["filler"],
           );
           if (failing === "write") {
             assert.deepEqual([...Deno.readDirSync(ours)], [], "a partial file was left behind");

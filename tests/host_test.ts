@@ -118,32 +118,26 @@ Deno.test("makeDirs() that cannot create one removes what it made and says which
   }));
 
 /** Runs `fn` with `TMPDIR` set to a fresh temp dir, restored after. */
+/** A temp dir as the XDG cache home; `fn` gets it. */
 function withTmpdir(fn: (tmp: string) => void): Promise<void> {
-  return withDir((tmp) => {
-    const before = Deno.env.get("TMPDIR");
-    Deno.env.set("TMPDIR", `${tmp}/`);
-    try {
-      fn(tmp);
-    } finally {
-      if (before === undefined) Deno.env.delete("TMPDIR");
-      else Deno.env.set("TMPDIR", before);
-    }
-  });
+  return withDir((tmp) => fn(tmp));
 }
 
 // The folder must be owned by the host uid: as root, a folder made for uid 1001 is chowned.
 const ROOT = Deno.uid() === 0;
 const UID = ROOT ? 1001 : Deno.uid()!;
-const HOST = { uid: UID, gid: 4242, user: "zé p" };
+const HOST = { uid: UID, gid: 4242, user: "zé p", os: "linux", home: "/nowhere", env: {} };
+/** The host facts with `tmp` as XDG_CACHE_HOME: the files go to `tmp/run-docker/users`. */
+const hostIn = (tmp: string) => ({ ...HOST, env: { XDG_CACHE_HOME: tmp } });
 
 Deno.test("writeHostUserFiles() writes passwd and group with the host user, privately", () =>
   withTmpdir((tmp) => {
-    const dir = `${tmp}/run-docker-${UID}`;
+    const dir = `${tmp}/run-docker/users`;
     if (ROOT) {
-      Deno.mkdirSync(dir, { mode: 0o700 });
+      Deno.mkdirSync(dir, { mode: 0o700, recursive: true });
       Deno.chownSync(dir, UID, 4242);
     }
-    assert.deepEqual(writeHostUserFiles(HOST, "/home/docker-user"), {
+    assert.deepEqual(writeHostUserFiles(hostIn(tmp), "/home/docker-user"), {
       passwd: `${dir}/passwd`,
       group: `${dir}/group`,
     });
@@ -162,25 +156,38 @@ Deno.test("writeHostUserFiles() writes passwd and group with the host user, priv
       [0o700, 0o644],
     );
     assert.deepEqual(tree(tmp), [
-      `run-docker-${UID}/`,
-      `run-docker-${UID}/group`,
-      `run-docker-${UID}/passwd`,
+      "run-docker/",
+      "run-docker/users/",
+      "run-docker/users/group",
+      "run-docker/users/passwd",
     ]);
   }));
 
 Deno.test("writeHostUserFiles() with --dry-run gives the paths and writes nothing; Windows: none", () =>
   withTmpdir((tmp) => {
-    assert.deepEqual(writeHostUserFiles(HOST, "/home/docker-user", false), {
-      passwd: `${tmp}/run-docker-${UID}/passwd`,
-      group: `${tmp}/run-docker-${UID}/group`,
+    assert.deepEqual(writeHostUserFiles(hostIn(tmp), "/home/docker-user", false), {
+      passwd: `${tmp}/run-docker/users/passwd`,
+      group: `${tmp}/run-docker/users/group`,
     });
-    assert.equal(writeHostUserFiles({ ...HOST, uid: undefined, gid: undefined }, "/h"), undefined);
+    // Without XDG_CACHE_HOME: ~/.cache; macOS: ~/Library/Caches.
+    assert.deepEqual(writeHostUserFiles({ ...HOST, home: "/h" }, "/h", false), {
+      passwd: "/h/.cache/run-docker/users/passwd",
+      group: "/h/.cache/run-docker/users/group",
+    });
+    assert.deepEqual(writeHostUserFiles({ ...HOST, os: "darwin", home: "/Users/z" }, "/h", false), {
+      passwd: "/Users/z/Library/Caches/run-docker/users/passwd",
+      group: "/Users/z/Library/Caches/run-docker/users/group",
+    });
+    assert.equal(
+      writeHostUserFiles({ ...hostIn(tmp), uid: undefined, gid: undefined }, "/h"),
+      undefined,
+    );
     assert.deepEqual(tree(tmp), []);
   }));
 
-Deno.test("writeHostUserFiles() refuses a folder that is not private or not the user's; the hint names TMPDIR", () =>
+Deno.test("writeHostUserFiles() refuses a folder that is not private or not the user's; the hint names XDG_CACHE_HOME", () =>
   withTmpdir((tmp) => {
-    const dir = `${tmp}/run-docker-${UID}`;
+    const dir = `${tmp}/run-docker/users`;
     // Not private; then (as root, who can make it so) private but another user's, as in a sticky /tmp.
     const owners = ROOT ? [[0o755, UID], [0o700, UID + 1]] : [[0o755, UID]];
     for (const [mode, owner] of owners) {
@@ -189,16 +196,16 @@ Deno.test("writeHostUserFiles() refuses a folder that is not private or not the 
       if (ROOT) Deno.chownSync(dir, owner, 4242);
       let error: unknown;
       try {
-        writeHostUserFiles(HOST, "/home/docker-user");
+        writeHostUserFiles(hostIn(tmp), "/home/docker-user");
       } catch (e) {
         error = e;
       }
       assert.ok(error instanceof RunDockerError, String(error));
       assert.deepEqual([error.message, error.hint], [
         `${dir} is not a private directory of yours`,
-        "remove it if you can (someone else may have made it), or set TMPDIR to a folder of your own",
+        "remove it if you can (someone else may have made it), or set XDG_CACHE_HOME to a folder of your own",
       ]);
-      assert.deepEqual(tree(tmp), [`run-docker-${UID}/`]);
+      assert.deepEqual(tree(tmp), ["run-docker/", "run-docker/users/"]);
     }
   }));
 

@@ -7,14 +7,19 @@
 import assert from "node:assert/strict";
 import { readImageUser } from "../lib/edge/image_user.ts";
 import type { Engine } from "../lib/edge/engine.ts";
+import { cacheDir } from "../lib/core/platform_paths.ts";
 import { until } from "./poll.ts";
 
 /** Reads the image user and, as a run that went well does, caches what was read. */
 async function read(engine: Engine, image: string, env: Record<string, string>, id?: string) {
-  const found = await readImageUser(engine, image, env, id);
+  const found = await readImageUser(engine, image, cacheOf(env), id);
   found.save();
   return found.user;
 }
+
+/** The cache folder of a HOME and XDG_CACHE_HOME, as the program finds it. */
+const cacheOf = (env: Record<string, string>) =>
+  cacheDir({ os: "linux", home: env.HOME, env: { XDG_CACHE_HOME: env.XDG_CACHE_HOME } });
 
 const HEX = "ab".repeat(32);
 const ID = `sha256:${HEX}`;
@@ -126,7 +131,7 @@ Deno.test("readImageUser(): a corrupt, oversized or symlinked cache file is read
 
 Deno.test("readImageUser(): what was read is cached only when the caller saves it", () =>
   withEngine("app", async (dir, program) => {
-    const found = await readImageUser({ program }, "x/app:1", { HOME: dir });
+    const found = await readImageUser({ program }, "x/app:1", cacheOf({ HOME: dir }));
     assert.deepEqual(found.user, { name: "app", uid: 2000, gid: 2001 });
     assert.equal(await Deno.stat(`${dir}/.cache`).catch(() => undefined), undefined);
     found.save();
@@ -171,9 +176,9 @@ exit 0
       `import { readImageUser } from "${lib}image_user.ts";
 import { handleStopSignals } from "${lib}spawn.ts";
 handleStopSignals();
-await readImageUser({ program: ${JSON.stringify(program)} }, "x/app:1", { HOME: ${
-        JSON.stringify(dir)
-      } });
+await readImageUser({ program: ${JSON.stringify(program)} }, "x/app:1", ${
+        JSON.stringify(`${dir}/.cache/run-docker`)
+      });
 `,
     );
     const child = new Deno.Command(Deno.execPath(), {

@@ -56,8 +56,7 @@ const { formatError } = await import(lib + "core/errors.ts");
 const report = (error) => console.log(formatError(error).lines.join("\\n"));
 try { makeDirs(["/proc/self"]); } catch (error) { report(error); }
 try { makeDirs(["/proc/self/rd-new"]); } catch (error) { report(error); }
-Deno.env.set("TMPDIR", "/proc/self");
-try { writeHostUserFiles({ uid: 4242, gid: 4242, user: "u" }, "/home/u"); } catch (error) { report(error); }
+try { writeHostUserFiles({ uid: 4242, gid: 4242, user: "u", os: "linux", home: "/h", env: { XDG_CACHE_HOME: "/proc/self" } }, "/home/u"); } catch (error) { report(error); }
 try { await systemConfigFiles.readText("/proc/self/environ"); } catch (error) { console.log(error.message); }
 try { Deno.statSync("/proc/self"); } catch (error) { report(error); }
 `);
@@ -67,8 +66,8 @@ try { Deno.statSync("/proc/self"); } catch (error) { report(error); }
       "hint: create it yourself, or pick another with --hostdatadir/--hostlogdir (or RUN_DOCKER_WORKDIR)\n" +
       'run-docker: error: cannot create host directory "/proc/self/rd-new": not allowed (a system path)\n' +
       "hint: create it yourself, or pick another with --hostdatadir/--hostlogdir (or RUN_DOCKER_WORKDIR)\n" +
-      "run-docker: error: cannot create /proc/self/run-docker-4242 for user: host: not allowed (a system path)\n" +
-      "hint: check /proc/self (it must be writable by you), or set TMPDIR to a writable folder\n" +
+      "run-docker: error: cannot create /proc/self/run-docker/users for user: host: not allowed (a system path)\n" +
+      "hint: check /proc/self/run-docker (it must be writable by you), or set XDG_CACHE_HOME to a folder you can write\n" +
       "not allowed (a system path)\n" +
       // What no message names on purpose: Deno's own error, should one escape, keeps only its path.
       "run-docker: error: not allowed: /proc/self\n" +

@@ -33,10 +33,13 @@ export interface HostPlaces {
 /** The system file on Linux and macOS. */
 export const POSIX_SYSTEM_CONFIG = "/etc/run-docker/config.yaml";
 
+/** An absolute Windows path: `C:\…`, `C:/…` or a UNC `\\server\share`. */
+const WINDOWS_ABSOLUTE = /^([A-Za-z]:[\\/]|\\\\[^\\]+\\[^\\]+)/;
+
 /** `%ProgramData%` when it is an absolute Windows path (`C:\ProgramData`, `\\server\share`). */
 function programData(env: Environment): string | undefined {
   const dir = env.PROGRAMDATA;
-  return dir !== undefined && /^([A-Za-z]:[\\/]|\\\\[^\\]+\\[^\\]+)/.test(dir) ? dir : undefined;
+  return dir !== undefined && WINDOWS_ABSOLUTE.test(dir) ? dir : undefined;
 }
 
 /**
@@ -100,4 +103,41 @@ export function certsDirs(registry: string, host: HostPlaces): string[] {
     ...(system ? [system] : []),
     path.join(host.home, ".docker", "certs.d", registry),
   ];
+}
+
+/**
+ * run-docker's cache folder (the `user: auto` answers, the `user: host` passwd and group files):
+ * `$XDG_CACHE_HOME/run-docker` (an absolute one) else `<home>/.cache/run-docker` on Linux and the
+ * other Unixes; `<home>/Library/Caches/run-docker` on macOS (under the home that Docker Desktop,
+ * Colima, OrbStack and Rancher Desktop all share with their VM, unlike `$TMPDIR`);
+ * `%LOCALAPPDATA%\run-docker` on Windows.
+ *
+ * @param host `os`, `home`, `env` (`XDG_CACHE_HOME`, `LOCALAPPDATA`).
+ * @returns An absolute path, or `undefined` when the home is not absolute (no cache then).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cacheDir } from "./platform_paths.ts";
+ * assert.equal(cacheDir({ os: "linux", home: "/home/z", env: {} }), "/home/z/.cache/run-docker");
+ * assert.equal(cacheDir({ os: "linux", home: "/home/z", env: { XDG_CACHE_HOME: "/c" } }), "/c/run-docker");
+ * assert.equal(cacheDir({ os: "darwin", home: "/Users/z", env: {} }), "/Users/z/Library/Caches/run-docker");
+ * ```
+ */
+export function cacheDir(host: HostPlaces): string | undefined {
+  const path = hostPath(host.os);
+  if (host.os === "windows") {
+    const absolute = (p: string | undefined) => p !== undefined && WINDOWS_ABSOLUTE.test(p);
+    const local = host.env.LOCALAPPDATA;
+    const base = absolute(local)
+      ? local!
+      : absolute(host.home)
+      ? path.join(host.home, "AppData", "Local")
+      : undefined;
+    return base === undefined ? undefined : path.join(base, "run-docker");
+  }
+  if (!host.home.startsWith("/")) return undefined;
+  if (host.os === "darwin") return path.join(host.home, "Library", "Caches", "run-docker");
+  const xdg = host.env.XDG_CACHE_HOME;
+  return path.join(xdg?.startsWith("/") ? xdg : path.join(host.home, ".cache"), "run-docker");
 }

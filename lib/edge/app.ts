@@ -37,6 +37,7 @@ import { handleStopSignals, stopUnderWay } from "./spawn.ts";
 import { removeOldBinary } from "./self_update.ts";
 import { VERSION } from "../core/version.ts";
 import { hostUserWarning } from "../core/platform_hints.ts";
+import { cacheDir } from "../core/platform_paths.ts";
 
 /**
  * Runs run-docker.
@@ -122,13 +123,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const found = await resolveImage(first.request.reference, resolveOptions);
   // user: auto reads the image's user (cached per image ID); --list-tags and --resolve run nothing.
   const { own } = first.request;
-  const cacheEnv = { HOME: host.home, XDG_CACHE_HOME: host.env.XDG_CACHE_HOME };
+  const cache = cacheDir(host);
   let read = lookup.settings.containerUser === "auto" && !own.root && !own.listTags &&
       !own.resolve
     ? await readImageUser(
       engine,
       (engine.kind?.kind === "podman" ? qualifiedReference : formatReference)(found.image),
-      cacheEnv,
+      cache,
       found.image.tag === undefined ? undefined : found.localIds?.get(found.image.tag),
     )
     : undefined;
@@ -155,7 +156,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       pinnedPullFailure(first.request.reference, error, resolveOptions);
     // A tag only the registry had: once pulled, its user is read and the run decided again.
     const afterPull = read === undefined ? undefined : async (run: Run) => {
-      const pulled = await readImageUser(engine, run.pull!, cacheEnv);
+      const pulled = await readImageUser(engine, run.pull!, cache);
       const again = decideRun(lookup, { ...runFacts, imageUser: pulled.user });
       read = pulled;
       return again.kind === "run" ? again : run;

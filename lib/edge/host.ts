@@ -11,6 +11,7 @@ import { ioReason, RunDockerError } from "../core/errors.ts";
 import type { HostFacts } from "../core/facts.ts";
 import { type Environment, environmentView } from "../core/environment.ts";
 import { defaultRouteInterface, pickHostIp } from "../core/host_ip.ts";
+import { cacheDir } from "../core/platform_paths.ts";
 
 /** Environment variables run-docker reads; everything else stays unread. */
 export const ENV_NAMES = [
@@ -21,6 +22,7 @@ export const ENV_NAMES = [
   "RUN_DOCKER_CONFIG",
   "XDG_CONFIG_HOME",
   "XDG_CACHE_HOME",
+  "LOCALAPPDATA",
   "RUN_DOCKER_CONTAINER_HOME",
   "RUN_DOCKER_USER",
   "RUN_DOCKER_MEMORY",
@@ -291,37 +293,43 @@ export function randomHex(bytes: number): string {
 }
 
 /**
- * For `user: host`: writes passwd and group files that add the invoking
- * user (HOME = the container home) to the standard root and docker-user
- * entries, in `$TMPDIR/run-docker-<uid>/` (mode 0700, checked to be ours),
- * replaced atomically on every run.
+ * For `user: host` (and `user: auto` running as you): writes passwd and group files that add the
+ * invoking user (HOME = the container home) to the standard root and docker-user entries, in
+ * `users/` of run-docker's cache folder (`cacheDir` of `lib/core/platform_paths.ts`: the XDG cache
+ * on Linux, `~/Library/Caches/run-docker` on macOS, which Colima and Rancher Desktop share with
+ * their VM where they do not share `$TMPDIR`), mode 0700 and checked to be ours, replaced
+ * atomically on every run.
  *
- * @param host `uid`, `gid`, `user`.
+ * @param host `uid`, `gid`, `user`; `os`, `home` and `env` (`XDG_CACHE_HOME`) place the folder.
  * @param containerHome The user's HOME in the container.
+ * @param write `false` (`--dry-run`): the paths only, nothing written.
  * @returns The host paths to mount at /etc/passwd and /etc/group, or `undefined` on Windows.
  * @throws {RunDockerError} when the folder exists but is not a private folder of ours, or a
  *   file cannot be written (a full disk: which path and what to free; nothing is left behind).
  */
 export function writeHostUserFiles(
-  host: Pick<HostFacts, "uid" | "gid" | "user">,
+  host: Pick<HostFacts, "uid" | "gid" | "user" | "os" | "home" | "env">,
   containerHome: string,
   write = true,
 ): { passwd: string; group: string } | undefined {
   if (host.uid === undefined || host.gid === undefined) return undefined;
-  const dir = `${(Deno.env.get("TMPDIR") || "/tmp").replace(/\/+$/, "")}/run-docker-${host.uid}`;
+  const cache = cacheDir(host);
+  if (cache === undefined) return undefined; // no absolute home: nowhere of the user's own
+  const dir = `${cache}/users`;
+  // macOS has no variable that moves the cache folder.
+  const elsewhere = (what: string) =>
+    host.os === "darwin" ? "" : `, or set XDG_CACHE_HOME to a folder ${what}`;
   if (!write) return { passwd: `${dir}/passwd`, group: `${dir}/group` }; // --dry-run: paths only
   try {
-    Deno.mkdirSync(dir, { mode: 0o700 });
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    if (!(error instanceof Deno.errors.AlreadyExists)) {
-      throw cannotWrite("create", dir, error);
-    }
+    throw cannotWrite("create", dir, error, elsewhere);
   }
   const info = Deno.lstatSync(dir);
   if (!info.isDirectory || info.uid !== host.uid || ((info.mode ?? 0) & 0o077) !== 0) {
     throw new RunDockerError(
       `${dir} is not a private directory of yours`,
-      "remove it if you can (someone else may have made it), or set TMPDIR to a folder of your own",
+      `remove it if you can (someone else may have made it)${elsewhere("of your own")}`,
     );
   }
   const name = host.user.replace(/[^A-Za-z0-9_.-]/g, "_") || "user";
@@ -350,29 +358,43 @@ export function writeHostUserFiles(
       } catch {
         // never created
       }
-      throw cannotWrite("write", file, error);
+      throw cannotWrite("write", file, error, elsewhere);
     }
   }
   return files;
 }
 
 /** The user's error for a `user: host` file or folder that cannot be made: which path, what to do. */
-function cannotWrite(verb: "create" | "write", path: string, error: unknown): RunDockerError {
+function cannotWrite(
+  verb: "create" | "write",
+  path: string,
+  error: unknown,
+  elsewhere: (what: string) => string,
+): RunDockerError {
   const dir = path.replace(/\/[^/]*$/, "") || "/";
-  const tmp = verb === "write" ? dir.replace(/\/[^/]*$/, "") || "/" : dir;
   const code = (error as { code?: unknown })?.code;
   if (code === "ENOSPC" || code === "EDQUOT") {
+    // `df` of a path that exists: the file's folder, or the nearest folder a create reached.
+    const where = verb === "write" ? dir : nearestExisting(path);
     return new RunDockerError(
       `cannot ${verb} ${path} for user: host: ${
         code === "ENOSPC" ? "no space left on device" : "disk quota exceeded"
       }`,
-      `free space on the file system of ${tmp} (df ${tmp}), or set TMPDIR to a folder with room`,
+      `free space on the file system of ${where} (df ${where})${elsewhere("with room")}`,
     );
   }
   return new RunDockerError(
     `cannot ${verb} ${path} for user: host: ${ioReason(error)}`,
-    `check ${dir} (it must be writable by you), or set TMPDIR to a writable folder`,
+    `check ${dir} (it must be writable by you)${elsewhere("you can write")}`,
   );
+}
+
+/** The path itself or its nearest ancestor that exists (`/` at the last). */
+function nearestExisting(path: string): string {
+  for (let p = path; p !== "" && p !== "/"; p = p.replace(/\/[^/]*$/, "")) {
+    if (attempt(() => (Deno.lstatSync(p), true), false)) return p;
+  }
+  return "/";
 }
 
 function hostGroupName(gid: number): string | undefined {

@@ -1,7 +1,7 @@
 /**
  * Edge module: reads the image user for `user: auto` (see `lib/core/user.ts`). The answer is
- * cached per image ID under `$XDG_CACHE_HOME/run-docker/image-users/` (else
- * `~/.cache/run-docker/…`). When the tag lookup's `docker image ls` gave the ID, a cached answer
+ * cached per image ID under `image-users/` of run-docker's cache folder (`cacheDir` of
+ * `lib/core/platform_paths.ts`: `$XDG_CACHE_HOME/run-docker`, else `~/.cache/run-docker`). When the tag lookup's `docker image ls` gave the ID, a cached answer
  * costs no engine call; else one `docker image inspect` gives the ID and `Config.User`. Only the
  * first run of an image reads its `/etc/passwd` (`docker create`, `docker cp …:/etc/passwd -`,
  * `docker rm`; the container never starts).
@@ -20,20 +20,12 @@ const CACHE_FILE_BYTES = 4096;
 /** The most of `/etc/passwd` that is read. */
 const PASSWD_BYTES = 1 << 20;
 
-/** Where the cache lives, from the environment. */
-export interface CacheEnv {
-  /** `XDG_CACHE_HOME`, when set (absolute paths only count). */
-  readonly XDG_CACHE_HOME?: string;
-  /** `HOME`. */
-  readonly HOME?: string;
-}
-
 /**
  * The image user of a local image, from the cache or the image.
  *
  * @param engine The engine.
  * @param image The reference as the engine takes it.
- * @param env Where the cache is: `XDG_CACHE_HOME`, `HOME`.
+ * @param cache run-docker's cache folder (absolute); `undefined`: no cache.
  * @param knownId The image's ID (`sha256:…`) when the tag lookup listed it.
  * @returns `user`: the image user, `undefined` when the image is not local (yet) or its user
  *   cannot be read (the caller assumes docker-user, uid 1000); `save`: writes a newly read answer
@@ -43,12 +35,12 @@ export interface CacheEnv {
 export async function readImageUser(
   engine: Engine,
   image: string,
-  env: CacheEnv,
+  cache: string | undefined,
   knownId?: string,
 ): Promise<ReadUser> {
   const nothing = () => {};
   const known = knownId === undefined ? undefined : hexOf(knownId);
-  const early = known === undefined ? undefined : cacheFile(env, known);
+  const early = known === undefined ? undefined : cacheFile(cache, known);
   const hit = early === undefined ? undefined : readCache(early);
   if (hit !== undefined) return { user: hit ?? undefined, save: nothing };
   const inspected = await captureBytes(engine, [
@@ -61,7 +53,7 @@ export async function readImageUser(
   if (inspected.code !== 0) return { user: undefined, save: nothing };
   const [id, configUser = ""] = new TextDecoder().decode(inspected.stdout).trim().split("\t");
   const hex = hexOf(id);
-  const file = hex === undefined ? undefined : cacheFile(env, hex);
+  const file = hex === undefined ? undefined : cacheFile(cache, hex);
   const cached = file === undefined || file === early ? undefined : readCache(file);
   if (cached !== undefined) return { user: cached ?? undefined, save: nothing };
   const user = needsPasswd(configUser)
@@ -123,11 +115,9 @@ async function readPasswd(engine: Engine, image: string): Promise<string | undef
   }
 }
 
-/** The cache file of an image ID, or `undefined` when there is no cache directory. */
-function cacheFile(env: CacheEnv, hex: string): string | undefined {
-  const xdg = env.XDG_CACHE_HOME?.startsWith("/") ? env.XDG_CACHE_HOME : undefined;
-  const base = xdg ?? (env.HOME?.startsWith("/") ? `${env.HOME}/.cache` : undefined);
-  return base === undefined ? undefined : `${base}/run-docker/image-users/${hex}.json`;
+/** The cache file of an image ID, or `undefined` when there is no cache folder. */
+function cacheFile(cache: string | undefined, hex: string): string | undefined {
+  return cache === undefined ? undefined : `${cache}/image-users/${hex}.json`;
 }
 
 /**
