@@ -16,15 +16,7 @@ import {
   removeEmptyDirs,
   writeHostUserFiles,
 } from "../lib/edge/host.ts";
-
-async function withDir(fn: (dir: string) => Promise<void> | void): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "rd-host-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withDir } from "./temp_dir.ts";
 
 /** Every path under `dir`, relative, sorted; directories end in `/`. */
 function tree(dir: string, prefix = ""): string[] {

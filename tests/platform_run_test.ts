@@ -24,15 +24,7 @@ import { helpText } from "../lib/core/help.ts";
 import { isExactDir } from "../lib/edge/path_state.ts";
 import { defaultRouteInterface, pickHostIp } from "../lib/core/host_ip.ts";
 import { EngineError, formatError } from "../lib/core/errors.ts";
-
-async function withDir(fn: (dir: string) => Promise<void> | void): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "rd-plat-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withDir } from "./temp_dir.ts";
 
 Deno.test("Windows: the run-docker.exe.old an update left is removed at the next start, nothing else", () =>
   withDir((dir) => {

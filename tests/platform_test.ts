@@ -19,17 +19,9 @@ import { PASSWORD, pushTags, registryAvailable, startRegistry, USER } from "./re
 import { loadAll, memoryFiles } from "./config_fixture.ts";
 import { certsDirs } from "../lib/core/platform_paths.ts";
 import { compileCommand } from "../scripts/compile.ts";
+import { withDir } from "./temp_dir.ts";
 
 const DOCKER = { program: "docker" };
-
-async function withDir(fn: (dir: string) => Promise<void> | void): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "rd-plat-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** A fake `docker.exe` that says what it is, as the version probe asks. */
 function fakeDocker(dir: string): string {
