@@ -59,6 +59,8 @@ export interface RunFacts {
   readonly found: Found;
   /** 4 random hex digits for the default container name. */
   readonly nonce: string;
+  /** run-docker's pid, for the `run-docker.pid` label of a run. */
+  readonly pid?: number;
   /** A random Jupyter token, used when the command is `notebook` and it runs. */
   readonly notebookToken: string;
   /** For `user: host`: where the passwd and group files go (written only for a run). */
@@ -172,6 +174,10 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     settings: { ...settings, gpus: gpus.gpus },
     version: facts.version,
     nonce: facts.nonce,
+    // Who runs it, for `--ps` and `--cleanup`: only on a container that runs here and now.
+    owner: runs && facts.pid !== undefined
+      ? { host: host.hostname, pid: facts.pid, detached: request.detach }
+      : undefined,
     // --dry-run: the token as the printed line's shell expands it; that line sets it.
     notebookToken: notebook && runs
       ? facts.notebookToken

@@ -105,6 +105,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     engineKind: engine.kind,
     found,
     nonce: randomHex(2),
+    pid: Deno.pid,
     notebookToken: randomHex(24),
     hostUserFiles: writeHostUserFiles(host, lookup.settings.containerHome, false),
     selinux: await selinux,

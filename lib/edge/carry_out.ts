@@ -7,6 +7,7 @@
 
 import type { SelfUpdateRequest } from "../core/cli.ts";
 import { portInUse, type Run } from "../core/decide.ts";
+import { detachedNotice } from "../core/labels.ts";
 import {
   cliName,
   containerIdFrom,
@@ -134,6 +135,8 @@ export async function carryOutRun(
     ) {
       throw new OutOfMemoryError(run.memory);
     }
+    // docker printed the ID on stdout; the name says what runs, and is what --ps shows.
+    if (code === 0 && run.detach) await write(Deno.stderr, detachedNotice(plan.name));
     return code;
   } finally {
     // docker run never started (its CLI vanished): the folders made for it go too.
