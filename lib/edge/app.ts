@@ -12,6 +12,7 @@ import { parseRunRequest, parseSelfUpdate } from "../core/cli.ts";
 import { formatConfig, variableWarnings } from "../core/config/layers.ts";
 import { printConfigJson } from "../core/config/config_json.ts";
 import { completeImages } from "./complete_images.ts";
+import { carryOutContainers } from "./containers.ts";
 import { loadBaseConfig, loadConfig } from "./config/load.ts";
 import { decideLookup, decideRequest, decideRun } from "../core/decide.ts";
 import * as engines from "./engine.ts";
@@ -51,6 +52,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const configHost = { home: facts.home, env: environment };
   if (first.kind === "complete-images") {
     return await completeImages(first.prefix, facts, environment);
+  }
+  if (first.kind === "ps" || first.kind === "cleanup") {
+    const loaded = await loadConfig(request, await loadBaseConfig(configHost));
+    const configured = engines.engineFrom(loaded.config.engine, facts.env);
+    const located = await engines.locateEndpoint(configured, facts.env);
+    const engineHost = { env: environment, os: facts.os, uid: facts.uid };
+    const engine = await identifyEngine(located, engineHost, true);
+    return await carryOutContainers(first, engine, facts.hostname);
   }
   if (first.kind === "print-config") {
     const loaded = await loadConfig(request, await loadBaseConfig(configHost));

@@ -206,7 +206,16 @@ function unreachable(engine: Engine): EngineError {
 const UNREACHABLE =
   /Cannot connect to the Docker daemon|error during connect|Is the docker daemon running|permission denied while trying to connect/i;
 
-function failure(engine: Engine, what: string, result: Captured): EngineError {
+/**
+ * The error for a failed docker CLI call: the engine unreachable or refusing us, else docker's
+ * first line.
+ *
+ * @param engine The engine.
+ * @param what What failed, e.g. `listing local images`.
+ * @param result The captured call.
+ * @returns The error to throw.
+ */
+export function failure(engine: Engine, what: string, result: Captured): EngineError {
   if (UNREACHABLE.test(result.stderr)) {
     if (/permission denied/i.test(result.stderr)) {
       return new EngineError(
