@@ -349,7 +349,7 @@ export const OPTION_TABLE = [
     owner: "docker",
     long: "name",
     placeholder: "NAME",
-    help: "container name (default <user>-<YYYYMMDD-HHMMSS>-<4 hex>)",
+    help: "container name (default <user>-<image>-<YYYYMMDD-HHMMSS>-<4 hex>)",
   },
   { owner: "docker", long: "detach", help: "run in the background (no --rm, no -i/-t)" },
   { owner: "docker", long: "restart", placeholder: "POLICY", help: "restart policy (no --rm)" },
