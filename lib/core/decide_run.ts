@@ -100,6 +100,8 @@ export interface Run {
   /** Options of that pull before the reference: podman's `--tls-verify=false` for a registry
    * run-docker treats as insecure (loopback, `registries.<host>.insecure`). */
   readonly pullOptions: readonly string[];
+  /** docker's `-q`/`--quiet` was given: the pull says nothing either (no progress, no summary). */
+  readonly pullQuiet: boolean;
   /** Host directories to create (data, log) when missing; removed again if docker fails. */
   readonly makeDirs: readonly string[];
   /** A line for stderr just before the run (the notebook URL). */
@@ -245,6 +247,7 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
       : undefined,
     pull: mustPull ? engineRef(found.image) : undefined,
     pullOptions,
+    pullQuiet: quietGiven(request),
     makeDirs: remote === undefined ? dirs : [],
     ...(remote === undefined ? {} : { warning: remoteWarning(remote, plan.spec) }),
     notice: plan.notebookUrl !== undefined
@@ -323,4 +326,10 @@ export function portInUse(check: { readonly hostname: string; readonly port: num
     `port ${check.port} is already in use on ${check.hostname}`,
     "pick another port with --notebook-port PORT",
   );
+}
+
+/** Whether docker's `-q`/`--quiet` is on for the run (given bare or true, last one wins). */
+function quietGiven(request: ValidRunRequest): boolean {
+  const given = givenValues(request, "quiet");
+  return given.length > 0 && parseBoolean("--quiet", given.at(-1));
 }

@@ -157,7 +157,9 @@ async function pullOrFallBack(
   explainPull?: (error: PullError) => Promise<Error>,
 ): Promise<Pick<Run, "plan" | "image">> {
   try {
-    await pullImage(engine, run.pull!, run.pullOptions);
+    // On a terminal, docker's own per-layer progress; elsewhere its short summary.
+    const output = run.pullQuiet ? "quiet" : Deno.stderr.isTerminal() ? "progress" : "summary";
+    await pullImage(engine, run.pull!, run.pullOptions, output);
     return run;
   } catch (error) {
     await stopUnderWay(); // a stop signal ended the pull: run-docker ends, nothing falls back

@@ -9,7 +9,7 @@
 import { DEFAULT_ENGINE, type EngineKind } from "../core/engine_kind.ts";
 import { EngineError } from "../core/errors.ts";
 import { capLength, stripControls } from "../core/printable.ts";
-import { kill, SIGNAL_NUMBERS, spawn, takeSignals } from "./spawn.ts";
+import { kill, SIGNAL_NUMBERS, spawn, spawnOntoStderr, takeSignals } from "./spawn.ts";
 
 /** Which docker CLI to run and how. */
 export interface Engine {
@@ -337,14 +337,24 @@ export class PullError extends EngineError {
   }
 }
 
+/** How a pull shows itself on stderr. */
+export type PullOutput =
+  /** docker's per-layer progress: docker's stdout is run-docker's stderr (a terminal). */
+  | "progress"
+  /** docker's short summary (`Pulling from`, `Digest`, `Status`), copied to stderr. */
+  | "summary"
+  /** Nothing (docker's `-q`/`--quiet`): only a failure is shown. */
+  | "quiet";
+
 /**
- * Pulls an image with docker's own progress, sent to stderr so that stdout
- * stays the container's. docker's stderr (its errors) is held back: shown
- * after a good pull, handed to the caller in the {@link PullError} of a bad one.
+ * Pulls an image, its output on stderr so that stdout stays the container's. docker's stderr
+ * (its errors) is held back: shown after a good pull, handed to the caller in the
+ * {@link PullError} of a bad one.
  *
  * @param engine The docker CLI.
  * @param image The reference to pull.
  * @param options Options of the pull before the reference (podman's `--tls-verify=false`).
+ * @param output See {@link PullOutput}; default `summary`.
  * @throws {PullError} when the pull fails.
  * @throws {EngineError} when the CLI is missing.
  */
@@ -352,24 +362,32 @@ export async function pullImage(
   engine: Engine,
   image: string,
   options: readonly string[] = [],
+  output: PullOutput = "summary",
 ): Promise<void> {
-  let child: Deno.ChildProcess;
+  const args = ["pull", ...options, ...(output === "quiet" ? ["--quiet"] : []), image];
+  let code: number;
+  let stderr: string;
   try {
-    child = spawn(engine.program, {
-      args: ["pull", ...options, image],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    });
+    if (output === "progress") {
+      ({ code, stderr } = await spawnOntoStderr(engine.program, args));
+    } else {
+      const stdout = output === "quiet" ? "null" : "piped";
+      const child = spawn(engine.program, { args, stdin: "null", stdout, stderr: "piped" });
+      const [, text, status] = await Promise.all([
+        // (`child.stdout` throws when it is not piped)
+        stdout === "null"
+          ? undefined
+          : child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true }),
+        new Response(child.stderr).text(),
+        child.status,
+      ]);
+      code = status.code;
+      stderr = text;
+    }
   } catch (error) {
     throw cliMissing(engine, error);
   }
-  const [, stderr, status] = await Promise.all([
-    child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true }),
-    new Response(child.stderr).text(),
-    child.status,
-  ]);
-  if (!status.success) throw new PullError(image, status.code, stderr, cliName(engine));
+  if (code !== 0) throw new PullError(image, code, stderr, cliName(engine));
   if (stderr !== "") await Deno.stderr.write(new TextEncoder().encode(stderr));
 }
 
