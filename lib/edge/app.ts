@@ -28,6 +28,7 @@ import { OutputClosed, print, warn, write } from "./output.ts";
 import { inspectHostPath } from "./path_state.ts";
 import { handleStopSignals, stopUnderWay } from "./spawn.ts";
 import { VERSION } from "../core/version.ts";
+import { afterRun, beforeRun } from "./update_check.ts";
 
 /**
  * Runs run-docker.
@@ -125,7 +126,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (action.kind === "run") {
     const explainPull = (error: engines.PullError) =>
       pinnedPullFailure(first.request.reference, error, resolveOptions);
-    return await carryOutRun(action, engine, host, explainPull);
+    // The update notice reads only its cache now; it asks the network once the container exits.
+    const updates = beforeRun({ ...host, env: environment }, first.request.own.local);
+    const code = await carryOutRun(action, engine, host, explainPull);
+    await afterRun(updates);
+    return code;
   }
   const { formatEmitted } = await import("../core/format/emit.ts"); // the YAML writer: only here
   return await print({ stdout: formatEmitted(action.document, action.comments) });

@@ -25,7 +25,7 @@ import { EngineError, NotInImageError, UsageError } from "../core/errors.ts";
 import type { HostFacts } from "../core/facts.ts";
 import { isPortFree, makeDirs, removeEmptyDirs, writeHostUserFiles } from "./host.ts";
 import { warn, write } from "./output.ts";
-import { DEFAULT_RELEASE_BASE, selfUpdate } from "./self_update.ts";
+import { releaseBase, selfUpdate } from "./self_update.ts";
 import { onStop, stopUnderWay } from "./spawn.ts";
 import { type LoadedTagPolicy, loadTagPolicy, type TagPolicy } from "../core/tags.ts";
 import { startWatchdog } from "./watchdog.ts";
@@ -215,7 +215,7 @@ export async function updateSelf(update: SelfUpdateRequest): Promise<number> {
   const version = await selfUpdate({
     binary,
     target: Deno.build.target,
-    base: Deno.env.get("RUN_DOCKER_DOWNLOAD_URL") || DEFAULT_RELEASE_BASE,
+    base: releaseBase(Deno.env.toObject()),
     ...update,
   });
   await write(Deno.stderr, `run-docker: updated ${binary} to ${version}\n`);

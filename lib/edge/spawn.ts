@@ -40,9 +40,12 @@ export const STOP_SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
 const STOP_GRACE_MS = 3000;
 
 /** What stopping a child needs: `Deno.ChildProcess` has it, and so does {@link spawnOntoStderr}'s. */
-interface Stoppable {
+export interface Stoppable {
+  /** The process id. */
   readonly pid: number;
+  /** Sends it a signal. */
   kill(signal: Deno.Signal): void;
+  /** Settles when it has ended. */
   readonly status: Promise<unknown>;
 }
 
