@@ -102,15 +102,16 @@ Deno.test("planCleanup() removes stopped ones and leftovers of this host only", 
 });
 
 Deno.test("ofImage() narrows to one repository, or one tag", () => {
-  const rows = ["zppz/app:1", "zppz/app:2", "zppz/apps:1", "zppz/app@sha256:0"]
+  const digest = `sha256:${"0".repeat(64)}`;
+  const rows = ["zppz/app:1", "docker.io/zppz/app:2", "zppz/apps:1", `zppz/app@${digest}`, "0a1b"]
     .map((image) => ({ ...ROW, image }));
   assert.deepEqual(ofImage(rows, "zppz/app").map((r) => r.image), [
     "zppz/app:1",
-    "zppz/app:2",
-    "zppz/app@sha256:0",
+    "docker.io/zppz/app:2",
+    `zppz/app@${digest}`,
   ]);
-  assert.deepEqual(ofImage(rows, "zppz/app:2").map((r) => r.image), ["zppz/app:2"]);
-  assert.equal(ofImage(rows).length, 4);
+  assert.deepEqual(ofImage(rows, "zppz/app:2").map((r) => r.image), ["docker.io/zppz/app:2"]);
+  assert.equal(ofImage(rows).length, 5);
 });
 
 Deno.test("decideContainers() takes --ps [--json] [IMAGE] and --cleanup [--yes] [IMAGE]", () => {

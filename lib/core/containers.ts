@@ -14,6 +14,7 @@ import { UsageError } from "./errors.ts";
 import { LABELS } from "./labels.ts";
 import { escapeControls } from "./printable.ts";
 import { quoteCommand } from "./shell_quote.ts";
+import { type ImageReference, parseReference } from "./reference.ts";
 
 /** What `--ps` or `--cleanup` asks for. */
 export type ContainersStep =
@@ -29,6 +30,7 @@ export type ContainersStep =
  * @returns The step, or `undefined` when neither is given.
  * @throws {UsageError} for both together, a command after IMAGE, `--json` with `--cleanup`,
  *   or `--yes` without `--cleanup`.
+ * @throws {InvalidReferenceError} when IMAGE is not a reference.
  *
  * @example
  * ```ts
@@ -58,6 +60,7 @@ export function decideContainers(request: RunRequest): ContainersStep | undefine
   if (cleanup && json) {
     throw new UsageError("--json goes with --ps, not --cleanup", "run-docker --ps --json");
   }
+  if (request.image !== undefined) parseReference(request.image); // a wrong one: an error now
   const image = request.image === undefined ? {} : { image: request.image };
   return ps ? { kind: "ps", json, ...image } : { kind: "cleanup", yes, ...image };
 }
@@ -228,24 +231,35 @@ export function planCleanup(
 }
 
 /**
- * The rows of one image, as `--ps IMAGE` and `--cleanup IMAGE` narrow them.
+ * The rows of one image, as `--ps IMAGE` and `--cleanup IMAGE` narrow them. References are
+ * compared normalized (`app` is `docker.io/library/app`, as podman names it).
  *
  * @param rows From {@link parsePs}.
  * @param image As given: `repo` (any tag), `repo:tag` or `repo@digest`; absent: every row.
  * @returns The rows whose image is that one, in order.
+ * @throws {InvalidReferenceError} when `image` is not a reference.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { ofImage, type ContainerRow } from "./containers.ts";
- * const rows = ["app:1", "app:2", "apple:1"].map((image) => ({ image }) as ContainerRow);
- * assert.deepEqual(ofImage(rows, "app").map((r) => r.image), ["app:1", "app:2"]);
- * assert.deepEqual(ofImage(rows, "app:2").map((r) => r.image), ["app:2"]);
+ * const rows = ["app:1", "docker.io/library/app:2", "apple:1"].map((image) => ({ image }) as ContainerRow);
+ * assert.deepEqual(ofImage(rows, "app").map((r) => r.image), ["app:1", "docker.io/library/app:2"]);
+ * assert.deepEqual(ofImage(rows, "app:2").map((r) => r.image), ["docker.io/library/app:2"]);
  * ```
  */
 export function ofImage(rows: readonly ContainerRow[], image?: string): ContainerRow[] {
   if (image === undefined) return [...rows];
-  return rows.filter((row) =>
-    row.image === image || row.image.startsWith(`${image}:`) || row.image.startsWith(`${image}@`)
-  );
+  const wanted = parseReference(image);
+  return rows.filter((row) => {
+    let ref: ImageReference;
+    try {
+      ref = parseReference(row.image);
+    } catch {
+      return false; // an image ID, or what the engine shows for a removed image
+    }
+    return ref.registry === wanted.registry && ref.repository === wanted.repository &&
+      (wanted.tag === undefined || ref.tag === wanted.tag) &&
+      (wanted.digest === undefined || ref.digest === wanted.digest);
+  });
 }
