@@ -10,11 +10,14 @@
 
 import assert from "node:assert/strict";
 import { until } from "./poll.ts";
+import { quoteCommand } from "../lib/core/shell_quote.ts";
 import {
+  baseEnv,
   decoder,
   docker,
   e2e,
   ignore,
+  program,
   runDocker,
   spawnRunDocker,
   unreachable,
@@ -63,6 +66,24 @@ async function readLine(stream: ReadableStream<Uint8Array>): Promise<string> {
   }
   reader.releaseLock();
   return text;
+}
+
+/** run-docker on a pseudo-terminal (`script`) with `input` typed: what the terminal showed. */
+async function onTerminal(args: string[], home: string, input: string) {
+  const [cmd, argv] = program(args);
+  const child = new Deno.Command("script", {
+    args: ["--quiet", "--return", "--command", quoteCommand([cmd, ...argv]), "/dev/null"],
+    clearEnv: true,
+    env: baseEnv(home),
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(input));
+  await writer.close();
+  const result = await child.output();
+  return { code: result.code, terminal: decoder.decode(result.stdout) };
 }
 
 e2e(
@@ -139,6 +160,15 @@ e2e(
         assert.match(first.stderr, new RegExp(`removed ${names.stopped} \\(Exited \\(0\\)`));
         assert.match(first.stderr, new RegExp(`left running ${names.leftover} .*--cleanup --yes`));
         assert.equal(await state(names.stopped), "gone");
+        assert.equal(await state(names.leftover), "running");
+
+        // On a terminal it asks first; "n" keeps the leftover.
+        const asked = await onTerminal(["--cleanup", IMAGE], home, "n\n");
+        assert.equal(asked.code, 0, asked.terminal);
+        assert.match(
+          asked.terminal,
+          new RegExp(`stop and remove ${names.leftover} .*\\? \\[y/N\\]`),
+        );
         assert.equal(await state(names.leftover), "running");
 
         // --yes: the leftover goes; the detached one and the one whose run-docker runs stay.
