@@ -30,9 +30,12 @@ export interface Parts {
 }
 
 /** The container name of every run at `exampleHost()`'s time with nonce `9f3a`. */
-export const NAME = "zepu-20210502-022343-9f3a";
+export const NAME = "zepu-i-20210502-022343-9f3a";
 /** `--rm`, `--init`, the name and `--interactive` (stdin is not a TTY). */
 export const HEAD = ["--rm", "--init", "--name", NAME, "--interactive"];
+/** {@link HEAD} of a run of another image (the name has the image's). */
+export const headOf = (image: string) =>
+  HEAD.map((t) => t === NAME ? NAME.replace("-i-", `-${image}-`) : t);
 /** The default memory and `/dev/shm` limits. */
 export const LIMITS = ["--memory", "12g", "--shm-size", "4g"];
 /** The default data and log mounts. */

@@ -117,6 +117,9 @@ Deno.test("helpRows() lists every row once, in table order, docker's short names
     "--json",
     "--emit FORMAT",
     "--print-config",
+    "--ps",
+    "--cleanup",
+    "--yes",
     "--config-schema",
     "--completions SHELL",
     "--explain",
@@ -132,7 +135,7 @@ Deno.test("helpRows() lists every row once, in table order, docker's short names
   assert.deepEqual(helpRows().map(([, right]) => right).slice(-6), [
     "memory limit (default 12g)",
     "size of /dev/shm (default 4g)",
-    "container name (default <user>-<YYYYMMDD-HHMMSS>-<4 hex>)",
+    "container name (default <user>-<image>-<YYYYMMDD-HHMMSS>-<4 hex>)",
     "run in the background (no --rm, no -i/-t)",
     "restart policy (no --rm)",
     "replace this binary with a release (FILE: air-gapped)",

@@ -100,6 +100,9 @@ Deno.test("parseRunRequest() reads run-docker's own options in every form", () =
     resolve: false,
     json: false,
     printConfig: false,
+    ps: false,
+    cleanup: false,
+    yes: false,
     configSchema: false,
     explain: false,
   });

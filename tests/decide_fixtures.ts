@@ -26,7 +26,7 @@ export const HOME = "/home/zepu";
 export const DATA = `${HOME}/work/data`;
 export const LOG = `${HOME}/work/log`;
 export const SRC = `${HOME}/work/src/app`;
-export const NAME = "zepu-20210502-022343-9f3a";
+export const NAME = "zepu-app-20210502-022343-9f3a";
 
 /** What a test row gives besides the command line. */
 export interface Given {

@@ -154,6 +154,7 @@ Deno.test("decideRun() runs: pull, make directories, watchdog, in that plan", ()
     checkPort: undefined,
     pull: "zppz/app:2",
     pullOptions: [],
+    pullQuiet: false,
     makeDirs: [DATA, LOG],
     notice: undefined,
     watchdog: "remove",
@@ -171,6 +172,17 @@ Deno.test("decideRun() runs: pull, make directories, watchdog, in that plan", ()
   assert.equal(fallback?.registry, "docker.io");
   assert.equal(fallback?.image, "zppz/app:1");
   assert.deepEqual(fallback?.plan.args, prodArgs("1", false, ["zppz/app:1", "true"]));
+});
+
+Deno.test("decideRun() quiets the pull with docker's -q/--quiet, the last one winning", () => {
+  const quiet = (...argv: string[]) => {
+    const action = decide([...argv, "zppz/app", "true"], REMOTE);
+    return action.kind === "run" && action.pullQuiet;
+  };
+  assert.equal(quiet("-q"), true);
+  assert.equal(quiet("--quiet=true"), true);
+  assert.equal(quiet("-q", "--quiet=false"), false);
+  assert.equal(quiet(), false);
 });
 
 Deno.test("decideRun() has no fallback when no tag is local or the tag was given", () => {

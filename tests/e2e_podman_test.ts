@@ -331,6 +331,50 @@ function cases(rootless: boolean) {
         );
 
         await t.step(
+          "--ps reads podman's JSON; --cleanup removes the stopped, keeps the detached",
+          () =>
+            withHome(mode, async (home) => {
+              const id = Math.floor(Math.random() * 1e6);
+              const [stopped, detached] = [`rd-pod-ps-stopped-${id}`, `rd-pod-ps-detached-${id}`];
+              const image = `${IMAGE}:${NEWEST}`;
+              check(
+                "stopped",
+                await runDocker(mode, home, ["--name", stopped, "--rm=false", image, "true"]),
+              );
+              const started = await runDocker(mode, home, [
+                "-d",
+                "--name",
+                detached,
+                image,
+                "sleep",
+                "300",
+              ]);
+              check("detached", started);
+              assert.match(started.stderr, new RegExp(`started container ${detached} `));
+              const ps = await runDocker(mode, home, ["--ps", "--json", IMAGE]);
+              check("--ps", ps);
+              const rows: Record<string, unknown>[] = JSON.parse(ps.stdout);
+              const row = (name: string) => rows.find((r) => r.name === name);
+              assert.deepEqual(
+                [row(stopped)?.state, row(stopped)?.mode, row(stopped)?.command],
+                ["exited", "prod", "true"],
+              );
+              assert.deepEqual(
+                [row(detached)?.state, row(detached)?.detached, row(detached)?.pid],
+                ["running", true, row(detached)?.pid],
+              );
+              assert.match(String(row(detached)?.image), new RegExp(`${IMAGE}:${NEWEST}$`));
+              const cleanup = await runDocker(mode, home, ["--cleanup", IMAGE]);
+              check("--cleanup", cleanup);
+              assert.match(cleanup.stderr, new RegExp(`removed ${stopped} `));
+              const left = await podman(mode, "ps", "--all", "--format", "{{.Names}}");
+              assert.ok(!left.stdout.includes(stopped), left.stdout);
+              assert.ok(left.stdout.includes(detached), left.stdout);
+              await podman(mode, "rm", "--force", detached);
+            }),
+        );
+
+        await t.step(
           "user: host runs as the invoking user with a writable HOME",
           () =>
             withHome(mode, async (home) => {

@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
 import { DEFAULT_SETTINGS, type HostFacts } from "../lib/core/facts.ts";
 import { bindMount, buildRunArgs, containerName, planRun } from "../lib/core/run_args.ts";
-import { DATA, expected, HEAD, LIMITS, LOG, mounts, NAME, type Parts } from "./argv_fixture.ts";
+import {
+  DATA,
+  expected,
+  HEAD,
+  headOf,
+  LIMITS,
+  LOG,
+  mounts,
+  NAME,
+  type Parts,
+} from "./argv_fixture.ts";
 import { exampleInput } from "./fixtures.ts";
 
 const SRC = "/home/zepu/work/src/docker-project-template-py";
@@ -40,7 +50,7 @@ Deno.test("buildRunArgs() builds the whole prod-mode argv", () => {
       "--rm",
       "--init",
       "--name",
-      "zepu-20210502-022343-9f3a",
+      "zepu-docker-project-template-py-20210502-022343-9f3a",
       "--interactive",
       "--user",
       "docker-user",
@@ -76,6 +86,7 @@ Deno.test("buildRunArgs() mounts the source in dev mode", () => {
   assert.deepEqual(
     args,
     expected({
+      head: headOf("docker-project-template-py"),
       workdir: "/home/docker-user/src",
       mode: "dev",
       mounts: mounts(`type=bind,source=${SRC},target=/home/docker-user/src`, DATA, LOG),
@@ -96,6 +107,7 @@ Deno.test("buildRunArgs() stays in prod mode when only a longer-named tree exist
   assert.deepEqual(
     args,
     expected({
+      head: headOf("docker-project-template-py-zepu"),
       env: { IMAGE_NAME: "docker-project-template-py-zepu" },
       tail: ["zppz/docker-project-template-py-zepu:1"],
     }),
@@ -245,7 +257,7 @@ const rules: Rule[] = [
     env: { DOCKER_LOCAL_MODE: "1" },
   }],
   ["names HOST_WHOAMI and the container after the host facts' user", ["i:1"], { user: "root" }, {
-    head: ["--rm", "--init", "--name", "root-20210502-022343-9f3a", "--interactive"],
+    head: ["--rm", "--init", "--name", "root-i-20210502-022343-9f3a", "--interactive"],
     env: { HOST_WHOAMI: "root" },
   }],
   [
@@ -450,16 +462,27 @@ Deno.test("planRun() explains dev or prod, each default added, each left out", (
   ]);
 });
 
-Deno.test("containerName() sanitizes to docker's name grammar", () => {
+Deno.test("containerName() says who runs what, in docker's name grammar, at most 63 characters", () => {
   const now = new Date("2021-05-02T00:23:43Z");
-  const grammar = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-  for (const user of ["zepu", "-x", "ü", "", "a b/c", "..."]) {
-    assert.match(containerName({ user, now, utcOffsetMinutes: 0 }, "0a1b"), grammar);
+  const grammar = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+  const long = "x".repeat(200);
+  for (const user of ["zepu", "-x", "ü", "", "a b/c", "...", long]) {
+    for (const image of ["app", "-", "", "a.b_c-d", long]) {
+      const name = containerName({ user, now, utcOffsetMinutes: 0 }, image, "0a1b");
+      assert.match(name, grammar);
+      assert.ok(name.length <= 63, name);
+      assert.match(name, /-20210502-002343-0a1b$/);
+    }
   }
   assert.equal(
-    containerName({ user: "zepu", now, utcOffsetMinutes: -240 }, "0a1b"),
-    "zepu-20210501-202343-0a1b",
+    containerName({ user: "zepu", now, utcOffsetMinutes: -240 }, "app", "0a1b"),
+    "zepu-app-20210501-202343-0a1b",
   );
+  assert.equal(
+    containerName({ user: "j.doe@corp", now, utcOffsetMinutes: 0 }, long, "0a1b"),
+    `j.doe_corp-${"x".repeat(31)}-20210502-002343-0a1b`,
+  );
+  assert.equal(containerName({ user: "", now, utcOffsetMinutes: 0 }, "", "0a1b").length, 31);
 });
 
 Deno.test("bindMount() quotes only the fields that need it", () => {

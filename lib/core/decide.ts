@@ -27,6 +27,7 @@ import { familiarName } from "./reference.ts";
 import { validateRunRequest, type ValidRunRequest } from "./request.ts";
 import type { TagPolicy } from "./tags.ts";
 import { decideTooling } from "./tooling.ts";
+import { type ContainersStep, decideContainers } from "./containers.ts";
 
 /** What `--version` shows about the running program. */
 export interface About {
@@ -63,6 +64,8 @@ export type RequestStep =
   | Print
   /** `--print-config` without IMAGE: load the configuration (no project file), print it. */
   | { readonly kind: "print-config" }
+  /** `--ps` or `--cleanup`: list or clean up run-docker's containers. */
+  | ContainersStep
   /** `--complete-images PREFIX` (the completion scripts'): list the local images. */
   | { readonly kind: "complete-images"; readonly prefix: string }
   /** A run, or a lookup, of the image: go on with the configuration. */
@@ -96,6 +99,8 @@ export function decideRequest(request: RunRequest, about: About): RequestStep {
       stdout: `run-docker ${about.version} (${about.target}, deno ${about.deno})\n`,
     };
   }
+  const containers = decideContainers(request);
+  if (containers !== undefined) return containers;
   const tooling = decideTooling(request);
   if (tooling !== undefined) return tooling;
   if (request.own.printConfig && request.image === undefined) return { kind: "print-config" };

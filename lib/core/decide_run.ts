@@ -60,6 +60,8 @@ export interface RunFacts {
   readonly found: Found;
   /** 4 random hex digits for the default container name. */
   readonly nonce: string;
+  /** run-docker's pid, for the `run-docker.pid` label of a run. */
+  readonly pid?: number;
   /** A random Jupyter token, used when the command is `notebook` and it runs. */
   readonly notebookToken: string;
   /** For `user: host`: where the passwd and group files go (written only for a run). */
@@ -102,6 +104,8 @@ export interface Run {
   /** Options of that pull before the reference: podman's `--tls-verify=false` for a registry
    * run-docker treats as insecure (loopback, `registries.<host>.insecure`). */
   readonly pullOptions: readonly string[];
+  /** docker's `-q`/`--quiet` was given: the pull says nothing either (no progress, no summary). */
+  readonly pullQuiet: boolean;
   /** Host directories to create (data, log) when missing; removed again if docker fails. */
   readonly makeDirs: readonly string[];
   /** Host root under `user: auto`: the uid:gid that those of {@link makeDirs} that run-docker
@@ -184,6 +188,10 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     settings: { ...settings, gpus: gpus.gpus },
     version: facts.version,
     nonce: facts.nonce,
+    // Who runs it, for `--ps` and `--cleanup`: only on a container that runs here and now.
+    owner: runs && facts.pid !== undefined
+      ? { host: host.hostname, pid: facts.pid, detached: request.detach }
+      : undefined,
     // --dry-run: the token as the printed line's shell expands it; that line sets it.
     notebookToken: notebook && runs
       ? facts.notebookToken
@@ -255,6 +263,7 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
       : undefined,
     pull: mustPull ? engineRef(found.image) : undefined,
     pullOptions,
+    pullQuiet: quietGiven(request),
     makeDirs: remote === undefined ? dirs : [],
     ...(plan.user.dirOwner === undefined ? {} : { dirOwner: plan.user.dirOwner }),
     ...(remote === undefined ? {} : { warning: remoteWarning(remote, plan.spec) }),
@@ -343,4 +352,10 @@ export function portInUse(check: { readonly hostname: string; readonly port: num
     `port ${check.port} is already in use on ${check.hostname}`,
     "pick another port with --notebook-port PORT",
   );
+}
+
+/** Whether docker's `-q`/`--quiet` is on for the run (given bare or true, last one wins). */
+function quietGiven(request: ValidRunRequest): boolean {
+  const given = givenValues(request, "quiet");
+  return given.length > 0 && parseBoolean("--quiet", given.at(-1));
 }

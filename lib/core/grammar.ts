@@ -53,3 +53,46 @@ export function parseBool(text: string): boolean | undefined {
   if (FALSE_WORDS.includes(text)) return false;
   return undefined;
 }
+
+/** docker's container name grammar (the daemon's `RestrictedNamePattern`, a leading `/` allowed). */
+const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+/** The longest default name run-docker makes (a DNS label's length, as hostnames go). */
+export const MAX_DEFAULT_NAME = 63;
+
+/**
+ * Whether a text is a container name docker takes.
+ *
+ * @param text As given to `--name`.
+ * @returns `true` when the daemon's `RestrictedNamePattern` matches it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isContainerName } from "./grammar.ts";
+ * assert.equal(isContainerName("zepu-app-1"), true);
+ * assert.equal(isContainerName("-x"), false);
+ * ```
+ */
+export function isContainerName(text: string): boolean {
+  return CONTAINER_NAME.test(text);
+}
+
+/**
+ * A piece of a container name in docker's grammar: other characters become `_`, and what does
+ * not start with a letter or digit loses its first characters.
+ *
+ * @param text Any text, e.g. a user name `j.doe@corp`.
+ * @param max The longest result, in characters.
+ * @returns e.g. `j.doe_corp`; empty when nothing is left.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { namePart } from "./grammar.ts";
+ * assert.equal(namePart("-j.doe@corp", 20), "j.doe_corp");
+ * ```
+ */
+export function namePart(text: string, max: number): string {
+  return text.replace(/[^a-zA-Z0-9_.-]/g, "_").replace(/^[^a-zA-Z0-9]+/, "").slice(0, max);
+}

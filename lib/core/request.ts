@@ -10,7 +10,7 @@
 import { parseBoolean, rowsOf, type RunRequest, shown } from "./cli.ts";
 import { DOCKER_RUN_OPTIONS } from "./docker_run_options.ts";
 import { UsageError } from "./errors.ts";
-import { isSize } from "./grammar.ts";
+import { isContainerName, isSize } from "./grammar.ts";
 import { type ImageReference, parseReference } from "./reference.ts";
 import type { TagPolicy } from "./tags.ts";
 
@@ -25,9 +25,6 @@ export interface ValidRunRequest extends RunRequest {
   /** The tag policy from `--tag-order`, `--tag-filter`, `--tag-range`. */
   readonly tagPolicy: TagPolicy;
 }
-
-/** docker's container name grammar (the daemon's `RestrictedNamePattern`, a leading `/` allowed). */
-const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 /**
  * The docker options the user gave, by canonical long name, in order.
@@ -151,7 +148,7 @@ function checkDockerValues(request: RunRequest): void {
   }
   for (const value of givenValues(request, "name")) {
     // Checked here, not left to docker: run-docker kills and removes the container by this name.
-    if (value === undefined || !CONTAINER_NAME.test(value)) {
+    if (value === undefined || !isContainerName(value)) {
       throw new UsageError(
         `invalid --name value ${JSON.stringify(value ?? "")}`,
         "a container name is a letter or digit, then at least one more of letters, digits, _ . or -",

@@ -14,6 +14,8 @@ import { unameMachine } from "./uname.ts";
 import { posixPath } from "./host_path.ts";
 import type { HostFacts, Settings } from "./facts.ts";
 import { imageBaseName } from "./reference.ts";
+import { MAX_DEFAULT_NAME, namePart } from "./grammar.ts";
+import { runLabels } from "./labels.ts";
 import { renderRunArgs } from "./render/podman.ts";
 import { givenValues, isGiven, type ValidRunRequest } from "./request.ts";
 import { DOCKER_ENGINE } from "./engine_kind.ts";
@@ -158,7 +160,7 @@ export function planRun(input: RunSpecInput): RunPlan {
     ...life,
     ...identity,
     pullNever: (request.own.local || input.pullNever === true) && !s.given("pull"),
-    labels: [["run-docker.version", input.version], ["run-docker.mode", mode]],
+    labels: runLabels(input.version, mode, input.owner),
     mounts,
     volumes: settings.volumes,
     ports: settings.ports,
@@ -189,7 +191,7 @@ function lifecycle(s: Step) {
   if (settings.init) init = s.add("init", true, "init") ?? false;
   else s.explain.push(`left out --init: init is false (${s.from("init")})`);
   const lastName = givenValues(request, "name").at(-1);
-  const name = lastName ?? containerName(host, s.input.nonce);
+  const name = lastName ?? containerName(host, imageBaseName(s.input.image), s.input.nonce);
   const nameSet = s.add("name", name, "name", "unique per run") !== undefined;
   // -i always: a TTY, a pipe or a file stays readable (`echo x | run-docker img cat`);
   // from /dev/null the container reads EOF at once, as it would without -i.
@@ -373,23 +375,27 @@ function commandOf(
 }
 
 /**
- * The default container name: `<host user>-<YYYYMMDD-HHMMSS>-<nonce>`, in the
- * host's time zone, sanitized to docker's name grammar `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
+ * The default container name: `<host user>-<image>-<YYYYMMDD-HHMMSS>-<nonce>`, in the host's
+ * time zone, each part sanitized to docker's name grammar, at most {@link MAX_DEFAULT_NAME}
+ * characters (the user keeps at most 16, the image what is left).
  *
  * @param host `{ user, now, utcOffsetMinutes }`.
+ * @param image The image's base name (`imageBaseName`), e.g. `app`.
  * @param nonce Random hex digits, so two runs in the same second differ.
- * @returns e.g. `zepu-20210502-002343-9f3a`.
+ * @returns e.g. `zepu-app-20210502-002343-9f3a`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { containerName } from "./run_args.ts";
  * const now = new Date("2021-05-02T00:23:43Z");
- * assert.equal(containerName({ user: "j.doe@corp", now, utcOffsetMinutes: 0 }, "9f3a"), "j.doe_corp-20210502-002343-9f3a");
+ * const host = { user: "j.doe@corp", now, utcOffsetMinutes: 0 };
+ * assert.equal(containerName(host, "app", "9f3a"), "j.doe_corp-app-20210502-002343-9f3a");
  * ```
  */
 export function containerName(
   host: Pick<HostFacts, "user" | "now" | "utcOffsetMinutes">,
+  image: string,
   nonce: string,
 ): string {
   // Local time by shifting UTC, not Intl: loading time zone data costs ~20 ms a run.
@@ -398,6 +404,9 @@ export function containerName(
   const stamp =
     `${local.getUTCFullYear()}${two(local.getUTCMonth() + 1)}${two(local.getUTCDate())}-` +
     `${two(local.getUTCHours())}${two(local.getUTCMinutes())}${two(local.getUTCSeconds())}`;
-  const user = host.user.replace(/[^a-zA-Z0-9_.-]/g, "_").replace(/^[^a-zA-Z0-9]+/, "");
-  return `${user || "run-docker"}-${stamp}-${nonce}`;
+  const user = namePart(host.user, 16) || "run-docker";
+  const tail = `-${stamp}-${nonce.slice(0, 8)}`;
+  const room = MAX_DEFAULT_NAME - user.length - tail.length - 1;
+  const base = namePart(image, room).replace(/[-_.]+$/, "");
+  return base === "" ? `${user}${tail}` : `${user}-${base}${tail}`;
 }

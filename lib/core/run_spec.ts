@@ -15,6 +15,7 @@ import type { EngineKind } from "./engine_kind.ts";
 import type { HostFacts, Settings } from "./facts.ts";
 import type { HostLayout } from "./layout.ts";
 import type { ImageReference } from "./reference.ts";
+import type { RunOwner } from "./labels.ts";
 import type { PassThrough } from "./cli.ts";
 import type { ValidRunRequest } from "./request.ts";
 
@@ -138,6 +139,8 @@ export interface RunSpecInput {
   readonly version: string;
   /** 4 random hex digits that make the default container name unique. */
   readonly nonce: string;
+  /** Who runs it (host name, pid, detached), for the labels; absent when nothing runs here. */
+  readonly owner?: RunOwner;
   /** Jupyter token for the `notebook` command (random, made by the caller; for `--dry-run`,
    * `$JUPYTER_TOKEN`, as the printed line's shell expands it). When set, the token goes to the
    * container by name (`--env JUPYTER_TOKEN`) and its value in the engine's environment. */

@@ -12,6 +12,7 @@ import { parseRunRequest, parseSelfUpdate } from "../core/cli.ts";
 import { formatConfig, variableWarnings } from "../core/config/layers.ts";
 import { printConfigJson } from "../core/config/config_json.ts";
 import { completeImages } from "./complete_images.ts";
+import { carryOutContainers } from "./containers.ts";
 import { loadBaseConfig, loadConfig } from "./config/load.ts";
 import { decideLookup, decideRequest, decideRun, type Run } from "../core/decide.ts";
 import * as engines from "./engine.ts";
@@ -38,6 +39,7 @@ import { removeOldBinary } from "./self_update.ts";
 import { VERSION } from "../core/version.ts";
 import { hostUserWarning } from "../core/platform_hints.ts";
 import { cacheDir } from "../core/platform_paths.ts";
+import { afterRun, beforeRun } from "./update_check.ts";
 
 /**
  * Runs run-docker.
@@ -64,6 +66,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const configHost = { home: facts.home, env: environment, os: facts.os };
   if (first.kind === "complete-images") {
     return await completeImages(first.prefix, facts, environment);
+  }
+  if (first.kind === "ps" || first.kind === "cleanup") {
+    const loaded = await loadConfig(request, await loadBaseConfig(configHost));
+    const configured = engines.engineFrom(loaded.config.engine, facts.env);
+    const located = await engines.locateEndpoint(configured, facts.env);
+    const engineHost = { env: environment, os: facts.os, uid: facts.uid };
+    const engine = await identifyEngine(located, engineHost, true);
+    return await carryOutContainers(first, engine, facts.hostname);
   }
   if (first.kind === "print-config") {
     const loaded = await loadConfig(request, await loadBaseConfig(configHost));
@@ -139,6 +149,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     engineKind: engine.kind,
     found,
     nonce: randomHex(2),
+    pid: Deno.pid,
     notebookToken: randomHex(24),
     hostUserFiles: writeHostUserFiles(host, lookup.settings.containerHome, false),
     selinux: await selinux,
@@ -161,7 +172,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       read = pulled;
       return again.kind === "run" ? again : run;
     };
-    return saved(await carryOutRun(action, engine, host, { explainPull, afterPull }));
+    // The update notice reads only its cache now; it asks the network once the container exits.
+    const updates = beforeRun({ ...host, env: environment }, first.request.own.local);
+    const code = await carryOutRun(action, engine, host, { explainPull, afterPull });
+    await afterRun(updates);
+    return saved(code);
   }
   const { formatEmitted } = await import("../core/format/emit.ts"); // the YAML writer: only here
   return saved(await print({ stdout: formatEmitted(action.document, action.comments) }));

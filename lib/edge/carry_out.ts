@@ -7,6 +7,7 @@
 
 import type { SelfUpdateRequest } from "../core/cli.ts";
 import { portInUse, type Run } from "../core/decide.ts";
+import { detachedNotice } from "../core/labels.ts";
 import {
   cliName,
   containerIdFrom,
@@ -24,7 +25,7 @@ import { EngineError, NotInImageError, UsageError } from "../core/errors.ts";
 import type { HostFacts } from "../core/facts.ts";
 import { isPortFree, makeDirs, removeEmptyDirs, writeHostUserFiles } from "./host.ts";
 import { warn, write } from "./output.ts";
-import { DEFAULT_RELEASE_BASE, selfUpdate } from "./self_update.ts";
+import { releaseBase, selfUpdate } from "./self_update.ts";
 import { onStop, stopUnderWay } from "./spawn.ts";
 import { type LoadedTagPolicy, loadTagPolicy, type TagPolicy } from "../core/tags.ts";
 import { startWatchdog } from "./watchdog.ts";
@@ -146,6 +147,8 @@ export async function carryOutRun(
     ) {
       throw new OutOfMemoryError(run.memory);
     }
+    // docker printed the ID on stdout; the name says what runs, and is what --ps shows.
+    if (code === 0 && run.detach) await write(Deno.stderr, detachedNotice(plan.name));
     return code;
   } finally {
     // docker run never started (its CLI vanished): the folders made for it go too.
@@ -166,7 +169,9 @@ async function pullOrFallBack(
   explainPull?: (error: PullError) => Promise<Error>,
 ): Promise<Pick<Run, "plan" | "image">> {
   try {
-    await pullImage(engine, run.pull!, run.pullOptions);
+    // On a terminal, docker's own per-layer progress; elsewhere its short summary.
+    const output = run.pullQuiet ? "quiet" : Deno.stderr.isTerminal() ? "progress" : "summary";
+    await pullImage(engine, run.pull!, run.pullOptions, output);
     return run;
   } catch (error) {
     await stopUnderWay(); // a stop signal ended the pull: run-docker ends, nothing falls back
@@ -222,7 +227,7 @@ export async function updateSelf(update: SelfUpdateRequest): Promise<number> {
   const version = await selfUpdate({
     binary,
     target: Deno.build.target,
-    base: Deno.env.get("RUN_DOCKER_DOWNLOAD_URL") || DEFAULT_RELEASE_BASE,
+    base: releaseBase(Deno.env.toObject()),
     ...update,
   });
   await write(Deno.stderr, `run-docker: updated ${binary} to ${version}\n`);

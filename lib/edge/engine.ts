@@ -14,7 +14,7 @@ import { platformHints } from "../core/platform_hints.ts";
 
 /** This host's hints (Linux: systemctl, the docker group; macOS: Docker Desktop, Colima …). */
 const HINTS = platformHints(Deno.build.os);
-import { kill, SIGNAL_NUMBERS, spawn, takeSignals } from "./spawn.ts";
+import { kill, SIGNAL_NUMBERS, spawn, spawnOntoStderr, takeSignals } from "./spawn.ts";
 
 /** Which docker CLI to run and how. */
 export interface Engine {
@@ -226,7 +226,16 @@ function unreachable(engine: Engine): EngineError {
 const UNREACHABLE =
   /Cannot connect to the Docker daemon|error during connect|Is the docker daemon running|permission denied while trying to connect/i;
 
-function failure(engine: Engine, what: string, result: Captured): EngineError {
+/**
+ * The error for a failed docker CLI call: the engine unreachable or refusing us, else docker's
+ * first line.
+ *
+ * @param engine The engine.
+ * @param what What failed, e.g. `listing local images`.
+ * @param result The captured call.
+ * @returns The error to throw.
+ */
+export function failure(engine: Engine, what: string, result: Captured): EngineError {
   if (UNREACHABLE.test(result.stderr)) {
     if (/permission denied/i.test(result.stderr)) {
       return new EngineError(
@@ -376,14 +385,24 @@ export class PullError extends EngineError {
   }
 }
 
+/** How a pull shows itself on stderr. */
+export type PullOutput =
+  /** docker's per-layer progress: docker's stdout is run-docker's stderr (a terminal). */
+  | "progress"
+  /** docker's short summary (`Pulling from`, `Digest`, `Status`), copied to stderr. */
+  | "summary"
+  /** Nothing (docker's `-q`/`--quiet`): only a failure is shown. */
+  | "quiet";
+
 /**
- * Pulls an image with docker's own progress, sent to stderr so that stdout
- * stays the container's. docker's stderr (its errors) is held back: shown
- * after a good pull, handed to the caller in the {@link PullError} of a bad one.
+ * Pulls an image, its output on stderr so that stdout stays the container's. docker's stderr
+ * (its errors) is held back: shown after a good pull, handed to the caller in the
+ * {@link PullError} of a bad one.
  *
  * @param engine The docker CLI.
  * @param image The reference to pull.
  * @param options Options of the pull before the reference (podman's `--tls-verify=false`).
+ * @param output See {@link PullOutput}; default `summary`.
  * @throws {PullError} when the pull fails.
  * @throws {EngineError} when the CLI is missing.
  */
@@ -391,24 +410,32 @@ export async function pullImage(
   engine: Engine,
   image: string,
   options: readonly string[] = [],
+  output: PullOutput = "summary",
 ): Promise<void> {
-  let child: Deno.ChildProcess;
+  const args = ["pull", ...options, ...(output === "quiet" ? ["--quiet"] : []), image];
+  let code: number;
+  let stderr: string;
   try {
-    child = spawn(engine.program, {
-      args: ["pull", ...options, image],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    });
+    if (output === "progress") {
+      ({ code, stderr } = await spawnOntoStderr(engine.program, args));
+    } else {
+      const stdout = output === "quiet" ? "null" : "piped";
+      const child = spawn(engine.program, { args, stdin: "null", stdout, stderr: "piped" });
+      const [, text, status] = await Promise.all([
+        // (`child.stdout` throws when it is not piped)
+        stdout === "null"
+          ? undefined
+          : child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true }),
+        new Response(child.stderr).text(),
+        child.status,
+      ]);
+      code = status.code;
+      stderr = text;
+    }
   } catch (error) {
     throw cliMissing(engine, error);
   }
-  const [, stderr, status] = await Promise.all([
-    child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true }),
-    new Response(child.stderr).text(),
-    child.status,
-  ]);
-  if (!status.success) throw new PullError(image, status.code, stderr, cliName(engine));
+  if (code !== 0) throw new PullError(image, code, stderr, cliName(engine));
   if (stderr !== "") await Deno.stderr.write(new TextEncoder().encode(stderr));
 }
 

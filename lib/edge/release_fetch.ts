@@ -116,6 +116,7 @@ export function capped(max: number, what: string): TransformStream<Uint8Array, U
  * @param url What to download.
  * @param max Bytes allowed (a larger `Content-Length` is refused before reading).
  * @param sink Consumes the capped body.
+ * @param seconds How long the whole download may take; default {@link DOWNLOAD_TIMEOUT_SECONDS}.
  * @throws {UsageError} when `url` is neither https nor loopback http.
  * @throws {RunDockerError} for an HTTP error, a body over `max`, a redirect to plain http, a
  *   timeout or a network failure.
@@ -125,10 +126,11 @@ export async function download(
   url: string,
   max: number,
   sink: (body: ReadableStream<Uint8Array>) => Promise<void>,
+  seconds = DOWNLOAD_TIMEOUT_SECONDS,
 ): Promise<void> {
   checkDownloadUrl(url);
   try {
-    const signal = AbortSignal.timeout(DOWNLOAD_TIMEOUT_SECONDS * 1000);
+    const signal = AbortSignal.timeout(seconds * 1000);
     let current = url;
     let response = await fetcher(current, { signal, redirect: "manual" });
     for (let hops = 0; [301, 302, 303, 307, 308].includes(response.status); hops++) {
@@ -161,7 +163,7 @@ export async function download(
   } catch (error) {
     if (error instanceof RunDockerError) throw error;
     const why = (error as Error).name === "TimeoutError"
-      ? `no complete answer in ${DOWNLOAD_TIMEOUT_SECONDS} s`
+      ? `no complete answer in ${seconds} s`
       : (error as Error).message.split("\n")[0];
     return fail(`cannot download ${url}: ${why}`, "check the network, or use --archive FILE");
   }
@@ -173,6 +175,7 @@ export async function download(
  * @param fetcher The fetch to use.
  * @param url What to download.
  * @param max Bytes allowed.
+ * @param seconds How long it may take; default {@link DOWNLOAD_TIMEOUT_SECONDS}.
  * @returns The body decoded as UTF-8.
  * @throws {RunDockerError} as {@link download}.
  */
@@ -180,11 +183,12 @@ export async function getText(
   fetcher: Fetcher,
   url: string,
   max: number,
+  seconds = DOWNLOAD_TIMEOUT_SECONDS,
 ): Promise<string> {
   let text = "";
   await download(fetcher, url, max, async (body) => {
     text = await new Response(body).text();
-  });
+  }, seconds);
   return text;
 }
 

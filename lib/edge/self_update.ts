@@ -32,6 +32,29 @@ import {
 /** Where releases are published; `RUN_DOCKER_DOWNLOAD_URL` replaces it (mirrors, tests). */
 export const DEFAULT_RELEASE_BASE = "https://github.com/run-docker/run-docker/releases";
 
+/**
+ * The release base in use: `RUN_DOCKER_DOWNLOAD_URL`, else {@link DEFAULT_RELEASE_BASE}.
+ *
+ * @param env The environment.
+ * @returns A URL without a trailing `/`.
+ */
+export function releaseBase(env: Readonly<Record<string, string | undefined>>): string {
+  return (env.RUN_DOCKER_DOWNLOAD_URL || DEFAULT_RELEASE_BASE).replace(/\/+$/, "");
+}
+
+/**
+ * The folder of a release's files (GitHub's layout), where `latest.json`, `SHA256SUMS` and the
+ * archives are.
+ *
+ * @param base From {@link releaseBase}.
+ * @param version A version (`1.2.3` or `v1.2.3`); absent: the latest.
+ * @returns `<base>/latest/download` or `<base>/download/v<version>`.
+ */
+export function releaseFolder(base: string, version?: string): string {
+  const path = version ? `download/v${version.replace(/^v/, "")}` : "latest/download";
+  return `${base.replace(/\/+$/, "")}/${path}`;
+}
+
 /** What an update needs. */
 export interface UpdateOptions {
   /** The installed binary to replace (absolute path). */
@@ -73,7 +96,15 @@ export const UPDATE_LIMITS: UpdateLimits = {
   unpack: UNPACK_LIMITS,
 };
 
-function releaseEntry(
+/**
+ * This target's entry in a `latest.json`.
+ *
+ * @param latest `latest.json`, parsed.
+ * @param target e.g. `x86_64-unknown-linux-gnu`.
+ * @returns The version, asset and sha256; `""` when the target has no entry; else why the
+ *   document is not a release description.
+ */
+export function releaseEntry(
   latest: unknown,
   target: string,
 ): { version: string; asset: string; sha256: string } | string {
@@ -118,10 +149,6 @@ interface Release {
 function releaseOf(options: UpdateOptions): Release {
   const windows = options.target.includes("windows");
   const top = `run-docker-${options.target}`;
-  const base = options.base.replace(/\/+$/, "");
-  const path = options.version
-    ? `download/v${options.version.replace(/^v/, "")}`
-    : "latest/download";
   return {
     windows,
     top,
@@ -130,7 +157,7 @@ function releaseOf(options: UpdateOptions): Release {
       0,
       Math.max(options.binary.lastIndexOf("/"), options.binary.lastIndexOf("\\")),
     ),
-    url: `${base}/${path}`,
+    url: releaseFolder(options.base, options.version),
     fetcher: options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init)),
     limits: options.limits ?? UPDATE_LIMITS,
   };

@@ -80,7 +80,17 @@ export function listenFor(
 /** Milliseconds children get to end after a stop signal before they are killed. */
 const STOP_GRACE_MS = 3000;
 
-const live = new Set<Deno.ChildProcess>();
+/** What stopping a child needs: `Deno.ChildProcess` has it, and so does {@link spawnOntoStderr}'s. */
+export interface Stoppable {
+  /** The process id. */
+  readonly pid: number;
+  /** Sends it a signal. */
+  kill(signal: Deno.Signal): void;
+  /** Settles when it has ended. */
+  readonly status: Promise<unknown>;
+}
+
+const live = new Set<Stoppable>();
 /** Live children started in their own process group: a stop signals the whole group. */
 const groups = new Set<Deno.ChildProcess>();
 const cleanups = new Set<() => void>();
@@ -197,15 +207,65 @@ async function stopAll(signal: Deno.Signal): Promise<void> {
 /**
  * Sends a signal to a child, ignoring one that has already ended.
  *
- * @param child The child.
+ * @param child The child (as {@link spawn} returns it).
  * @param signal The signal.
  */
-export function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
+export function kill(child: Stoppable, signal: Deno.Signal): void {
   try {
-    if (groups.has(child)) Deno.kill(-child.pid, signal);
+    if (groups.has(child as Deno.ChildProcess)) Deno.kill(-child.pid, signal);
     else child.kill(signal);
   } catch {
     // already gone
+  }
+}
+
+/** How a child of {@link spawnOntoStderr} ended. */
+export interface StderrRun {
+  /** The exit code; 128+N when it died of signal N. */
+  readonly code: number;
+  /** What it wrote on its own stderr (collected, for the caller to show or not). */
+  readonly stderr: string;
+}
+
+/**
+ * Runs a child whose stdout is run-docker's stderr, so that a terminal there is the child's
+ * terminal (`docker pull` shows its per-layer progress only on one), and run-docker's stdout
+ * stays free. Its stderr is collected; stdin is closed. `Deno.Command` cannot hand a child
+ * another descriptor, so this one child goes through `node:child_process` (loaded here only).
+ *
+ * @param program Program name (PATH lookup) or path.
+ * @param args Its arguments.
+ * @returns How it ended, and its stderr.
+ * @throws {Deno.errors.NotFound} when the program does not exist.
+ */
+export async function spawnOntoStderr(program: string, args: string[]): Promise<StderrRun> {
+  const { spawn: nodeSpawn } = await import("node:child_process");
+  const child = nodeSpawn(program, args, { stdio: ["ignore", 2, "pipe"] });
+  const chunks: Uint8Array[] = [];
+  child.stderr!.on("data", (chunk: Uint8Array) => chunks.push(chunk));
+  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code, signal) => resolve({ code, signal }));
+  });
+  const stoppable: Stoppable = {
+    pid: child.pid ?? 0,
+    kill: (signal) => child.kill(signal as NodeJS.Signals),
+    status: ended.catch(() => undefined),
+  };
+  live.add(stoppable);
+  try {
+    const { code, signal } = await ended.catch((error) => {
+      if ((error as { code?: string }).code === "ENOENT") {
+        throw new Deno.errors.NotFound(`${program}: not found`);
+      }
+      throw error;
+    });
+    const stderr = new TextDecoder().decode(
+      chunks.length === 1 ? chunks[0] : new Uint8Array(chunks.flatMap((c) => [...c])),
+    );
+    return { code: signal !== null ? 128 + (SIGNAL_NUMBERS[signal] ?? 0) : code ?? 0, stderr };
+  } finally {
+    live.delete(stoppable);
   }
 }
 

@@ -224,7 +224,7 @@ export const OPTION_TABLE = [
     scopes: RUN,
     repeatable: false,
     value: SWITCH,
-    help: "with --list-tags, --resolve, --dry-run, --print-config: JSON",
+    help: "with --list-tags, --resolve, --dry-run, --print-config, --ps: JSON",
   },
   {
     owner: "run-docker",
@@ -246,6 +246,35 @@ export const OPTION_TABLE = [
     value: SWITCH,
     help:
       "print the effective configuration (for IMAGE, if given), each value with its source, and exit",
+  },
+  {
+    owner: "run-docker",
+    long: "ps",
+    field: "ps",
+    scopes: RUN,
+    repeatable: false,
+    value: SWITCH,
+    help:
+      "list the containers run-docker started (of IMAGE, if given): name, image, mode, status, started, command",
+  },
+  {
+    owner: "run-docker",
+    long: "cleanup",
+    field: "cleanup",
+    scopes: RUN,
+    repeatable: false,
+    value: SWITCH,
+    help:
+      "remove run-docker's stopped containers (of IMAGE, if given) and those whose run-docker died",
+  },
+  {
+    owner: "run-docker",
+    long: "yes",
+    field: "yes",
+    scopes: RUN,
+    repeatable: false,
+    value: SWITCH,
+    help: "with --cleanup: stop running leftovers without asking",
   },
   {
     owner: "run-docker",
@@ -321,7 +350,7 @@ export const OPTION_TABLE = [
     owner: "docker",
     long: "name",
     placeholder: "NAME",
-    help: "container name (default <user>-<YYYYMMDD-HHMMSS>-<4 hex>)",
+    help: "container name (default <user>-<image>-<YYYYMMDD-HHMMSS>-<4 hex>)",
   },
   { owner: "docker", long: "detach", help: "run in the background (no --rm, no -i/-t)" },
   { owner: "docker", long: "restart", placeholder: "POLICY", help: "restart policy (no --rm)" },

@@ -23,6 +23,7 @@ import {
   scalar,
   showPath,
 } from "./schema.ts";
+import { NO_UPDATE_CHECK } from "../update_notice.ts";
 
 /**
  * The environment layer: `RUN_DOCKER_<KEY>` for every scalar key (`RUN_DOCKER_WORKDIR`,
@@ -79,6 +80,7 @@ const OTHER_VARIABLES = [
   "RUN_DOCKER_VERSION",
   "RUN_DOCKER_INSTALL_DIR",
   "RUN_DOCKER_BIN",
+  NO_UPDATE_CHECK,
 ];
 /** The test suite's own variables: never warned about, never suggested to a user. */
 const TEST_VARIABLES = ["RUN_DOCKER_E2E", "RUN_DOCKER_TEST_ENGINE", "RUN_DOCKER_TEST_TCP_HOST"];
