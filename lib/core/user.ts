@@ -126,6 +126,11 @@ export function chooseUser(facts: UserFacts): UserChoice {
   };
 }
 
+/** A user or group in `Config.User`: a uid/gid, or a name as useradd and docker take it. */
+const USER_WORD = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,255}\$?$/;
+/** The largest uid or gid (32 bits, -1 excluded). */
+const MAX_ID = 2 ** 32 - 2;
+
 /**
  * Reads the image user from the image's `Config.User` and its `/etc/passwd`.
  *
@@ -150,9 +155,16 @@ export function chooseUser(facts: UserFacts): UserChoice {
  * ```
  */
 export function imageUserOf(configUser: string, passwd?: string): ImageUser | undefined {
-  const [user, group] = configUser.trim().split(":", 2);
+  const fields = configUser.trim().split(":");
+  const [user, group] = fields;
+  // docker's grammar only (a name or uid, one optional :group): whatever else an image's USER
+  // holds (a third field, a line break, an escape) never reaches --user, --explain or --emit.
+  if (fields.length > 2 || !fields.every((f, i) => (i === 0 && f === "") || USER_WORD.test(f))) {
+    return undefined;
+  }
   const entries = passwdEntries(passwd ?? "");
-  const numeric = (s: string | undefined) => s !== undefined && /^\d{1,10}$/.test(s);
+  const numeric = (s: string | undefined) =>
+    s !== undefined && /^\d{1,10}$/.test(s) && Number(s) <= MAX_ID;
   if (user === "" || user === "root" || user === "0") {
     if (passwd === undefined) return undefined;
     const conventional = entries.find((e) => e.name === CONVENTIONAL_USER.name);
@@ -187,6 +199,6 @@ export function needsPasswd(configUser: string): boolean {
 
 function passwdEntries(text: string): { name: string; uid: number; gid: number }[] {
   return text.split("\n").map((line) => line.split(":")).filter((f) =>
-    f.length >= 4 && /^\d{1,10}$/.test(f[2]) && /^\d{1,10}$/.test(f[3])
+    f.length >= 4 && [f[2], f[3]].every((n) => /^\d{1,10}$/.test(n) && Number(n) <= MAX_ID)
   ).map((f) => ({ name: f[0], uid: Number(f[2]), gid: Number(f[3]) }));
 }
