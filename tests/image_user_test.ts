@@ -30,6 +30,7 @@ const PASSWD = "root:x:0:0::/root:/bin/sh\ndocker-user:x:1000:1000::/home/docker
 async function withEngine(
   user: string,
   fn: (dir: string, program: string, calls: () => Promise<string[]>) => Promise<void>,
+  cp = 'tar -C "$D/etc" -cf - passwd',
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "run-docker-image-user-" });
   try {
@@ -39,11 +40,12 @@ async function withEngine(
     await Deno.writeTextFile(
       program,
       `#!/bin/sh
+D='${dir}'
 echo "$1 $2" >> '${dir}/calls'
 case "$1" in
   image) [ "$5" = missing ] && exit 1; printf '%s\\t%s\\n' '${ID}' '${user}' ;;
   create) echo 0123456789ab ;;
-  cp) tar -C '${dir}/etc' -cf - passwd ;;
+  cp) ${cp} ;;
 esac
 exit 0
 `,
@@ -97,6 +99,17 @@ Deno.test("readImageUser(): an image that is not local is unknown, nothing cache
     assert.equal(await read({ program }, "missing", { HOME: dir }), undefined);
     assert.deepEqual(await calls(), ["image inspect"]);
   }));
+
+Deno.test("readImageUser(): a huge /etc/passwd is not read to its end (bounded memory)", () =>
+  // A hostile image's /etc/passwd of gigabytes (zeros compress to nothing in a layer) must not
+  // be buffered whole: the copy stops past the limit, the user is unknown, the container goes.
+  withEngine("app", async (dir, program, calls) => {
+    const user = await read({ program }, "x/app:1", { HOME: dir });
+    assert.equal(user, undefined);
+    const made = await calls();
+    assert.ok(!made.includes("cp finished"), "the whole stream was read");
+    assert.equal(made.at(-1), "rm --force");
+  }, `head -c 67108864 /dev/zero; echo "cp finished" >> "$D/calls"`));
 
 Deno.test("readImageUser(): a corrupt, oversized or symlinked cache file is read again", () =>
   withEngine("app", async (dir, program, calls) => {

@@ -19,6 +19,8 @@ const CACHE_FILE_BYTES = 4096;
 
 /** The most of `/etc/passwd` that is read. */
 const PASSWD_BYTES = 1 << 20;
+/** The most of `docker cp`'s tar stream that is read: the file, its header and the padding. */
+const TAR_BYTES = PASSWD_BYTES + 4096;
 
 /**
  * The image user of a local image, from the cache or the image.
@@ -99,8 +101,9 @@ async function readPasswd(engine: Engine, image: string): Promise<string | undef
     });
   });
   try {
-    const copied = await captureBytes(engine, ["cp", `${id}:/etc/passwd`, "-"]);
-    if (copied.code !== 0 || copied.stdout.length > PASSWD_BYTES + 4096) return undefined;
+    // The image chooses the file's size: past the limit the copy is stopped, never buffered.
+    const copied = await captureBytes(engine, ["cp", `${id}:/etc/passwd`, "-"], TAR_BYTES);
+    if (copied.code !== 0 || copied.overflow) return undefined;
     const { unpackTar } = await import("modern-tar"); // only on a cache miss
     const entries = await unpackTar(copied.stdout);
     const entry = entries.find((e) => e.header.type === "file" || e.header.type === undefined);
