@@ -10,8 +10,8 @@
  * @module
  */
 
-/** Every code point that must not reach a terminal or a log as it is. */
-const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]/gu;
+/** Every code point that must not reach a terminal or a log as it is (a global regex). */
+export const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]/gu;
 
 /**
  * Removes every non-printable character: for text from a server, whose
