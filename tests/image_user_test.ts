@@ -151,6 +151,20 @@ Deno.test("readImageUser(): what was read is cached only when the caller saves i
     assert.ok((await Deno.stat(`${dir}/.cache/run-docker/image-users/${HEX}.json`)).isFile);
   }));
 
+Deno.test({
+  name: "readImageUser(): root with another user's HOME (sudo) makes no folder there",
+  ignore: Deno.uid() !== 0,
+  fn: () =>
+    withEngine("app", async (dir, program) => {
+      const home = `${dir}/home`;
+      await Deno.mkdir(home);
+      await Deno.chown(home, 4321, 4321);
+      const user = await read({ program }, "x/app:1", { HOME: home });
+      assert.deepEqual(user, { name: "app", uid: 2000, gid: 2001 });
+      assert.deepEqual([...Deno.readDirSync(home)], []);
+    }),
+});
+
 Deno.test("readImageUser(): a cache folder that is a symlink is neither read nor written", () =>
   withEngine("app", async (dir, program, calls) => {
     const elsewhere = `${dir}/elsewhere`;
