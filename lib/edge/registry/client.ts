@@ -143,6 +143,18 @@ export class RegistryClient {
     }
   }
 
+  /**
+   * Removes every form of every secret this client holds (the credential, once a challenge
+   * made it look it up, and the tokens received) from a text: for docker's own text about this
+   * registry (a failed pull), in which a registry can echo what it was sent.
+   *
+   * @param text Any text.
+   * @returns The text with each form replaced.
+   */
+  async scrub(text: string): Promise<string> {
+    return (await this.#scrubber())(text);
+  }
+
   /** Replaces every form of every secret this run holds (credential, tokens received). */
   async #scrubber(): Promise<(text: string) => string> {
     const credential = await this.#credential?.catch(() => undefined);
