@@ -54,6 +54,25 @@ export function escapeControls(text: string): string {
 }
 
 /**
+ * {@link escapeControls} on each line of a whole output whose line breaks are its structure
+ * (indented JSON, `#` comment lines): every other non-printable becomes `\uXXXX` (in a JSON
+ * string, the same value).
+ *
+ * @param text Lines joined by `\n`.
+ * @returns The text with its `\n` kept and every other non-printable escaped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { escapeLines } from "./printable.ts";
+ * assert.equal(escapeLines('{\n  "a": "\u202e"\n}'), '{\n  "a": "\\u202e"\n}');
+ * ```
+ */
+export function escapeLines(text: string): string {
+  return text.split("\n").map(escapeControls).join("\n");
+}
+
+/**
  * Cuts text to at most `max` characters (code points), marking the cut with `…`.
  *
  * @param text Any text.
