@@ -124,6 +124,15 @@ Deno.test("readImageUser(): a corrupt, oversized or symlinked cache file is read
       ["corrupt", () => Deno.writeTextFile(file, "{not json")],
       ["wrong shape", () => Deno.writeTextFile(file, '{"user":{"name":"x","uid":-1,"gid":0}}')],
       ["oversized", () => Deno.writeTextFile(file, lie + " ".repeat(5000))],
+      // Written before USER was checked: a name docker would not take is not trusted either.
+      [
+        "a name out of grammar",
+        () =>
+          Deno.writeTextFile(
+            file,
+            JSON.stringify({ user: { name: "1:2:x\u2028y", uid: 1, gid: 2 } }),
+          ),
+      ],
       ["a symlink", () => Deno.symlink(planted, file)],
     ];
     for (const [name, plant] of bad) {

@@ -155,13 +155,10 @@ const MAX_ID = 2 ** 32 - 2;
  * ```
  */
 export function imageUserOf(configUser: string, passwd?: string): ImageUser | undefined {
-  const fields = configUser.trim().split(":");
-  const [user, group] = fields;
+  const [user, group] = configUser.trim().split(":");
   // docker's grammar only (a name or uid, one optional :group): whatever else an image's USER
   // holds (a third field, a line break, an escape) never reaches --user, --explain or --emit.
-  if (fields.length > 2 || !fields.every((f, i) => (i === 0 && f === "") || USER_WORD.test(f))) {
-    return undefined;
-  }
+  if (user !== "" && !isUserSpec(configUser.trim())) return undefined;
   const entries = passwdEntries(passwd ?? "");
   const numeric = (s: string | undefined) =>
     s !== undefined && /^\d{1,10}$/.test(s) && Number(s) <= MAX_ID;
@@ -185,6 +182,27 @@ export function imageUserOf(configUser: string, passwd?: string): ImageUser | un
     return undefined;
   }
   return { name: configUser.trim(), uid, gid };
+}
+
+/**
+ * Whether a text is a `--user` value in docker's grammar: a name or uid, and optionally `:` and a
+ * group name or gid (names as useradd takes them, ids below 2^32-1).
+ *
+ * @param text e.g. `app`, `1000:1000`, `app:staff`.
+ * @returns `false` for anything else (a third field, a control character, a line break).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isUserSpec } from "./user.ts";
+ * assert.equal(isUserSpec("app:7"), true);
+ * assert.equal(isUserSpec("1:2:3"), false);
+ * ```
+ */
+export function isUserSpec(text: string): boolean {
+  const fields = text.split(":");
+  return fields.length <= 2 &&
+    fields.every((f) => USER_WORD.test(f) && (!/^\d+$/.test(f) || Number(f) <= MAX_ID));
 }
 
 /**

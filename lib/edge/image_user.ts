@@ -10,7 +10,7 @@
  */
 
 import { captureBytes, type Engine } from "./engine.ts";
-import { type ImageUser, imageUserOf, needsPasswd } from "../core/user.ts";
+import { type ImageUser, imageUserOf, isUserSpec, needsPasswd } from "../core/user.ts";
 import { randomHex } from "./host.ts";
 import { onStop, spawn } from "./spawn.ts";
 
@@ -135,7 +135,7 @@ function readCache(file: string): ImageUser | null | undefined {
     const data = JSON.parse(Deno.readTextFileSync(file));
     if (data?.user === null) return null;
     const { name, uid, gid } = data?.user ?? {};
-    if (typeof name !== "string" || name === "" || name.length > 256) return undefined;
+    if (typeof name !== "string" || name.length > 256 || !isUserSpec(name)) return undefined;
     if (![uid, gid].every((n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32)) return undefined;
     return { name, uid, gid };
   } catch {
