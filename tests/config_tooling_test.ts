@@ -137,6 +137,27 @@ Deno.test("--print-config --json never shows an env value", async () => {
   }
 });
 
+Deno.test("--print-config (text and --json) shows no control character as it is", async () => {
+  // A project file's command with a bidi override (U+202E) or U+2028 would show reordered.
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/config.yaml`;
+    const command = ["sh", "-c", "echo \u202eabc\u2028\u007f\u0085"];
+    await Deno.writeTextFile(file, `images:\n  'a/*':\n    command: ${JSON.stringify(command)}\n`);
+    for (const args of [["--json"], ["--json", "--local", "a/b"], [], ["--local", "a/b"]]) {
+      const out = await runDocker(["--print-config", ...args], { RUN_DOCKER_CONFIG: file });
+      assert.equal(out.code, 0, out.stderr);
+      const hidden = out.stdout.replaceAll("\n", "").match(/[\p{C}\p{Zl}\p{Zp}]/u);
+      assert.equal(hidden, null, `${args.join(" ")}: ${JSON.stringify(hidden)}`);
+      if (args[0] === "--json") {
+        assert.deepEqual(JSON.parse(out.stdout).config.images["a/*"].command, command);
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("RUN_DOCKER_ENGINE names the engine; RUN_DOCKER_DOCKER still works, with a warning", () => {
   const engine = (env: Record<string, string>) => {
     const { config, provenance } = mergeConfig([envAssignments(env)]);

@@ -117,6 +117,18 @@ Deno.test("formatImageRules(): what the matching rules make, only what they set"
   assert.equal(formatImageRules("zppz/app", [], settings, {}, {}), "");
 });
 
+Deno.test("formatEmitted(): a comment cannot end its line (YAML 1.1 breaks: NEL, LS, PS)", () => {
+  // An image's user or a path lands in a note; PyYAML and go-yaml end a comment at U+0085,
+  // U+2028 and U+2029 too, so an unescaped one would add keys of its own to the document.
+  for (const injected of ["\u2028", "\u2029", "\u0085", "\r"]) {
+    const text = formatEmitted({ a: 1 }, [
+      `user: x${injected}privileged: true${injected}# is a name`,
+    ]);
+    assert.deepEqual(parse(text, { version: "1.1" }), { a: 1 });
+    assert.equal(text.split(/[\r\n\u0085\u2028\u2029]/).length, 3, JSON.stringify(text));
+  }
+});
+
 Deno.test("formatEmitted(): comments on top, YAML 1.1 strings stay strings, no anchors", () => {
   const labels = { "run-docker.mode": "prod" };
   const document = {

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { RunDockerError } from "../lib/core/errors.ts";
 import {
   checkDirs,
+  dirGiver,
   ENV_NAMES,
   gatherHostFacts,
   makeDirs,
@@ -91,6 +92,30 @@ Deno.test("makeDirs() creates what is missing, parents first, and reports only t
     removeEmptyDirs(created);
     assert.deepEqual(tree(dir), ["a/", "a/b/", "a/b/d/", "a/b/d/kept", "there/"]);
   }));
+
+Deno.test({
+  name: "makeDirs() as root gives only the directory it made, never a symlink's target",
+  ignore: Deno.uid() !== 0,
+  fn: () =>
+    withDir(async (dir) => {
+      const give = await dirGiver({ uid: 4321, gid: 4322 });
+      const created = makeDirs([`${dir}/data/app`], give);
+      assert.deepEqual(created, [`${dir}/data`, `${dir}/data/app`]);
+      const owner = (p: string) => [Deno.lstatSync(p).uid, Deno.lstatSync(p).gid];
+      assert.deepEqual(owner(`${dir}/data/app`), [4321, 4322]);
+      assert.deepEqual(owner(`${dir}/data`), [0, 0]);
+      // Swapped for a symlink after the mkdir (whoever can write the parent): refused, and the
+      // target (here a stand-in for /etc) keeps its owner, where Deno.chownSync follows it.
+      Deno.mkdirSync(`${dir}/etc`);
+      Deno.symlinkSync(`${dir}/etc`, `${dir}/swapped`);
+      Deno.writeTextFileSync(`${dir}/shadow`, "");
+      Deno.symlinkSync(`${dir}/shadow`, `${dir}/swapped-file`);
+      assert.throws(() => give(`${dir}/swapped`));
+      assert.throws(() => give(`${dir}/swapped-file`));
+      assert.deepEqual(owner(`${dir}/etc`), [0, 0]);
+      assert.deepEqual(owner(`${dir}/shadow`), [0, 0]);
+    }),
+});
 
 Deno.test("makeDirs() that cannot create one removes what it made and says which", () =>
   withDir((dir) => {

@@ -611,6 +611,50 @@ for (const [name, remote, lines] of PINNED) {
   });
 }
 
+Deno.test("pinnedPullFailure(): the pull's reason never shows the credential a registry echoed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "run-docker-pinned-" });
+  const auth = `Basic ${btoa("alice:hunter2-pw")}`;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    if (request.headers.get("authorization") !== auth) {
+      return new Response("{}", {
+        status: 401,
+        headers: { "www-authenticate": 'Basic realm="r"' },
+      });
+    }
+    return new URL(request.url).pathname === "/v2/"
+      ? Response.json({})
+      : Response.json({ name: "app", tags: ["1.0"] });
+  });
+  const host = `127.0.0.1:${server.addr.port}`;
+  try {
+    await Deno.writeTextFile(
+      `${dir}/config.json`,
+      JSON.stringify({ auths: { [host]: { auth: btoa("alice:hunter2-pw") } } }),
+    );
+    // What docker printed: the registry's error text, with the password it was sent.
+    const stderr =
+      "Error response from daemon: unauthorized: wrong password hunter2-pw for alice\n";
+    const error = await pinnedPullFailure(
+      parseReference(`${host}/app:1.0`),
+      new PullError(`${host}/app:1.0`, 1, stderr),
+      {
+        engine: { program: "docker" },
+        policy: NATURAL_POLICY,
+        local: false,
+        env: { HOME: dir, DOCKER_CONFIG: dir },
+        registries: { [host]: { timeout_seconds: 5 } },
+        warn: () => {},
+      },
+    );
+    const lines = formatError(error).lines;
+    assert.match(lines[0], /pulling it from registry .* failed \(.*wrong password/);
+    assert.ok(!lines.join("\n").includes("hunter2-pw"), lines.join("\n"));
+  } finally {
+    await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** A port nothing listens on. */
 function closedPort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -30,6 +30,7 @@ const PASSWD = "root:x:0:0::/root:/bin/sh\ndocker-user:x:1000:1000::/home/docker
 async function withEngine(
   user: string,
   fn: (dir: string, program: string, calls: () => Promise<string[]>) => Promise<void>,
+  cp = 'tar -C "$D/etc" -cf - passwd',
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "run-docker-image-user-" });
   try {
@@ -39,11 +40,12 @@ async function withEngine(
     await Deno.writeTextFile(
       program,
       `#!/bin/sh
+D='${dir}'
 echo "$1 $2" >> '${dir}/calls'
 case "$1" in
   image) [ "$5" = missing ] && exit 1; printf '%s\\t%s\\n' '${ID}' '${user}' ;;
   create) echo 0123456789ab ;;
-  cp) tar -C '${dir}/etc' -cf - passwd ;;
+  cp) ${cp} ;;
 esac
 exit 0
 `,
@@ -98,6 +100,17 @@ Deno.test("readImageUser(): an image that is not local is unknown, nothing cache
     assert.deepEqual(await calls(), ["image inspect"]);
   }));
 
+Deno.test("readImageUser(): a huge /etc/passwd is not read to its end (bounded memory)", () =>
+  // A hostile image's /etc/passwd of gigabytes (zeros compress to nothing in a layer) must not
+  // be buffered whole: the copy stops past the limit, the user is unknown, the container goes.
+  withEngine("app", async (dir, program, calls) => {
+    const user = await read({ program }, "x/app:1", { HOME: dir });
+    assert.equal(user, undefined);
+    const made = await calls();
+    assert.ok(!made.includes("cp finished"), "the whole stream was read");
+    assert.equal(made.at(-1), "rm --force");
+  }, `head -c 67108864 /dev/zero; echo "cp finished" >> "$D/calls"`));
+
 Deno.test("readImageUser(): a corrupt, oversized or symlinked cache file is read again", () =>
   withEngine("app", async (dir, program, calls) => {
     const env = { HOME: dir };
@@ -111,6 +124,15 @@ Deno.test("readImageUser(): a corrupt, oversized or symlinked cache file is read
       ["corrupt", () => Deno.writeTextFile(file, "{not json")],
       ["wrong shape", () => Deno.writeTextFile(file, '{"user":{"name":"x","uid":-1,"gid":0}}')],
       ["oversized", () => Deno.writeTextFile(file, lie + " ".repeat(5000))],
+      // Written before USER was checked: a name docker would not take is not trusted either.
+      [
+        "a name out of grammar",
+        () =>
+          Deno.writeTextFile(
+            file,
+            JSON.stringify({ user: { name: "1:2:x\u2028y", uid: 1, gid: 2 } }),
+          ),
+      ],
       ["a symlink", () => Deno.symlink(planted, file)],
     ];
     for (const [name, plant] of bad) {
@@ -137,6 +159,20 @@ Deno.test("readImageUser(): what was read is cached only when the caller saves i
     found.save();
     assert.ok((await Deno.stat(`${dir}/.cache/run-docker/image-users/${HEX}.json`)).isFile);
   }));
+
+Deno.test({
+  name: "readImageUser(): root with another user's HOME (sudo) makes no folder there",
+  ignore: Deno.uid() !== 0,
+  fn: () =>
+    withEngine("app", async (dir, program) => {
+      const home = `${dir}/home`;
+      await Deno.mkdir(home);
+      await Deno.chown(home, 4321, 4321);
+      const user = await read({ program }, "x/app:1", { HOME: home });
+      assert.deepEqual(user, { name: "app", uid: 2000, gid: 2001 });
+      assert.deepEqual([...Deno.readDirSync(home)], []);
+    }),
+});
 
 Deno.test("readImageUser(): a cache folder that is a symlink is neither read nor written", () =>
   withEngine("app", async (dir, program, calls) => {

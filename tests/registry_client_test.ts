@@ -131,6 +131,22 @@ Deno.test("listTags() stops endless pagination at 1,000 pages", () => {
   });
 });
 
+Deno.test("listTags() stops at 1,000,000 tags (a registry that lists millions)", () => {
+  let page = 0;
+  return withRegistry(() => {
+    page++;
+    const tags = Array.from({ length: 300_000 }, (_, k) => `p${page}-${k}`);
+    const more = page < 5 ? { link: `</v2/r/tags/list?p=${page}>; rel="next"` } : undefined;
+    return json({ tags }, { headers: more });
+  }, async (registry) => {
+    const warnings: string[] = [];
+    const tags = await client(registry, { warn: (m) => warnings.push(m) }).listTags("r");
+    assert.equal(tags.length, 1_000_000);
+    assert.equal(page, 4);
+    assert.match(warnings[0], /has over 1,000,000 tags: stopped there/);
+  });
+});
+
 Deno.test("listTags() asks for last=<tag> after a full page of n without a Link", async () => {
   const all = Array.from({ length: 2005 }, (_, k) => `t${String(k).padStart(5, "0")}`);
   const seen: string[] = [];

@@ -117,6 +117,12 @@ const IMAGE_USERS: [string, string, string | undefined, ImageUser | undefined][]
   ["a name, passwd unreadable", "app", undefined, undefined],
   ["no USER, passwd unreadable", "", undefined, undefined],
   ["a group name is not resolved", "app:staff", PASSWD, undefined],
+  // A hostile image's USER: only docker's grammar (name or uid, one optional :group) is taken,
+  // so nothing else reaches --user, --explain or an --emit file (a line break, an escape).
+  ["a third field is refused", "2000:7:x\u2028privileged: true", PASSWD, undefined],
+  ["a control character is refused", "2000:7\u001b]0;x\u0007", PASSWD, undefined],
+  ["a name with a line break is refused", "app\nx", "app\nx:x:5:5::/:/bin/sh\n", undefined],
+  ["a uid past 2^32-1 is refused", "4294967296:0", undefined, undefined],
   ["garbage lines are skipped", "app", "app:x:notanumber:1\n\n::::\napp:x:3:4::/:/bin/sh\n", {
     name: "app",
     uid: 3,

@@ -10,8 +10,8 @@
  * @module
  */
 
-/** Every code point that must not reach a terminal or a log as it is. */
-const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]/gu;
+/** Every code point that must not reach a terminal or a log as it is (a global regex). */
+export const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]/gu;
 
 /**
  * Removes every non-printable character: for text from a server, whose
@@ -51,6 +51,25 @@ export function escapeControls(text: string): string {
     const code = c.codePointAt(0)!;
     return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`;
   });
+}
+
+/**
+ * {@link escapeControls} on each line of a whole output whose line breaks are its structure
+ * (indented JSON, `#` comment lines): every other non-printable becomes `\uXXXX` (in a JSON
+ * string, the same value).
+ *
+ * @param text Lines joined by `\n`.
+ * @returns The text with its `\n` kept and every other non-printable escaped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { escapeLines } from "./printable.ts";
+ * assert.equal(escapeLines('{\n  "a": "\u202e"\n}'), '{\n  "a": "\\u202e"\n}');
+ * ```
+ */
+export function escapeLines(text: string): string {
+  return text.split("\n").map(escapeControls).join("\n");
 }
 
 /**

@@ -13,13 +13,16 @@
  * @module
  */
 
+import { NON_PRINTABLE } from "./printable.ts";
+
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 /**
  * Quotes one word for a POSIX shell.
  *
  * @param word Any string, including empty, unicode, quotes, `$` or newlines.
- * @returns The word, bare when safe, else single-quoted.
+ * @returns The word, bare when safe, else single-quoted, each control character other than a
+ *   line break or tab as `'"$(printf '\ooo…')"'` (so the line shows what it runs).
  *
  * @example
  * ```ts
@@ -28,10 +31,25 @@ const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
  * assert.equal(quoteWord("--rm"), "--rm");
  * assert.equal(quoteWord("it's $HOME"), `'it'\\''s $HOME'`);
  * assert.equal(quoteWord(""), "''");
+ * assert.equal(quoteWord("a\u001bb"), `'a'"$(printf '\\033')"'b'`);
  * ```
  */
 export function quoteWord(word: string): string {
-  return SAFE.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+  if (SAFE.test(word)) return word;
+  // A control character (an escape sequence, `\r`, a bidi override) would redraw the line on
+  // the terminal, and a copy of what is shown would then run something else: it is written as
+  // `$(printf '\ooo')` of its UTF-8 bytes (POSIX; `$'…'` is not in every sh). A line break and
+  // a tab show as what they are and stay (`$(…)` would drop a trailing line break).
+  return `'${word.replaceAll("'", `'\\''`)}'`.replace(
+    NON_PRINTABLE,
+    (c) => c === "\n" || c === "\t" ? c : `'"$(printf '${octal(c)}')"'`,
+  );
+}
+
+/** The UTF-8 bytes of a character as printf's `\ooo` escapes. */
+function octal(c: string): string {
+  return [...new TextEncoder().encode(c)].map((b) => `\\${b.toString(8).padStart(3, "0")}`)
+    .join("");
 }
 
 /**

@@ -129,7 +129,9 @@ export interface SchemeOrder<T> {
  *
  * @param items Distinct items (tags, or tags with the part that is compared).
  * @param keyOf The compared part of an item (the tag itself, or a filter's `version` group).
- * @param compare Natural order of two compared parts: negative when the first is older.
+ * @param compare Natural order of two items (by their compared parts): negative when the first
+ *   is older. It takes the items, not their parts, so that a caller compares keys it made
+ *   once (a million tags sort in seconds, not a minute).
  * @returns The choice first, then the rest; see {@link SchemeOrder}.
  *
  * @example
@@ -144,9 +146,9 @@ export interface SchemeOrder<T> {
 export function orderBySchemes<T extends NonNullable<unknown>>(
   items: readonly T[],
   keyOf: (item: T) => string,
-  compare: (a: string, b: string) => number,
+  compare: (a: T, b: T) => number,
 ): SchemeOrder<T> {
-  const newestFirst = (a: T, b: T) => compare(keyOf(b), keyOf(a));
+  const newestFirst = (a: T, b: T) => compare(b, a);
   let latest: T | undefined;
   const channels: T[] = [];
   const groups = new Map<string, T[]>();

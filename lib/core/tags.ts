@@ -351,9 +351,7 @@ export function orderTags(
   }
   const compare = comparator(order, versions);
   if (order === "auto") {
-    const keys = new Map(keyed.map((k) => [k.key, k]));
-    const byKey = (a: string, b: string) => compare(keys.get(a)!, keys.get(b)!);
-    const auto = orderBySchemes(keyed, (k) => k.key, byKey);
+    const auto = orderBySchemes(keyed, (k) => k.key, compare);
     return { tags: auto.ordered.map((k) => k.tag), mixed: auto.mixed };
   }
   keyed.sort((a, b) => compare(b, a) || (a.tag < b.tag ? 1 : a.tag > b.tag ? -1 : 0));

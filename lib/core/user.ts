@@ -126,6 +126,11 @@ export function chooseUser(facts: UserFacts): UserChoice {
   };
 }
 
+/** A user or group in `Config.User`: a uid/gid, or a name as useradd and docker take it. */
+const USER_WORD = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,255}\$?$/;
+/** The largest uid or gid (32 bits, -1 excluded). */
+const MAX_ID = 2 ** 32 - 2;
+
 /**
  * Reads the image user from the image's `Config.User` and its `/etc/passwd`.
  *
@@ -150,9 +155,13 @@ export function chooseUser(facts: UserFacts): UserChoice {
  * ```
  */
 export function imageUserOf(configUser: string, passwd?: string): ImageUser | undefined {
-  const [user, group] = configUser.trim().split(":", 2);
+  const [user, group] = configUser.trim().split(":");
+  // docker's grammar only (a name or uid, one optional :group): whatever else an image's USER
+  // holds (a third field, a line break, an escape) never reaches --user, --explain or --emit.
+  if (user !== "" && !isUserSpec(configUser.trim())) return undefined;
   const entries = passwdEntries(passwd ?? "");
-  const numeric = (s: string | undefined) => s !== undefined && /^\d{1,10}$/.test(s);
+  const numeric = (s: string | undefined) =>
+    s !== undefined && /^\d{1,10}$/.test(s) && Number(s) <= MAX_ID;
   if (user === "" || user === "root" || user === "0") {
     if (passwd === undefined) return undefined;
     const conventional = entries.find((e) => e.name === CONVENTIONAL_USER.name);
@@ -176,6 +185,27 @@ export function imageUserOf(configUser: string, passwd?: string): ImageUser | un
 }
 
 /**
+ * Whether a text is a `--user` value in docker's grammar: a name or uid, and optionally `:` and a
+ * group name or gid (names as useradd takes them, ids below 2^32-1).
+ *
+ * @param text e.g. `app`, `1000:1000`, `app:staff`.
+ * @returns `false` for anything else (a third field, a control character, a line break).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isUserSpec } from "./user.ts";
+ * assert.equal(isUserSpec("app:7"), true);
+ * assert.equal(isUserSpec("1:2:3"), false);
+ * ```
+ */
+export function isUserSpec(text: string): boolean {
+  const fields = text.split(":");
+  return fields.length <= 2 &&
+    fields.every((f) => USER_WORD.test(f) && (!/^\d+$/.test(f) || Number(f) <= MAX_ID));
+}
+
+/**
  * Whether {@link imageUserOf} needs the image's `/etc/passwd` for this `Config.User`.
  *
  * @param configUser The image's `Config.User`.
@@ -187,6 +217,6 @@ export function needsPasswd(configUser: string): boolean {
 
 function passwdEntries(text: string): { name: string; uid: number; gid: number }[] {
   return text.split("\n").map((line) => line.split(":")).filter((f) =>
-    f.length >= 4 && /^\d{1,10}$/.test(f[2]) && /^\d{1,10}$/.test(f[3])
+    f.length >= 4 && [f[2], f[3]].every((n) => /^\d{1,10}$/.test(n) && Number(n) <= MAX_ID)
   ).map((f) => ({ name: f[0], uid: Number(f[2]), gid: Number(f[3]) }));
 }

@@ -23,7 +23,7 @@ import { hasNvidiaRuntime, oomKilled } from "./engine_queries.ts";
 import { EXIT_KILLED, gpusUnavailable, OutOfMemoryError } from "../core/outcome.ts";
 import { EngineError, NotInImageError, UsageError } from "../core/errors.ts";
 import type { HostFacts } from "../core/facts.ts";
-import { isPortFree, makeDirs, removeEmptyDirs, writeHostUserFiles } from "./host.ts";
+import { dirGiver, isPortFree, makeDirs, removeEmptyDirs, writeHostUserFiles } from "./host.ts";
 import { warn, write } from "./output.ts";
 import { releaseBase, selfUpdate } from "./self_update.ts";
 import { onStop, stopUnderWay } from "./spawn.ts";
@@ -80,7 +80,8 @@ export async function carryOutRun(
     writeHostUserFiles(host, run.writeUserFiles.containerHome);
   }
   const { plan, image } = chosen;
-  const created = makeDirs(run.makeDirs, run.dirOwner);
+  const give = run.dirOwner === undefined ? undefined : await dirGiver(run.dirOwner);
+  const created = makeDirs(run.makeDirs, give);
   if (run.notice !== undefined) await write(Deno.stderr, run.notice);
   // Where docker writes the container's ID: run-docker's own folder, unless the user gave one.
   const folder = run.detach || run.cidfile !== undefined ? undefined : cidFolder();

@@ -153,37 +153,68 @@ export async function capture(engine: Engine, args: string[]): Promise<Captured>
  *
  * @param engine The engine.
  * @param args The CLI's arguments (`["image", "inspect", …]`).
- * @returns The exit code, stdout as bytes (e.g. `docker cp`'s tar stream) and stderr as text.
+ * @param limit The most bytes of stdout to take (e.g. an image's file, whose size the image
+ *   chooses); past it the CLI is killed and `overflow` is set. Absent: no limit.
+ * @returns The exit code, stdout as bytes (e.g. `docker cp`'s tar stream) and stderr as text;
+ *   `overflow` when stdout went past `limit` (`stdout` then holds what came before it).
  * @throws {EngineError} when the CLI is missing, not executable, or does not answer in time.
  */
 export async function captureBytes(
   engine: Engine,
   args: string[],
-): Promise<{ code: number; stdout: Uint8Array; stderr: string }> {
-  let output: Deno.CommandOutput;
+  limit = Infinity,
+): Promise<{ code: number; stdout: Uint8Array; stderr: string; overflow?: true }> {
   const seconds = engine.timeoutSeconds ?? CAPTURE_TIMEOUT_SECONDS;
   const signal = AbortSignal.timeout(seconds * 1000);
+  let child: Deno.ChildProcess;
   try {
-    output = await spawn(engine.program, {
+    child = spawn(engine.program, {
       args,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
       signal,
-    }).output();
+    });
   } catch (error) {
     throw cliMissing(engine, error);
   }
+  const stderr = new Response(child.stderr).text().catch(() => "");
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let overflow = false;
+  const reader = child.stdout.getReader();
+  try {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      size += r.value.length;
+      if (size > limit) {
+        overflow = true;
+        kill(child, "SIGKILL");
+        await reader.cancel().catch(() => {});
+        break;
+      }
+      chunks.push(r.value);
+    }
+  } catch {
+    // the stream broke (the timeout killed the CLI): keep what came
+  }
+  const status = await child.status;
   if (signal.aborted) {
     throw new EngineError(
       `the docker CLI did not answer in ${seconds} s (docker ${args.slice(0, 2).join(" ")})`,
       "check that the engine is healthy: docker info",
     );
   }
+  const stdout = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    stdout.set(chunk, at);
+    at += chunk.length;
+  }
   return {
-    code: output.code,
-    stdout: output.stdout,
-    stderr: new TextDecoder().decode(output.stderr),
+    code: status.code,
+    stdout,
+    stderr: await stderr,
+    ...(overflow ? { overflow: true as const } : {}),
   };
 }
 

@@ -315,8 +315,9 @@ export async function pinnedPullFailure(
   options: ResolveOptions,
 ): Promise<EngineError> {
   let why: PinnedMissing;
+  const client = registryClient(reference, options);
   try {
-    const tags = await registryClient(reference, options).listTags(reference.repository);
+    const tags = await client.listTags(reference.repository);
     why = reference.tag !== undefined && !tags.includes(reference.tag)
       ? { kind: "no-tag" }
       : { kind: "pull-failed", reason: pull.reason };
@@ -328,6 +329,8 @@ export async function pinnedPullFailure(
       ? { kind: "unreachable", reason: error.reason }
       : { kind: "pull-failed", reason: pull.reason };
   }
+  // docker's text may hold what the registry echoed back of the credential it was sent.
+  if (why.kind === "pull-failed") why = { ...why, reason: await client.scrub(why.reason) };
   return pinnedMissing(
     formatReference(reference),
     familiarName(reference),

@@ -10,7 +10,7 @@
  */
 
 import { captureBytes, type Engine } from "./engine.ts";
-import { type ImageUser, imageUserOf, needsPasswd } from "../core/user.ts";
+import { type ImageUser, imageUserOf, isUserSpec, needsPasswd } from "../core/user.ts";
 import { randomHex } from "./host.ts";
 import { onStop, spawn } from "./spawn.ts";
 
@@ -19,6 +19,8 @@ const CACHE_FILE_BYTES = 4096;
 
 /** The most of `/etc/passwd` that is read. */
 const PASSWD_BYTES = 1 << 20;
+/** The most of `docker cp`'s tar stream that is read: the file, its header and the padding. */
+const TAR_BYTES = PASSWD_BYTES + 4096;
 
 /**
  * The image user of a local image, from the cache or the image.
@@ -99,8 +101,9 @@ async function readPasswd(engine: Engine, image: string): Promise<string | undef
     });
   });
   try {
-    const copied = await captureBytes(engine, ["cp", `${id}:/etc/passwd`, "-"]);
-    if (copied.code !== 0 || copied.stdout.length > PASSWD_BYTES + 4096) return undefined;
+    // The image chooses the file's size: past the limit the copy is stopped, never buffered.
+    const copied = await captureBytes(engine, ["cp", `${id}:/etc/passwd`, "-"], TAR_BYTES);
+    if (copied.code !== 0 || copied.overflow) return undefined;
     const { unpackTar } = await import("modern-tar"); // only on a cache miss
     const entries = await unpackTar(copied.stdout);
     const entry = entries.find((e) => e.header.type === "file" || e.header.type === undefined);
@@ -132,7 +135,7 @@ function readCache(file: string): ImageUser | null | undefined {
     const data = JSON.parse(Deno.readTextFileSync(file));
     if (data?.user === null) return null;
     const { name, uid, gid } = data?.user ?? {};
-    if (typeof name !== "string" || name === "" || name.length > 256) return undefined;
+    if (typeof name !== "string" || name.length > 256 || !isUserSpec(name)) return undefined;
     if (![uid, gid].every((n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32)) return undefined;
     return { name, uid, gid };
   } catch {
@@ -145,6 +148,9 @@ function writeCache(file: string, user: ImageUser | null): void {
   const dir = file.replace(/\/[^/]*$/, "");
   const temp = `${dir}/.${randomHex(8)}.tmp`;
   try {
+    // Never make folders in someone else's home (root under `sudo` keeps the user's HOME):
+    // root-owned folders there would break that user's own runs.
+    if (!ownedByUs(nearestExisting(dir))) return;
     Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!ownDirectory(dir)) return;
     // createNew: never through a symlink planted at the temp name.
@@ -157,6 +163,25 @@ function writeCache(file: string, user: ImageUser | null): void {
       // never made
     }
   }
+}
+
+/** The path itself or its nearest ancestor that exists (not followed when a symlink). */
+function nearestExisting(path: string): string {
+  for (let p = path; p !== ""; p = p.replace(/\/[^/]*$/, "")) {
+    try {
+      Deno.lstatSync(p);
+      return p;
+    } catch {
+      // not there: its parent
+    }
+  }
+  return "/";
+}
+
+/** Whether a path is this user's own (always, where there are no uids). */
+function ownedByUs(path: string): boolean {
+  const uid = Deno.uid();
+  return uid === null || Deno.lstatSync(path).uid === uid;
 }
 
 /** Whether the cache folder and its parent (`…/run-docker`) are real directories of this user. */

@@ -8,6 +8,7 @@
  */
 
 import { DEFAULT_ENGINE } from "../engine_kind.ts";
+import { escapeLines } from "../printable.ts";
 import { DEFAULT_WORKDIR } from "../layout.ts";
 import { type Config, KEY_KINDS, type Provenance } from "./schema.ts";
 
@@ -113,5 +114,7 @@ export function printConfigJson(
   image?: ImageRulesShown,
 ): string {
   const shown = configJson(loaded.config, loaded.provenance, loaded.files);
-  return JSON.stringify(image === undefined ? shown : { ...shown, image }, null, 2) + "\n";
+  // JSON escapes C0 controls only: a bidi override or U+2028 in a value would show as it is.
+  return escapeLines(JSON.stringify(image === undefined ? shown : { ...shown, image }, null, 2)) +
+    "\n";
 }

@@ -7,6 +7,7 @@
  */
 
 import { GPUS_AUTO } from "../outcome.ts";
+import { escapeLines } from "../printable.ts";
 import type { Settings } from "../facts.ts";
 import type { TagPolicy } from "../tags.ts";
 
@@ -39,7 +40,7 @@ export function formatImageRules(
 ): string {
   if (globs.length === 0) return "";
   const from = (key: string) => settings.provenance?.get(key) ?? "default";
-  return [
+  return escapeLines([
     `# for ${name}, images rules ${globs.map((g) => JSON.stringify(g)).join(", ")} make:`,
     `#   memory: ${settings.memory}  (${from("memory")})`,
     // The default `gpus: auto` is no rule's doing.
@@ -51,5 +52,5 @@ export function formatImageRules(
     ...(policy.filter ? [`#   tag_filter: ${JSON.stringify(policy.filter)}`] : []),
     ...(localOnly ? [`#   registry: none  (${JSON.stringify(localOnly)}: local only)`] : []),
     ...Object.keys(settings.env).filter((k) => !(k in configEnv)).map((k) => `#   env: ${k}`),
-  ].join("\n") + "\n";
+  ].join("\n")) + "\n";
 }

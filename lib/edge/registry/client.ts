@@ -55,6 +55,11 @@ const MANIFEST_TYPES = [
 
 /** Tag listing stops after this many pages. */
 export const MAX_TAG_PAGES = 1000;
+/**
+ * The most tags read of one repository (the largest public ones have tens of thousands): a
+ * registry that lists millions would otherwise cost memory and a minute of sorting on every run.
+ */
+export const MAX_TAGS = 1_000_000;
 
 /** One registry, as named in a reference (`docker.io`, `localhost:5000`). */
 export class RegistryClient {
@@ -138,6 +143,18 @@ export class RegistryClient {
     }
   }
 
+  /**
+   * Removes every form of every secret this client holds (the credential, once a challenge
+   * made it look it up, and the tokens received) from a text: for docker's own text about this
+   * registry (a failed pull), in which a registry can echo what it was sent.
+   *
+   * @param text Any text.
+   * @returns The text with each form replaced.
+   */
+  async scrub(text: string): Promise<string> {
+    return (await this.#scrubber())(text);
+  }
+
   /** Replaces every form of every secret this run holds (credential, tokens received). */
   async #scrubber(): Promise<(text: string) => string> {
     const credential = await this.#credential?.catch(() => undefined);
@@ -184,7 +201,14 @@ export class RegistryClient {
       if (response.status !== 200) throw statusError(response, context);
       const pageTags = parseTagPage(response, context);
       const before = tags.size;
-      for (const tag of pageTags) if (typeof tag === "string" && isTag(tag)) tags.add(tag);
+      for (const tag of pageTags) {
+        if (typeof tag !== "string" || !isTag(tag) || tags.has(tag)) continue;
+        if (tags.size === MAX_TAGS) {
+          await cut(`has over ${MAX_TAGS.toLocaleString("en")} tags: stopped there`);
+          return await this.#withoutSecrets([...tags], repository);
+        }
+        tags.add(tag);
+      }
       if (tags.size === before) break;
       const next = nextLink(response.headers.get("link"), response.url);
       if (next !== undefined) {
