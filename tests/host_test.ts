@@ -246,3 +246,21 @@ Deno.test({
     assert.equal(new TextDecoder().decode(output.stdout), `${entry[0]}\n`);
   },
 });
+
+Deno.test({
+  name: "writeHostUserFiles() as root makes nothing in another user's home (sudo keeps HOME)",
+  ignore: !ROOT,
+  fn: () =>
+    withDir((home) => {
+      Deno.chownSync(home, 4321, 4321);
+      let error: unknown;
+      try {
+        writeHostUserFiles({ ...HOST, uid: 0, gid: 0, home }, "/root");
+      } catch (e) {
+        error = e;
+      }
+      assert.ok(error instanceof RunDockerError, String(error));
+      assert.match(error.message, /is not yours: run-docker will not make .* for user: host$/);
+      assert.deepEqual([...Deno.readDirSync(home)], []);
+    }),
+});

@@ -346,6 +346,15 @@ export function writeHostUserFiles(
   const elsewhere = (what: string) =>
     host.os === "darwin" ? "" : `, or set XDG_CACHE_HOME to a folder ${what}`;
   if (!write) return { passwd: `${dir}/passwd`, group: `${dir}/group` }; // --dry-run: paths only
+  // A folder that exists is checked below (private and ours); one to make, where it would go.
+  if (nearestExisting(dir) !== dir && !mayMakeIn(dir, host.uid)) {
+    throw new RunDockerError(
+      `${nearestExisting(dir)} is not yours: run-docker will not make ${dir} there for user: host`,
+      `run it as the owner of that home, or with sudo -H (root's own HOME)${
+        elsewhere("of your own")
+      }`,
+    );
+  }
   try {
     Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
@@ -415,10 +424,29 @@ function cannotWrite(
   );
 }
 
-/** The path itself or its nearest ancestor that exists (`/` at the last). */
+/**
+ * Whether run-docker may make `dir` (and its missing parents) in the cache: the nearest folder
+ * of it that exists is this user's own. Root under `sudo` keeps the user's HOME; root-owned
+ * folders made there would break that user's own runs.
+ *
+ * @param dir An absolute path.
+ * @param uid Whose it must be; default this process's uid.
+ * @returns `true` where there are no uids (Windows).
+ */
+export function mayMakeIn(dir: string, uid: number | null = Deno.uid()): boolean {
+  // A folder that cannot be looked at: making the cache there fails, and says why.
+  return uid === null || attempt(() => Deno.lstatSync(nearestExisting(dir)).uid === uid, true);
+}
+
+/** The path itself or its nearest ancestor that exists (`/` at the last; links not followed). */
 function nearestExisting(path: string): string {
   for (let p = path; p !== "" && p !== "/"; p = p.replace(/\/[^/]*$/, "")) {
-    if (attempt(() => (Deno.lstatSync(p), true), false)) return p;
+    try {
+      Deno.lstatSync(p);
+      return p;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) return p; // there, but not ours to look at
+    }
   }
   return "/";
 }

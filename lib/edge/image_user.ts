@@ -11,7 +11,7 @@
 
 import { captureBytes, type Engine } from "./engine.ts";
 import { type ImageUser, imageUserOf, isUserSpec, needsPasswd } from "../core/user.ts";
-import { randomHex } from "./host.ts";
+import { mayMakeIn, randomHex } from "./host.ts";
 import { onStop, spawn } from "./spawn.ts";
 
 /** The most a cache file may hold; a bigger one is not ours and is ignored. */
@@ -150,7 +150,7 @@ function writeCache(file: string, user: ImageUser | null): void {
   try {
     // Never make folders in someone else's home (root under `sudo` keeps the user's HOME):
     // root-owned folders there would break that user's own runs.
-    if (!ownedByUs(nearestExisting(dir))) return;
+    if (!mayMakeIn(dir)) return;
     Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!ownDirectory(dir)) return;
     // createNew: never through a symlink planted at the temp name.
@@ -163,25 +163,6 @@ function writeCache(file: string, user: ImageUser | null): void {
       // never made
     }
   }
-}
-
-/** The path itself or its nearest ancestor that exists (not followed when a symlink). */
-function nearestExisting(path: string): string {
-  for (let p = path; p !== ""; p = p.replace(/\/[^/]*$/, "")) {
-    try {
-      Deno.lstatSync(p);
-      return p;
-    } catch {
-      // not there: its parent
-    }
-  }
-  return "/";
-}
-
-/** Whether a path is this user's own (always, where there are no uids). */
-function ownedByUs(path: string): boolean {
-  const uid = Deno.uid();
-  return uid === null || Deno.lstatSync(path).uid === uid;
 }
 
 /** Whether the cache folder and its parent (`…/run-docker`) are real directories of this user. */

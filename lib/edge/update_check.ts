@@ -8,6 +8,7 @@
  */
 
 import { cacheDir } from "../core/platform_paths.ts";
+import { mayMakeIn } from "./host.ts";
 import { planUpdateCheck, type UpdateCache, type UpdatePlan } from "../core/update_notice.ts";
 import { VERSION } from "../core/version.ts";
 import { type Fetcher, getText } from "./release_fetch.ts";
@@ -107,7 +108,7 @@ export async function afterRun(check: UpdateCheck, fetcher: Fetcher = fetch): Pr
   } catch {
     // offline, slow, or not a release: no news; asked again next time (checked is unchanged)
   }
-  if (check.file !== undefined) saveCache(check.file, cache);
+  if (check.file !== undefined && mayMakeIn(check.file)) saveCache(check.file, cache);
 }
 
 /** Writes the cache: a private new file renamed over the old one. Silent on failure. */
