@@ -73,6 +73,9 @@ Deno.test("--config-schema is a draft-07 schema that accepts README's configs an
     ["a list that is a string", { volumes: "/a:/b" }],
     ["a relative container_home", { container_home: "home" }],
     ["selinux as a word", { selinux: "sometimes" }],
+    ["a size docker refuses", { memory: "4x" }],
+    ["a size docker refuses in an images rule", { images: { "a/*": { memory: "lots" } } }],
+    ["a registry other than none", { images: { "a/*": { registry: "docker.io" } } }],
   ];
   for (const [what, config] of refused) assert.equal(valid(config), false, what);
 });
