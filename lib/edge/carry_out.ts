@@ -28,6 +28,8 @@ import { DEFAULT_RELEASE_BASE, selfUpdate } from "./self_update.ts";
 import { onStop, stopUnderWay } from "./spawn.ts";
 import { type LoadedTagPolicy, loadTagPolicy, type TagPolicy } from "../core/tags.ts";
 import { startWatchdog } from "./watchdog.ts";
+import { mountOwnership } from "./path_state.ts";
+import { unwritableDirsWarning } from "../core/user.ts";
 
 /**
  * Runs the container: warns once about a remote engine (`run.warning`; then `makeDirs` is empty
@@ -80,6 +82,11 @@ export async function carryOutRun(
   }
   const { plan, image } = chosen;
   const created = makeDirs(run.makeDirs, run.dirOwner);
+  // Host root: the folders that were there already keep their owner; say when that locks out.
+  const locked = run.dirOwner === undefined
+    ? undefined
+    : unwritableDirsWarning(run.plan.user.image, mountOwnership(run.plan.spec.mounts));
+  if (locked !== undefined) warn(locked);
   if (run.notice !== undefined) await write(Deno.stderr, run.notice);
   // Where docker writes the container's ID: run-docker's own folder, unless the user gave one.
   const folder = run.detach || run.cidfile !== undefined ? undefined : cidFolder();
