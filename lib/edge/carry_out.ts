@@ -18,7 +18,7 @@ import {
   runForeground,
 } from "./engine.ts";
 import { podmanInitMissing } from "./engine_kind.ts";
-import { hasNvidiaRuntime, oomKilled } from "./engine_queries.ts";
+import { hasNoDefaultCommand, hasNvidiaRuntime, oomKilled } from "./engine_queries.ts";
 import { EXIT_KILLED, gpusUnavailable, OutOfMemoryError } from "../core/outcome.ts";
 import { EngineError, NotInImageError, UsageError } from "../core/errors.ts";
 import type { HostFacts } from "../core/facts.ts";
@@ -134,6 +134,12 @@ export async function carryOutRun(
       }
       // No container was created (a detached run's 125 is always docker's): docker refused.
       if (code === 125 && id === undefined && (run.detach || cidfile !== undefined)) {
+        if (run.noCommand && await hasNoDefaultCommand(engine, image)) {
+          throw new EngineError(
+            `${image} has no default command (no CMD or ENTRYPOINT in the image)`,
+            `give the command after IMAGE, e.g. run-docker ${image} sh`,
+          );
+        }
         throw new EngineError(
           "docker run refused the options (exit 125); docker's message is above",
           "check the docker options you gave; 'run-docker --dry-run …' shows the whole command",
