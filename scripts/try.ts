@@ -18,6 +18,7 @@
  */
 
 import { DEFAULT_SETTINGS } from "../lib/core/facts.ts";
+import { CONVENTIONAL_USER } from "../lib/core/user.ts";
 import {
   BUSYBOX_PATHS,
   findStaticBusybox,
@@ -193,6 +194,15 @@ async function demo(made: Made): Promise<number> {
   await Deno.writeTextFile(`${source}/src/demo/__init__.py`, "");
   say(`\n3. Make a demo work root, ${work} (RUN_DOCKER_WORKDIR),`);
   say("   with the project's source tree src/demo: its presence means dev mode.");
+  if (Deno.uid() === 0) {
+    // As root, the container runs as the image user: the tree is theirs, as a root user's
+    // own tree would need to be (run-docker warns otherwise).
+    const { uid, gid } = CONVENTIONAL_USER;
+    for (const path of ["", "/README.md", "/src", "/src/demo", "/src/demo/__init__.py"]) {
+      await Deno.chown(source + path, uid, gid);
+    }
+    say(`   You are root: the tree is given to the image user (chown -R ${uid}:${gid}).`);
+  }
   say("   run-docker makes work/data and work/log itself.");
   checkpoint();
 

@@ -118,7 +118,9 @@ const errors: [string, string[], RegExp][] = [
   ["an unknown --flag=value", ["--future=1", "img"], /^unknown option "--future"/],
   ["an unknown option before --help", ["--bogus", "--help"], /^unknown option "--bogus"/],
   ["a missing value", ["--cpus"], /option --cpus needs a value/],
-  ["a missing short value", ["-e"], /option -e needs a value/],
+  ["a missing short value", ["-e"], /^option -e \(--env\) needs a value$/],
+  // `-h` is docker's --hostname, not help: the message says so.
+  ["-h alone", ["-h"], /^option -h \(--hostname\) needs a value$/],
   ["a missing own value", ["--notebook-port"], /option --notebook-port needs a value/],
   [
     "a bad boolean on an own option",

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { Ajv } from "ajv";
 import { parse } from "yaml";
+import { configJson } from "../lib/core/config/config_json.ts";
 import { configSchema } from "../lib/core/config/json_schema.ts";
 import { envAssignments, formatConfig, variableWarnings } from "../lib/core/config/layers.ts";
 import { KEY_KINDS, mergeConfig, validateConfig } from "../lib/core/config/schema.ts";
@@ -73,6 +74,9 @@ Deno.test("--config-schema is a draft-07 schema that accepts README's configs an
     ["a list that is a string", { volumes: "/a:/b" }],
     ["a relative container_home", { container_home: "home" }],
     ["selinux as a word", { selinux: "sometimes" }],
+    ["a size docker refuses", { memory: "4x" }],
+    ["a size docker refuses in an images rule", { images: { "a/*": { memory: "lots" } } }],
+    ["a registry other than none", { images: { "a/*": { registry: "docker.io" } } }],
   ];
   for (const [what, config] of refused) assert.equal(valid(config), false, what);
 });
@@ -191,4 +195,18 @@ Deno.test("formatConfig() shows workdir and engine at their defaults", () => {
   const text = formatConfig(config, provenance, []);
   assert.match(text, /^workdir: "~\/work" {2}# default$/m);
   assert.match(text, /^engine: auto {2}# default$/m);
+});
+
+Deno.test("configJson(): a map or list set in a file is not 'default'; its entries say where", () => {
+  const file = "config.yaml";
+  const text = 'env: {A: x}\nvolumes: ["/a:/b"]\nimages:\n  "nu-*": {registry: none}\n';
+  const { config, provenance } = mergeConfig([validateConfig(parseConfigText(text, file), file)]);
+  const { sources } = configJson(config, provenance, [file]);
+  for (const key of ["env", "volumes", "images"]) {
+    assert.equal(sources[key], undefined, `${key}: ${sources[key]}`);
+  }
+  assert.equal(sources["env.A"], `${file}:1`);
+  assert.equal(sources["volumes[0]"], `${file}:2`);
+  assert.equal(sources['images."nu-*".registry'], `${file}:4`);
+  assert.equal(sources.registries, "default");
 });

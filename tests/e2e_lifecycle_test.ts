@@ -296,7 +296,8 @@ Deno.test({
           await Deno.writeFile(`${tmp}/filler`, new Uint8Array(1 << 20)).catch(() => {});
           const result = await runDocker([`${IMAGE}:${TAG}`, "true"], {
             home,
-            env: { XDG_CACHE_HOME: tmp },
+            // deno's own cache defaults to $XDG_CACHE_HOME/deno: keep it out of the full folder.
+            env: { XDG_CACHE_HOME: tmp, DENO_DIR: `${home}/.deno` },
           });
           assert.equal(result.code, 125, result.stderr);
           const path = failing === "write" ? `${ours}/passwd` : ours;

@@ -127,6 +127,25 @@ e2e("--gpus all on an engine without the NVIDIA runtime: run-docker's line and h
   });
 });
 
+e2e(
+  "an image without CMD or ENTRYPOINT and no command: run-docker says so, not 'the options'",
+  async () => {
+    await withHome("nocmd", async (home) => {
+      const name = `outcome-nocmd-${crypto.randomUUID().slice(0, 8)}`;
+      const result = await runDocker(["--name", name, REF], { home });
+      assert.equal(result.code, 125, result.stderr);
+      assert.deepEqual(result.stderr.trimEnd().split("\n").slice(-2), [
+        `run-docker: error: ${REF} has no default command (no CMD or ENTRYPOINT in the image)`,
+        `hint: give the command after IMAGE, e.g. run-docker ${REF} sh`,
+      ]);
+      assert.equal(await containersNamed(name), "", "nothing left behind");
+      // A command, or docker's --entrypoint, is enough.
+      const given = await runDocker(["--entrypoint", "true", REF], { home });
+      assert.equal(given.code, 0, given.stderr);
+    });
+  },
+);
+
 e2e("gpus: auto (the default): --gpus all with nvidia-smi and an nvidia runtime", async () => {
   await withHome("gpus-auto", async (home) => {
     const bin = `${home}/bin`;

@@ -129,6 +129,25 @@ Deno.test({
         await assertOwned([`${home}/work/data`, `${home}/work/log`], 1000);
         await assertOwned([`${home}/work/data/written`, `${home}/work/log/written`], 1000);
         assert.equal((await Deno.stat(`${home}/work`)).uid, 0); // only what it mounts is given
+        // Root with its own src, data and log already there (0755): the image user cannot write
+        // them, and one warning says so before the run; nothing on the host is changed.
+        const owned = await makeHome(base, "owned", 0, true);
+        for (const dir of ["data", "log"]) await Deno.mkdir(`${owned}/work/${dir}`);
+        const closed = await runAs(0, owned, [
+          ...["-e", "SRC_DIR=/home/docker-user/src"],
+          `${IMAGE}:${TAG}`,
+          ...["sh", "-c", `{ ${WRITE}; } 2>/dev/null`],
+        ]);
+        assert.equal(closed.code, 3, closed.stderr);
+        assert.equal(
+          closed.stderr,
+          `run-docker: warning: ${owned}/work/src/app, ${owned}/work/data and ${owned}/work/log ` +
+            "belong to uid 0, so the container's user docker-user (uid 1000) cannot write there: " +
+            "'chown -R 1000:1000' them, or run with --root\n",
+        );
+        for (const dir of ["src/app", "data", "log"]) {
+          assert.equal((await Deno.stat(`${owned}/work/${dir}`)).uid, 0);
+        }
         // A run docker refuses: the directories made for it go again.
         const refused = await makeHome(base, "refused", 0, false);
         const failed = await runAs(0, refused, ["--cpus=two", `${IMAGE}:${TAG}`, "true"]);

@@ -551,6 +551,18 @@ Deno.test("resolveImage(): --local and a given tag that is not local is one erro
   ]);
 });
 
+Deno.test("resolveImage(): an images rule registry: none and a given tag that is not local is one error, no pull", async () => {
+  const { error, host } = await resolveIn(
+    { local: ["9"], remote: ["1.0"] },
+    "HOST/app:1.0",
+    { localOnlyRule: "HOST/*" },
+  );
+  assert.deepEqual(formatError(error).lines.map((l) => l.replaceAll(host, "HOST")), [
+    'run-docker: error: image HOST/app:1.0 is not local (images rule "HOST/*": registry: none)',
+    "hint: the rule never pulls: 'docker pull HOST/app:1.0', 'docker load -i FILE' or build it, or remove the rule",
+  ]);
+});
+
 const PINNED: [string, World["remote"], string[]][] = [
   ["no such tag", ["2.0"], [
     "run-docker: error: image HOST/app:1.0 is neither local nor on registry HOST",

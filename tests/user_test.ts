@@ -8,6 +8,7 @@ import {
   chooseUser,
   type ImageUser,
   imageUserOf,
+  unwritableDirsWarning,
   type UserChoice,
   type UserFacts,
 } from "../lib/core/user.ts";
@@ -196,4 +197,37 @@ Deno.test("decideRun() --emit and a remote engine: the image user, whatever your
   assert.ok(same.kind === "emit" && same.comments.length === 2, "uid 1000: no note");
   const local = decideRun(lookup(["zppz/app:1"], { host }), facts);
   assert.ok(local.kind === "run" && local.plan.spec.user === "1001:1001");
+});
+
+Deno.test("unwritableDirsWarning(): host root's own folders that the image user cannot write, in one line", () => {
+  const user = { name: "docker-user", uid: 1000, gid: 1000 };
+  const dir = (path: string, uid: number, gid: number, mode: number) => ({ path, uid, gid, mode });
+  assert.equal(
+    unwritableDirsWarning(user, [
+      dir("/root/work/src/app", 0, 0, 0o755),
+      dir("/root/work/data", 0, 0, 0o755),
+      dir("/root/work/log", 1000, 1000, 0o755),
+    ]),
+    "/root/work/src/app and /root/work/data belong to uid 0, so the container's user docker-user " +
+      "(uid 1000) cannot write there: 'chown -R 1000:1000' them, or run with --root",
+  );
+  // Writable: the owner, the group, anyone; and root (uid 0) writes anywhere.
+  assert.equal(
+    unwritableDirsWarning(user, [
+      dir("/a", 1000, 0, 0o755),
+      dir("/b", 0, 1000, 0o775),
+      dir("/c", 0, 0, 0o1777),
+    ]),
+    undefined,
+  );
+  assert.equal(
+    unwritableDirsWarning({ name: "root", uid: 0, gid: 0 }, [dir("/a", 5, 5, 0o700)]),
+    undefined,
+  );
+  // The owner without write permission: not writable either.
+  assert.equal(
+    unwritableDirsWarning(user, [dir("/ro", 1000, 1000, 0o555)]),
+    "/ro belongs to uid 1000, so the container's user docker-user (uid 1000) cannot write " +
+      "there: 'chown -R 1000:1000' it, or run with --root",
+  );
 });

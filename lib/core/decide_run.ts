@@ -138,6 +138,9 @@ export interface Run {
   readonly memory?: string;
   /** The `--gpus` value in effect, for the report of an engine that has no GPUs. */
   readonly gpus?: string;
+  /** Neither a command nor `--entrypoint` was given: when docker refuses the run, ask whether
+   * the image has a default command. */
+  readonly noCommand?: true;
 }
 
 /** The last step's answer. */
@@ -290,6 +293,9 @@ export function decideRun(lookup: Lookup, facts: RunFacts): Action {
     pinned: found.pinnedRemote === true,
     memory: givenValues(request, "memory").at(-1) ?? plan.spec.memory,
     gpus: givenValues(request, "gpus").at(-1) ?? plan.spec.gpus,
+    ...(plan.spec.command.length === 0 && !isGiven(request, "entrypoint")
+      ? { noCommand: true }
+      : {}),
   };
 }
 

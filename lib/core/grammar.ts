@@ -11,6 +11,9 @@
 /** docker's size grammar (`units.RAMInBytes`): a number, an optional unit, optional `i`/`b`. */
 const SIZE = /^\d+(?:\.\d+)? ?[kKmMgGtTpP]?[iI]?[bB]?$/;
 
+/** {@link isSize}'s grammar as a regular expression's source (for the JSON Schema). */
+export const SIZE_PATTERN: string = SIZE.source;
+
 /**
  * Whether a text is a size docker takes.
  *

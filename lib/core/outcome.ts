@@ -151,7 +151,8 @@ export type PinnedMissing =
  * @param name The repository's familiar name (`acme/app`), for the hint.
  * @param registry The registry host (`docker.io`, `127.0.0.1:5000`).
  * @param why What the registry said, see {@link PinnedMissing}.
- * @param local `--local`: nothing was asked of the registry.
+ * @param local `--local` (`true`), or the glob of an images rule with `registry: none`:
+ *   nothing was asked of the registry, nothing pulled; `false`: neither.
  * @param cli The engine's CLI in messages: `docker` or `podman`.
  * @returns An {@link EngineError} (exit 125).
  *
@@ -168,9 +169,16 @@ export function pinnedMissing(
   name: string,
   registry: string,
   why: PinnedMissing | undefined,
-  local: boolean,
+  local: boolean | string,
   cli = "docker",
 ): EngineError {
+  if (typeof local === "string") {
+    return new EngineError(
+      `image ${image} is not local (images rule ${JSON.stringify(local)}: registry: none)`,
+      `the rule never pulls: '${cli} pull ${image}', '${cli} load -i FILE' or build it, ` +
+        "or remove the rule",
+    );
+  }
   if (local) {
     return new EngineError(
       `image ${image} is not local (--local)`,

@@ -220,3 +220,53 @@ function passwdEntries(text: string): { name: string; uid: number; gid: number }
     f.length >= 4 && [f[2], f[3]].every((n) => /^\d{1,10}$/.test(n) && Number(n) <= MAX_ID)
   ).map((f) => ({ name: f[0], uid: Number(f[2]), gid: Number(f[3]) }));
 }
+
+/** A mounted host directory and its owner and permission bits, as `stat` saw it. */
+export interface DirOwnership {
+  /** The host path. */
+  readonly path: string;
+  /** Owner uid. */
+  readonly uid: number;
+  /** Owner gid. */
+  readonly gid: number;
+  /** Permission bits (`0o755`). */
+  readonly mode: number;
+}
+
+/**
+ * The warning for host root under `user: auto` when some of the directories mounted in the
+ * container (src, data, log) already exist and the image user cannot write them: run-docker
+ * gives the image user only the directories it makes, and changes no existing one.
+ *
+ * @param user The image user the container runs as.
+ * @param dirs The mounted directories that exist, with their owners.
+ * @returns One line naming those the user cannot write (by owner, group or others' write bit;
+ *   the user's primary group only), and how to fix it; `undefined` when it can write them all.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unwritableDirsWarning } from "./user.ts";
+ * const user = { name: "docker-user", uid: 1000, gid: 1000 };
+ * assert.equal(unwritableDirsWarning(user, [{ path: "/d", uid: 1000, gid: 1000, mode: 0o755 }]), undefined);
+ * ```
+ */
+export function unwritableDirsWarning(
+  user: ImageUser,
+  dirs: readonly DirOwnership[],
+): string | undefined {
+  if (user.uid === 0) return undefined;
+  const writable = (d: DirOwnership) =>
+    (d.uid === user.uid && (d.mode & 0o200) !== 0) ||
+    (d.gid === user.gid && (d.mode & 0o020) !== 0) || (d.mode & 0o002) !== 0;
+  const closed = dirs.filter((d) => !writable(d));
+  if (closed.length === 0) return undefined;
+  const paths = closed.map((d) => d.path);
+  const list = paths.length === 1
+    ? paths[0]
+    : `${paths.slice(0, -1).join(", ")} and ${paths[paths.length - 1]}`;
+  const uids = [...new Set(closed.map((d) => d.uid))].join(", ");
+  return `${list} ${closed.length === 1 ? "belongs" : "belong"} to uid ${uids}, so the ` +
+    `container's user ${user.name} (uid ${user.uid}) cannot write there: ` +
+    `'chown -R ${user.uid}:${user.gid}' ${closed.length === 1 ? "it" : "them"}, or run with --root`;
+}

@@ -19,7 +19,7 @@ import {
   runForeground,
 } from "./engine.ts";
 import { podmanInitMissing } from "./engine_kind.ts";
-import { hasNvidiaRuntime, oomKilled } from "./engine_queries.ts";
+import { hasNoDefaultCommand, hasNvidiaRuntime, oomKilled } from "./engine_queries.ts";
 import { EXIT_KILLED, gpusUnavailable, OutOfMemoryError } from "../core/outcome.ts";
 import { EngineError, NotInImageError, UsageError } from "../core/errors.ts";
 import type { HostFacts } from "../core/facts.ts";
@@ -29,6 +29,8 @@ import { releaseBase, selfUpdate } from "./self_update.ts";
 import { onStop, stopUnderWay } from "./spawn.ts";
 import { type LoadedTagPolicy, loadTagPolicy, type TagPolicy } from "../core/tags.ts";
 import { startWatchdog } from "./watchdog.ts";
+import { mountOwnership } from "./path_state.ts";
+import { unwritableDirsWarning } from "../core/user.ts";
 
 /**
  * Runs the container: warns once about a remote engine (`run.warning`; then `makeDirs` is empty
@@ -82,6 +84,11 @@ export async function carryOutRun(
   const { plan, image } = chosen;
   const give = run.dirOwner === undefined ? undefined : await dirGiver(run.dirOwner);
   const created = makeDirs(run.makeDirs, give);
+  // Host root: the folders that were there already keep their owner; say when that locks out.
+  const locked = run.dirOwner === undefined
+    ? undefined
+    : unwritableDirsWarning(run.plan.user.image, mountOwnership(run.plan.spec.mounts));
+  if (locked !== undefined) warn(locked);
   if (run.notice !== undefined) await write(Deno.stderr, run.notice);
   // Where docker writes the container's ID: run-docker's own folder, unless the user gave one.
   const folder = run.detach || run.cidfile !== undefined ? undefined : cidFolder();
@@ -129,6 +136,12 @@ export async function carryOutRun(
       }
       // No container was created (a detached run's 125 is always docker's): docker refused.
       if (code === 125 && id === undefined && (run.detach || cidfile !== undefined)) {
+        if (run.noCommand && await hasNoDefaultCommand(engine, image)) {
+          throw new EngineError(
+            `${image} has no default command (no CMD or ENTRYPOINT in the image)`,
+            `give the command after IMAGE, e.g. run-docker ${image} sh`,
+          );
+        }
         throw new EngineError(
           "docker run refused the options (exit 125); docker's message is above",
           "check the docker options you gave; 'run-docker --dry-run …' shows the whole command",

@@ -1,6 +1,7 @@
 /**
  * Edge module: what run-docker asks the engine about a run's outcome, only when the outcome
- * calls for it (an exit 137, a refused `--gpus`), and the host and engine facts of `gpus: auto`.
+ * calls for it (an exit 137, a refused `--gpus`, a refused run without a command), and the host
+ * and engine facts of `gpus: auto`.
  *
  * @module
  */
@@ -46,6 +47,32 @@ export async function oomKilled(
       "{{.Action}}",
     ]);
     return result.code === 0 && result.stdout.split("\n").some((line) => line.trim() === "oom");
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a local image has no default command: neither `CMD` nor `ENTRYPOINT` (docker's
+ * "No command specified").
+ *
+ * @param engine The engine.
+ * @param image The reference that was run.
+ * @returns `true` when the image's `Config.Cmd` and `Config.Entrypoint` are both empty; `false`
+ *   when either is set, or the engine cannot answer.
+ */
+export async function hasNoDefaultCommand(engine: Engine, image: string): Promise<boolean> {
+  try {
+    const result = await capture({ ...engine, timeoutSeconds: OUTCOME_TIMEOUT_SECONDS }, [
+      "image",
+      "inspect",
+      "--format",
+      "{{json .Config.Cmd}} {{json .Config.Entrypoint}}",
+      image,
+    ]);
+    const empty = (text: string | undefined) => text === "null" || text === "[]";
+    const [cmd, entrypoint] = result.stdout.trim().split(" ");
+    return result.code === 0 && empty(cmd) && empty(entrypoint);
   } catch {
     return false;
   }

@@ -186,13 +186,13 @@ export async function resolveImage(
       throw error;
     }
     if (local) return found;
-    if (options.local) {
+    if (options.local || options.localOnlyRule !== undefined) {
       throw pinnedMissing(
         formatReference(reference),
         familiarName(reference),
         reference.registry,
         undefined,
-        true,
+        options.local || options.localOnlyRule!,
         cliName(options.engine),
       );
     }

@@ -6,6 +6,8 @@
 
 import { hostPath } from "../core/host_path.ts";
 import type { HostPathState } from "../core/layout.ts";
+import type { RunSpec } from "../core/run_spec.ts";
+import type { DirOwnership } from "../core/user.ts";
 
 /**
  * Looks at a host path without changing anything.
@@ -105,4 +107,24 @@ export function isExactDir(path: string, os: string, dirs: DirLister = HOST_DIRS
   const parent = dirname(path);
   const name = path.replace(/[\\/]+$/, "").replace(/^.*[\\/]/, "");
   return parent === path || dirs.names(parent).includes(name);
+}
+
+/**
+ * The owners of the host directories that run-docker mounts (src, data, log), for
+ * `unwritableDirsWarning` (lib/core/user.ts).
+ *
+ * @param mounts The run's mounts (`RunSpec.mounts`).
+ * @returns One entry per src, data or log bind mount whose source is a directory now; none on
+ *   Windows (no uids) or for a path that cannot be read.
+ */
+export function mountOwnership(mounts: RunSpec["mounts"]): DirOwnership[] {
+  const owned: DirOwnership[] = [];
+  for (const mount of mounts) {
+    if (mount.kind !== "bind" || !["src", "data", "log"].includes(mount.role)) continue;
+    const info = statOrUndefined(mount.source);
+    if (info?.isDirectory && info.uid !== null && info.gid !== null && info.mode !== null) {
+      owned.push({ path: mount.source, uid: info.uid, gid: info.gid, mode: info.mode & 0o7777 });
+    }
+  }
+  return owned;
 }

@@ -196,7 +196,7 @@ function shortGroup(token: string, next: (name: string) => string): PassThrough 
       if (rest.startsWith("=")) value = rest.slice(1);
       else if (rest !== "") value = rest;
       else {
-        value = next(`-${letter}`);
+        value = next(`-${letter} (--${option.long})`); // `-h` is --hostname, not help
         tokens.push(value);
       }
       options.push({ long: option.long, value });

@@ -49,7 +49,7 @@ function hideEnv(config: Config): Record<string, unknown> {
  *   `workdir` and `engine` at their defaults when not set, another unset key (`gpus`) `null`, `env` values as `<set>` or
  *   `<passed from the host>`; `sources` maps each key path (`memory`, `volumes[0]`,
  *   `images."zppz/*".tag_order`) to where it was set (`default`, `file:line`, `env VAR`,
- *   `option --x`).
+ *   `option --x`); a map or list with entries set has no line of its own, its entries do.
  *
  * @example
  * ```ts
@@ -79,6 +79,11 @@ export function configJson(
     if (!provenance.has(key)) sources[key] = "default";
   }
   for (const [path, where] of provenance) sources[path] = where;
+  // A map or list set entry by entry (`env.A`, `volumes[0]`) is not at its default.
+  for (const path of provenance.keys()) {
+    const top = /^[^.[]+(?=[.[])/.exec(path)?.[0];
+    if (top !== undefined && sources[top] === "default") delete sources[top];
+  }
   return { files: [...files], config: shown, sources };
 }
 

@@ -4,13 +4,15 @@
  * A new key in {@link KEY_KINDS} appears here without an edit.
  *
  * Draft-07: the draft yaml-language-server supports fully. The schema checks shapes (keys,
- * types, enumerations, ranges); run-docker itself still checks every value's grammar.
+ * types, enumerations, ranges) and docker's size grammar; run-docker itself still checks every
+ * value's grammar.
  *
  * Pure module: no I/O.
  *
  * @module
  */
 
+import { SIZE_PATTERN } from "../grammar.ts";
 import { TAG_ORDERS } from "../tags.ts";
 import { IMAGE_KINDS, KEY_KINDS, KUBERNETES_KEYS, REGISTRY_KINDS } from "./schema.ts";
 import type { Kind } from "./values.ts";
@@ -53,6 +55,10 @@ function kindSchema(kind: Kind): JsonSchema {
       return { type: "array", items: TEXT };
     case "regex":
       return { type: "string", minLength: 1 };
+    case "size": // a number alone is bytes; a text follows docker's size grammar
+      return { type: ["string", "number"], pattern: SIZE_PATTERN };
+    case "registry":
+      return { enum: ["none"] };
     default:
       return TEXT;
   }
