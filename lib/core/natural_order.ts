@@ -7,8 +7,6 @@
  * @module
  */
 
-const RUNS = /\d+|\D+/g;
-
 /**
  * A string whose plain ordering is the natural order of `text`, made once
  * per tag so sorting 10,000 tags compares strings, not run lists.
@@ -24,13 +22,23 @@ const RUNS = /\d+|\D+/g;
  * @returns The key: compare keys with `<`.
  */
 export function naturalKey(text: string): string {
+  // One pass over the characters, no regular expressions: this runs once per tag, and a
+  // repository may have a million of them.
   let key = "";
-  for (const run of text.match(RUNS) ?? []) {
-    if (isDigits(run)) {
-      const digits = run.replace(/^0+(?=\d)/, "");
-      key += `\x04${String.fromCharCode(0x20 + digits.length)}${digits}`;
+  const length = text.length;
+  let i = 0;
+  while (i < length) {
+    const start = i;
+    if (isDigit(text.charCodeAt(i))) {
+      while (i < length && isDigit(text.charCodeAt(i))) i++;
+      let first = start;
+      while (first < i - 1 && text.charCodeAt(first) === 48) first++; // leading zeros
+      key += `\x04${String.fromCharCode(0x20 + i - first)}${text.slice(first, i)}`;
     } else {
-      key += `${/^-[A-Za-z]/.test(run) ? "\x01" : "\x03"}${run}`;
+      while (i < length && !isDigit(text.charCodeAt(i))) i++;
+      const prerelease = text.charCodeAt(start) === 45 && i - start > 1 &&
+        isLetter(text.charCodeAt(start + 1));
+      key += `${prerelease ? "\x01" : "\x03"}${text.slice(start, i)}`;
     }
   }
   return `${key}\x02`;
@@ -70,7 +78,10 @@ export function naturalCompare(a: string, b: string): number {
   return compareKeys(naturalKey(a), naturalKey(b), a, b);
 }
 
-function isDigits(run: string): boolean {
-  const c = run.charCodeAt(0);
+function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }

@@ -350,16 +350,33 @@ export function orderTags(
     keyed.push(item);
   }
   const compare = comparator(order, versions);
+  if ((order === "auto" || order === "natural") && versions === undefined) {
+    // The common case: the natural key decides, then the compared text, then the tag. One native
+    // string sort (no comparator call per comparison: 10,000 tags take ~140,000 comparisons).
+    sortByKeys(keyed, (k) => `${k.natural}\x00${k.key}\x00${k.tag}`);
+    keyed.reverse();
+  } else if (order === "auto") {
+    keyed.sort((a, b) => compare(b, a));
+  } else {
+    keyed.sort((a, b) => compare(b, a) || (a.tag < b.tag ? 1 : a.tag > b.tag ? -1 : 0));
+  }
   if (order === "auto") {
-    const keys = new Map(keyed.map((k) => [k.key, k]));
-    const byKey = (a: string, b: string) => compare(keys.get(a)!, keys.get(b)!);
-    const auto = orderBySchemes(keyed, (k) => k.key, byKey);
+    const auto = orderBySchemes(keyed, (k) => k.key, compare, true);
     return { tags: auto.ordered.map((k) => k.tag), mixed: auto.mixed };
   }
-  keyed.sort((a, b) => compare(b, a) || (a.tag < b.tag ? 1 : a.tag > b.tag ? -1 : 0));
   const sorted = keyed.map((k) => k.tag);
   if (latest) sorted.push("latest");
   return { tags: sorted };
+}
+
+/**
+ * Sorts items in place by a string made once per item, distinct for distinct items, with the
+ * engine's own string order (UTF-16 code units, as `<`).
+ */
+function sortByKeys<T>(items: T[], keyOf: (item: T) => string): void {
+  const byKey = new Map(items.map((item) => [keyOf(item), item]));
+  const keys = [...byKey.keys()].sort();
+  keys.forEach((key, position) => items[position] = byKey.get(key)!);
 }
 
 function comparator(
@@ -377,12 +394,7 @@ function comparator(
       return (a, b) =>
         versions !== undefined && a.semver !== undefined && b.semver !== undefined
           ? versions.compare(a.semver, b.semver)
-          : compareKeys(
-            a.natural ?? naturalKey(a.key),
-            b.natural ?? naturalKey(b.key),
-            a.key,
-            b.key,
-          );
+          : compareKeys(a.natural!, b.natural!, a.key, b.key);
   }
 }
 
