@@ -15,6 +15,9 @@ import { completeImages } from "./complete_images.ts";
 import { loadBaseConfig, loadConfig } from "./config/load.ts";
 import { decideLookup, decideRequest, decideRun } from "../core/decide.ts";
 import * as engines from "./engine.ts";
+import { withApiSocket } from "./engine_api.ts";
+import { engineReportsSelinux } from "./engine_images.ts";
+import type { PullError } from "./engine_run.ts";
 import { identifyEngine } from "./engine_kind.ts";
 import { formatError, RunDockerError } from "../core/errors.ts";
 import { checkDirs, gatherHostFacts, randomHex, writeHostUserFiles } from "./host.ts";
@@ -78,9 +81,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const lookup = decideLookup({ ...first, loaded, host, layout, pathStates, remoteEngine });
   if (lookup.kind === "print") return await print(lookup);
   const engineHost = { env: environment, os: host.os, uid: host.uid };
-  const engine = await identifyEngine(located, engineHost, lookup.findEngine);
+  const engine = withApiSocket(
+    await identifyEngine(located, engineHost, lookup.findEngine),
+    environment,
+    host.os,
+  );
   // One `info` call, beside the image lookup rather than after it.
-  const selinux = lookup.askSelinux ? engines.engineReportsSelinux(engine, host.os) : undefined;
+  const selinux = lookup.askSelinux ? engineReportsSelinux(engine, host.os) : undefined;
   // gpus: auto: a PATH lookup, and the engine's runtimes only when nvidia-smi is there.
   const gpus = gpusQuestion(
       lookup.settings.gpus,
@@ -113,7 +120,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (action.kind === "print") return await print(action);
   if (action.stderr) await write(Deno.stderr, action.stderr);
   if (action.kind === "run") {
-    const explainPull = (error: engines.PullError) =>
+    const explainPull = (error: PullError) =>
       pinnedPullFailure(first.request.reference, error, resolveOptions);
     return await carryOutRun(action, engine, host, explainPull);
   }
