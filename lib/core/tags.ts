@@ -350,12 +350,7 @@ export function orderTags(
     keyed.push(item);
   }
   const compare = comparator(order, versions);
-  if ((order === "auto" || order === "natural") && versions === undefined) {
-    // The common case: the natural key decides, then the compared text, then the tag. One native
-    // string sort (no comparator call per comparison: 10,000 tags take ~140,000 comparisons).
-    sortByKeys(keyed, (k) => `${k.natural}\x00${k.key}\x00${k.tag}`);
-    keyed.reverse();
-  } else if (order === "auto") {
+  if (order === "auto") {
     keyed.sort((a, b) => compare(b, a));
   } else {
     keyed.sort((a, b) => compare(b, a) || (a.tag < b.tag ? 1 : a.tag > b.tag ? -1 : 0));
@@ -367,16 +362,6 @@ export function orderTags(
   const sorted = keyed.map((k) => k.tag);
   if (latest) sorted.push("latest");
   return { tags: sorted };
-}
-
-/**
- * Sorts items in place by a string made once per item, distinct for distinct items, with the
- * engine's own string order (UTF-16 code units, as `<`).
- */
-function sortByKeys<T>(items: T[], keyOf: (item: T) => string): void {
-  const byKey = new Map(items.map((item) => [keyOf(item), item]));
-  const keys = [...byKey.keys()].sort();
-  keys.forEach((key, position) => items[position] = byKey.get(key)!);
 }
 
 function comparator(
@@ -391,8 +376,21 @@ function comparator(
     case "numerical":
       return (a, b) => a.number! - b.number!;
     default:
+      if (versions === undefined) {
+        // The common case, inline: ~140,000 comparisons for 10,000 tags.
+        return (a, b) =>
+          a.natural! < b.natural!
+            ? -1
+            : a.natural! > b.natural!
+            ? 1
+            : a.key < b.key
+            ? -1
+            : a.key > b.key
+            ? 1
+            : 0;
+      }
       return (a, b) =>
-        versions !== undefined && a.semver !== undefined && b.semver !== undefined
+        a.semver !== undefined && b.semver !== undefined
           ? versions.compare(a.semver, b.semver)
           : compareKeys(a.natural!, b.natural!, a.key, b.key);
   }

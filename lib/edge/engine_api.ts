@@ -1,7 +1,7 @@
 /**
  * Edge module: the engine's API on its local unix socket, for the questions run-docker asks
  * before and after a run (local images, image inspect, `info`, `events`): one HTTP request
- * (`engine_http.ts`) instead of a CLI process each (~20–70 ms less per question).
+ * (`http1.ts`) instead of a CLI process each (~20–70 ms less per question).
  *
  * Used when the engine is local and reached through a unix socket: docker's default
  * (`/var/run/docker.sock`), `DOCKER_HOST=unix://…`, a docker context whose endpoint is a unix
@@ -15,7 +15,7 @@
  */
 
 import { CAPTURE_TIMEOUT_SECONDS, type Engine, failure } from "./engine.ts";
-import { ApiError, apiGet, type ApiResponse } from "./engine_http.ts";
+import { exchange, type Http1Response } from "./http1.ts";
 import { EngineError } from "../core/errors.ts";
 
 /** What the socket choice reads from the environment. */
@@ -67,6 +67,11 @@ function unixPath(endpoint: string): string | undefined {
   return match === null ? undefined : match[1];
 }
 
+/** Cap on an answer of the engine's API, in bytes: 64 MiB. */
+export const API_RESPONSE_LIMIT = 64 * 1024 * 1024;
+
+type ApiResponse = Http1Response;
+
 /**
  * Sends one GET to the engine's socket.
  *
@@ -77,11 +82,19 @@ function unixPath(endpoint: string): string | undefined {
 async function ask(engine: Engine, path: string, cli: string): Promise<ApiResponse | undefined> {
   if (engine.socket === undefined) return undefined;
   const seconds = engine.timeoutSeconds ?? CAPTURE_TIMEOUT_SECONDS;
+  // AbortSignal.timeout, not setTimeout: the global setTimeout loads Deno's timers module on
+  // first use (~9 ms of a cold start).
+  const signal = AbortSignal.timeout(seconds * 1000);
   try {
-    return await apiGet(engine.socket, path, { timeoutMs: seconds * 1000 });
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    if (error.failure === "timeout") {
+    return await exchange({ transport: "unix", path: engine.socket }, {
+      method: "GET",
+      target: path,
+      host: "engine",
+      headers: { "User-Agent": "run-docker", Accept: "application/json" },
+    }, { signal, limit: API_RESPONSE_LIMIT });
+  } catch {
+    // Missing, refused, permission denied, not HTTP: the CLI answers, or says why not.
+    if (signal.aborted) {
       throw new EngineError(
         `the docker CLI did not answer in ${seconds} s (docker ${cli})`,
         "check that the engine is healthy: docker info",

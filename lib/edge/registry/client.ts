@@ -24,7 +24,13 @@ import {
   statusError,
 } from "../../core/registry/responses.ts";
 import { isTag } from "../../core/reference.ts";
-import { apiHost, httpAllowed, tagPageSize } from "../../core/registry/hosts.ts";
+import {
+  apiHost,
+  httpAllowed,
+  isLoopbackHost,
+  splitHostPort,
+  tagPageSize,
+} from "../../core/registry/hosts.ts";
 import { basicValue, scrubText, secretForms } from "../../core/registry/secrets.ts";
 import { requestToken } from "./token.ts";
 import {
@@ -225,6 +231,8 @@ export class RegistryClient {
    * of the two, so an http answer of 200 or 401 means the port is plain
    * http and https cannot succeed there: it is used without waiting for
    * https to fail (which costs ~40 ms of TLS setup). Otherwise https wins.
+   * A loopback registry is asked in plain http alone first: when that answer
+   * decides, no TLS connection is tried at all (nor the CA store read).
    */
   async #ping(context: { host: string; repository?: string }): Promise<string> {
     if (this.#origin !== undefined) return this.#origin;
@@ -239,18 +247,20 @@ export class RegistryClient {
         return { origin, error };
       }
     };
-    const https = attempt(`https://${host}`);
-    type Outcome = Awaited<typeof https>;
+    const attemptHttps = () => attempt(`https://${host}`);
+    type Outcome = Awaited<ReturnType<typeof attemptHttps>>;
     const answered = (o: Outcome) =>
       o.response !== undefined && [200, 401].includes(o.response.status);
     let chosen: Outcome;
     if (httpAllowed(this.registry, this.#options.insecure ?? [])) {
+      const loopback = isLoopbackHost(splitHostPort(host).hostname);
+      const https = loopback ? undefined : attemptHttps();
       const http = attempt(`http://${host}`);
-      const first = await Promise.race([https, http]);
+      const first = https === undefined ? await http : await Promise.race([https, http]);
       if (first.origin.startsWith("http:") && answered(first)) {
         chosen = first;
       } else {
-        const secure = await https;
+        const secure = await (https ?? attemptHttps());
         chosen = secure.error === undefined ? secure : await http;
         if (chosen !== secure && !answered(chosen)) {
           // Plain http to a TLS port answers 400: a TLS failure is the news. When https was
@@ -262,7 +272,7 @@ export class RegistryClient {
         }
       }
     } else {
-      chosen = await https;
+      chosen = await attemptHttps();
     }
     if (chosen.error !== undefined) throw chosen.error;
     const response = chosen.response!;

@@ -9,6 +9,7 @@
 import { RegistryClient } from "./client.ts";
 import { dockerConfigPath, lookupCredential, systemCredentialIo } from "./credentials.ts";
 import type { Fetch } from "./transport.ts";
+import { withPlainLoopback } from "./plain_http.ts";
 
 export { RegistryClient } from "./client.ts";
 export { RegistryError } from "../../core/registry/errors.ts";
@@ -42,11 +43,16 @@ export function systemRegistryClient(
   warn: (message: string) => void,
   options: RegistryClientOptions = {},
 ): RegistryClient {
-  const caCerts = readCaFiles(registry, env.HOME);
-  const client = caCerts.length > 0 ? Deno.createHttpClient({ caCerts }) : undefined;
-  const fetchWithCa: Fetch = client === undefined
-    ? (input, init) => fetch(input, init)
-    : (input, init) => fetch(input, { ...init, client } as RequestInit);
+  // docker's CA files are read, and a client made with them, at the first request that fetch
+  // sends (not for a plain-http loopback registry).
+  let client: Deno.HttpClient | null | undefined;
+  const fetchWithCa: Fetch = withPlainLoopback((input, init) => {
+    if (client === undefined) {
+      const caCerts = readCaFiles(registry, env.HOME);
+      client = caCerts.length > 0 ? Deno.createHttpClient({ caCerts }) : null;
+    }
+    return client === null ? fetch(input, init) : fetch(input, { ...init, client } as RequestInit);
+  });
   const configPath = dockerConfigPath({ DOCKER_CONFIG: env.DOCKER_CONFIG, HOME: env.HOME });
   return new RegistryClient(registry, {
     fetch: fetchWithCa,
