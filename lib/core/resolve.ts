@@ -74,12 +74,22 @@ export function orderRows(
   policy: LoadedTagPolicy,
 ): { rows: TagRow[]; mixed?: MixedTags } {
   const localSet = new Set(local);
-  const remoteSet = new Set(remote ?? []);
-  const ordered = orderTags([...local, ...(remote ?? [])], policy);
+  const ordered = orderTags(
+    local.length === 0 ? remote ?? [] : [...local, ...(remote ?? [])],
+    policy,
+  );
+  // Every tag is local or remote: only the local ones need a look at the (long) remote list.
+  const both = new Set(
+    remote === undefined || local.length === 0
+      ? []
+      : local.length < 64
+      ? local.filter((tag) => remote.includes(tag))
+      : remote.filter((tag) => localSet.has(tag)),
+  );
   const rows = ordered.tags.map((tag) => ({
     tag,
     local: localSet.has(tag),
-    remote: remoteSet.has(tag),
+    remote: remote !== undefined && (!localSet.has(tag) || both.has(tag)),
   }));
   return { rows, mixed: ordered.mixed };
 }

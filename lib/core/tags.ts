@@ -29,7 +29,7 @@
 import type SemverModule from "semver";
 import type { RE2JS } from "re2js";
 import { type MixedTags, orderBySchemes } from "./tag_schemes.ts";
-import { compareKeys, naturalKey } from "./natural_order.ts";
+import { compareKeys, naturalKey, sortUniform } from "./natural_order.ts";
 
 export { naturalCompare } from "./natural_order.ts";
 
@@ -320,6 +320,11 @@ export function orderTags(
   policy: LoadedTagPolicy = AUTO_POLICY,
 ): OrderedTags {
   const { order, match, versions } = policy;
+  if ((order === "auto" || order === "natural") && match === undefined && versions === undefined) {
+    // Tags of one shape (no letters: no pre-release, channel or `latest`; one scheme).
+    const uniform = sortUniform(tags);
+    if (uniform !== undefined) return { tags: uniform };
+  }
   const keyed: Keyed[] = [];
   let latest = false;
   for (const tag of new Set(tags)) {
