@@ -87,15 +87,34 @@ Deno.test("listLocalTags(): an engine's error answer is the CLI's one error", ()
     },
   ));
 
-Deno.test("listLocalTags(): a socket that cannot be reached falls back to the CLI", async () => {
+Deno.test("listLocalTags(): docker's socket unreachable is the CLI's error, without the CLI", async () => {
   const dir = await Deno.makeTempDir({ prefix: "rd-engine-api-" });
   try {
-    const program = `${dir}/docker`;
-    await Deno.writeTextFile(program, "#!/bin/sh\nprintf '3.0\\n'\n", { mode: 0o755 });
-    // No such socket; a file that is not a socket.
-    for (const socket of [`${dir}/gone.sock`, program]) {
-      assert.deepEqual(await listLocalTags({ program, socket }, "acme/app"), ["3.0"]);
+    const program = `${dir}/no-cli`;
+    const endpoint = `unix://${dir}/gone.sock`;
+    // No such socket; a file that is not a socket (refused).
+    for (const socket of [`${dir}/gone.sock`, Deno.execPath()]) {
+      const engine = { program, kind: DOCKER, endpoint, socket };
+      const error = await listLocalTags(engine, "acme/app").catch((e) => e);
+      assert.deepEqual(formatError(error).lines.map((l) => l.replaceAll(dir, "DIR")), [
+        "run-docker: error: cannot connect to the Docker engine at unix://DIR/gone.sock",
+        "hint: start the engine (e.g. sudo systemctl start docker), or check DOCKER_HOST and 'docker context ls'",
+      ]);
+      assert.deepEqual(await localRepoDigests(engine, "acme/app:1"), []);
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("listLocalTags(): podman's API service not running: the CLI answers", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "rd-engine-api-" });
+  try {
+    const program = `${dir}/podman`;
+    await Deno.writeTextFile(program, "#!/bin/sh\nprintf '3.0\\n'\n", { mode: 0o755 });
+    const kind = { kind: "podman", rootless: true } as const;
+    const engine = { program, kind, socket: `${dir}/podman.sock` };
+    assert.deepEqual(await listLocalTags(engine, "docker.io/acme/app"), ["3.0"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -7,8 +7,10 @@
  * (`/var/run/docker.sock`), `DOCKER_HOST=unix://…`, a docker context whose endpoint is a unix
  * socket; for podman, `CONTAINER_HOST=unix://…` or its API service's socket. Everything else
  * (ssh, tcp, TLS, named pipes, a context without an endpoint) goes through the CLI, and so does
- * every question whose socket cannot be reached (missing, refused, permission denied) or whose
- * answer is not what the API documents: the CLI then gives today's answer or today's error.
+ * every question whose answer is not what the API documents, and any question to podman's API
+ * service that is not running (podman's CLI works without it). docker's socket missing, refusing
+ * or denying us is the error the CLI would give (`cannot connect to the Docker engine …`,
+ * `permission denied on the Docker engine's socket …`), without starting it.
  * Each function returns `undefined` for "ask the CLI".
  *
  * @module
@@ -75,9 +77,10 @@ type ApiResponse = Http1Response;
 /**
  * Sends one GET to the engine's socket.
  *
- * @returns The answer; `undefined` when there is no socket or it cannot be reached, or the
- *   answer is not HTTP (ask the CLI).
- * @throws {EngineError} when the engine does not answer in time (the CLI's message).
+ * @returns The answer; `undefined` when there is no socket, the answer is not HTTP, or podman's
+ *   socket cannot be reached (ask the CLI).
+ * @throws {EngineError} when docker's socket cannot be reached, or the engine does not answer in
+ *   time (the CLI's messages).
  */
 async function ask(engine: Engine, path: string, cli: string): Promise<ApiResponse | undefined> {
   if (engine.socket === undefined) return undefined;
@@ -92,14 +95,29 @@ async function ask(engine: Engine, path: string, cli: string): Promise<ApiRespon
       host: "engine",
       headers: { "User-Agent": "run-docker", Accept: "application/json" },
     }, { signal, limit: API_RESPONSE_LIMIT });
-  } catch {
-    // Missing, refused, permission denied, not HTTP: the CLI answers, or says why not.
+  } catch (error) {
     if (signal.aborted) {
       throw new EngineError(
         `the docker CLI did not answer in ${seconds} s (docker ${cli})`,
         "check that the engine is healthy: docker info",
       );
     }
+    // docker's CLI would connect to the same socket and fail the same way: its error, without it.
+    if (engine.kind?.kind !== "podman") {
+      const denied = error instanceof Deno.errors.PermissionDenied;
+      if (
+        denied || error instanceof Deno.errors.NotFound ||
+        error instanceof Deno.errors.ConnectionRefused
+      ) {
+        throw failure(engine, cli, {
+          code: 1,
+          stderr: denied
+            ? "permission denied while trying to connect to the Docker daemon socket"
+            : "Cannot connect to the Docker daemon",
+        });
+      }
+    }
+    // Not HTTP, or podman's API service not running: the CLI answers, or says why not.
     return undefined;
   }
 }

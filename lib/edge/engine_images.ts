@@ -106,7 +106,13 @@ export async function diagnoseRunFailure(
   image: string,
   local: boolean,
 ): Promise<EngineError | undefined> {
-  const viaApi = await apiImage(engine, image).catch(() => undefined);
+  let viaApi;
+  try {
+    viaApi = await apiImage(engine, image);
+  } catch (error) {
+    if (error instanceof EngineError) return error;
+    throw error;
+  }
   if (viaApi === undefined) {
     const result = await capture(engine, ["image", "inspect", "--format", "{{.Id}}", image]);
     if (result.code === 0) return undefined;
