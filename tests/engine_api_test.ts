@@ -167,7 +167,7 @@ Deno.test("image inspect, digests, info and the oom event go to the socket", () 
     );
   }));
 
-Deno.test("withApiSocket(): a local unix socket only; the CLI for everything else", () => {
+Deno.test("withApiSocket(): a local unix socket of docker's or podman's own CLI; else the CLI", () => {
   const docker = { program: "docker", kind: DOCKER };
   const podman = (rootless: boolean) => ({
     program: "podman",
@@ -206,8 +206,14 @@ Deno.test("withApiSocket(): a local unix socket only; the CLI for everything els
     ["podman remote", podman(false), { CONTAINER_HOST: "ssh://h/run/p.sock" }, "linux", undefined],
   ];
   for (const [name, engine, env, os, socket] of cases) {
-    assert.equal(withApiSocket(engine, env, os).socket, socket, name);
+    assert.equal(withApiSocket(engine, env, os, () => true).socket, socket, name);
   }
+  // A wrapper script as the CLI (`sudo docker "$@"`): every question goes through it.
+  assert.equal(withApiSocket(docker, {}, "linux", () => false).socket, undefined);
+  assert.equal(
+    withApiSocket({ ...docker, program: "/nowhere/docker" }, {}, "linux").socket,
+    undefined,
+  );
 });
 
 function ctx(name: string) {

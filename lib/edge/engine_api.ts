@@ -17,6 +17,7 @@
  */
 
 import { CAPTURE_TIMEOUT_SECONDS, type Engine, failure } from "./engine.ts";
+import { nativeFamily } from "./engine_kind.ts";
 import { exchange, type Http1Response } from "./http1.ts";
 import { EngineError } from "../core/errors.ts";
 
@@ -34,6 +35,9 @@ export interface ApiSocketEnv {
  * @param engine The engine, after `locateEndpoint` and `identifyEngine`.
  * @param env `CONTAINER_HOST`, `XDG_RUNTIME_DIR` (podman).
  * @param os `Deno.build.os`: Windows engines are reached by named pipes (the CLI).
+ * @param isNativeCli Whether the CLI is docker's or podman's own executable: a wrapper script
+ *   (`sudo docker "$@"`, one that adds options) may reach the engine differently, so every
+ *   question goes through it. Default: `nativeFamily` (lib/edge/engine_kind.ts).
  * @returns The engine, with `socket` set when queries can go to a unix socket.
  *
  * @example
@@ -41,13 +45,21 @@ export interface ApiSocketEnv {
  * import assert from "node:assert/strict";
  * import { withApiSocket } from "./engine_api.ts";
  * const docker = { program: "docker", kind: { kind: "docker", rootless: false } } as const;
- * assert.equal(withApiSocket(docker, {}, "linux").socket, "/var/run/docker.sock");
+ * const native = () => true;
+ * assert.equal(withApiSocket(docker, {}, "linux", native).socket, "/var/run/docker.sock");
  * const ssh = { ...docker, endpoint: "ssh://me@build-1", remote: true };
- * assert.equal(withApiSocket(ssh, {}, "linux").socket, undefined);
+ * assert.equal(withApiSocket(ssh, {}, "linux", native).socket, undefined);
  * ```
  */
-export function withApiSocket(engine: Engine, env: ApiSocketEnv, os: string): Engine {
-  const socket = os === "windows" ? undefined : socketOf(engine, env);
+export function withApiSocket(
+  engine: Engine,
+  env: ApiSocketEnv,
+  os: string,
+  isNativeCli: (program: string) => boolean = (program) => nativeFamily(program) !== undefined,
+): Engine {
+  const socket = os === "windows" || !isNativeCli(engine.program)
+    ? undefined
+    : socketOf(engine, env);
   return socket === undefined ? engine : { ...engine, socket };
 }
 

@@ -95,7 +95,14 @@ async function cliFamily(program: string): Promise<EngineFamily | undefined> {
   return nativeFamily(program) ?? (await probe(program, ["--version"])).family;
 }
 
-function nativeFamily(program: string): EngineFamily | undefined {
+/**
+ * What a CLI is by its file: docker or podman when it is a native executable (ELF, Mach-O)
+ * whose real name (symlinks followed) says so.
+ *
+ * @param program The CLI's path.
+ * @returns `docker`, `podman`, or `undefined` (a script, a wrapper, another name, no such file).
+ */
+export function nativeFamily(program: string): EngineFamily | undefined {
   try {
     const real = Deno.realPathSync(program);
     const name = real.slice(real.lastIndexOf("/") + 1);
