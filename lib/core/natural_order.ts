@@ -116,5 +116,8 @@ export function sortUniform(tags: readonly string[]): string[] | undefined {
   // every tag at once: one regular expression run, not one per tag or per digit.
   const shape = first.replace(/\d+|\./g, (run) => run === "." ? "\\." : `\\d{${run.length}}`);
   if (!new RegExp(`^(?:${shape}\n)*$`).test(`${tags.join("\n")}\n`)) return undefined;
-  return [...new Set(tags)].sort().reverse();
+  // Sorted, equal tags are neighbours: no set of every tag to drop them.
+  const sorted = [...tags].sort();
+  const distinct = sorted.filter((tag, i) => i === 0 || tag !== sorted[i - 1]);
+  return distinct.reverse();
 }
