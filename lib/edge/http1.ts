@@ -35,7 +35,11 @@ export interface Http1Response {
 
 /** An answer that is not HTTP/1.x, or is over the size cap. */
 export class MalformedResponse extends Error {
-  /** @param message What is wrong with it. */
+  /**
+   * An answer that cannot be used.
+   *
+   * @param message What is wrong with it.
+   */
   constructor(message: string) {
     super(message);
     this.name = "MalformedResponse";

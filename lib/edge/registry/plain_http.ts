@@ -1,7 +1,7 @@
 /**
  * Edge module: the registry transport's `fetch` for plain-http loopback registries
  * (`http://127.0.0.1:5000`, `http://localhost:5000`): one HTTP/1.1 exchange over TCP
- * (`lib/edge/http1.ts`) made into a `Response`. Deno's `fetch` reads the system CA store and
+ * (`lib/edge/http1.ts`), handed to the transport as its whole answer. Deno's `fetch` reads the system CA store and
  * builds its TLS client on first use even for plain http; this reads nothing a TLS connection
  * would need. Other URLs (https, other hosts, which may need the environment's proxy) go to
  * `fetch`.
@@ -12,7 +12,7 @@
 import { exchange, MalformedResponse } from "../http1.ts";
 import { isLoopbackHost } from "../../core/registry/hosts.ts";
 import { RegistryError } from "../../core/registry/errors.ts";
-import type { Fetch } from "./transport.ts";
+import type { Fetch, FetchAnswer } from "./transport.ts";
 import { TAGS_BODY_LIMIT } from "./transport.ts";
 
 /** Cap on a whole answer read here, in bytes: the tag list's cap, and room for headers. */
@@ -42,7 +42,7 @@ export function withPlainLoopback(other: Fetch): Fetch {
   };
 }
 
-async function plainFetch(url: URL, init: RequestInit): Promise<Response> {
+async function plainFetch(url: URL, init: RequestInit): Promise<FetchAnswer> {
   const method = init.method ?? "GET";
   const headers = init.headers as Record<string, string> | undefined;
   const body = typeof init.body === "string" ? new TextEncoder().encode(init.body) : undefined;
@@ -68,8 +68,24 @@ async function plainFetch(url: URL, init: RequestInit): Promise<Response> {
     throw error;
   }
   const empty = method === "HEAD" || answer.status === 204 || answer.status === 304;
-  return new Response(empty ? null : answer.body as Uint8Array<ArrayBuffer>, {
+  const received = answer.body;
+  const lines = answer.headers;
+  return {
     status: answer.status,
-    headers: answer.headers,
-  });
+    headers: {
+      get(name: string): string | null {
+        const lower = name.toLowerCase();
+        const values = lines.filter(([n]) => n === lower).map(([, v]) => v);
+        return values.length === 0 ? null : values.join(", ");
+      },
+    },
+    // The whole body, already read: one chunk. No Response, no stream (fetch's body machinery
+    // costs a cold start ~10 ms).
+    body: empty ? null : {
+      async *[Symbol.asyncIterator]() {
+        yield received;
+      },
+      cancel: () => Promise.resolve(),
+    },
+  };
 }
