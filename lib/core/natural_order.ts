@@ -112,10 +112,11 @@ export function sortUniform(tags: readonly string[]): string[] | undefined {
   if (tags.length === 0) return undefined;
   const first = tags[0];
   if (!/^[0-9._-]*[0-9][0-9._-]*$/.test(first)) return undefined;
-  // The first tag's shape as a pattern (`20210502-002343` → `\d{8}-\d{6}`), matched once against
-  // every tag at once: one regular expression run, not one per tag or per digit.
+  // The first tag's shape as a pattern (`20210502-002343` → `^\d{8}-\d{6}$`): one native test
+  // per tag, not a scan of its characters in script.
   const shape = first.replace(/\d+|\./g, (run) => run === "." ? "\\." : `\\d{${run.length}}`);
-  if (!new RegExp(`^(?:${shape}\n)*$`).test(`${tags.join("\n")}\n`)) return undefined;
+  const pattern = new RegExp(`^${shape}$`);
+  for (const tag of tags) if (!pattern.test(tag)) return undefined;
   // Sorted, equal tags are neighbours: no set of every tag to drop them.
   const sorted = [...tags].sort();
   const distinct = sorted.filter((tag, i) => i === 0 || tag !== sorted[i - 1]);

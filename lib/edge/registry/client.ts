@@ -146,9 +146,14 @@ export class RegistryClient {
 
   /** Replaces every form of every secret this run holds (credential, tokens received). */
   async #scrubber(): Promise<(text: string) => string> {
-    const credential = await this.#credential?.catch(() => undefined);
-    const forms = secretForms(credential, [...this.#tokens.values()].map((t) => t.token));
+    const forms = await this.#secretForms();
     return (text) => scrubText(text, forms);
+  }
+
+  /** Every form of every secret this run holds. */
+  async #secretForms(): Promise<string[]> {
+    const credential = await this.#credential?.catch(() => undefined);
+    return secretForms(credential, [...this.#tokens.values()].map((t) => t.token));
   }
 
   /** Prints a warning with every secret removed. */
@@ -168,7 +173,10 @@ export class RegistryClient {
     const base = `${origin}/v2/${repository}/tags/list`;
     let url = n === undefined ? base : `${base}?n=${n}`;
     const seenUrls = new Set<string>();
-    const tags = new Set<string>();
+    // The tags of the first page as a list; a set of them only when a second page comes (the
+    // stop rule needs it): a set of a million tags takes seconds to build.
+    let tags: string[] = [];
+    let seen: Set<string> | undefined;
     for (let page = 0;; page++) {
       if (page === MAX_TAG_PAGES) {
         await cut(`goes on past ${MAX_TAG_PAGES} pages: stopped there`);
@@ -189,9 +197,23 @@ export class RegistryClient {
       }
       if (response.status !== 200) throw statusError(response, context);
       const pageTags = parseTagPage(response, context);
-      const before = tags.size;
-      for (const tag of pageTags) if (typeof tag === "string" && isTag(tag)) tags.add(tag);
-      if (tags.size === before) break;
+      const valid = pageTags.filter((tag): tag is string => typeof tag === "string" && isTag(tag));
+      if (page === 0) {
+        tags = valid;
+        if (valid.length === 0) break;
+      } else {
+        if (seen === undefined) {
+          seen = new Set(tags);
+          tags = [...seen];
+        }
+        const before = seen.size;
+        for (const tag of valid) {
+          if (seen.has(tag)) continue;
+          seen.add(tag);
+          tags.push(tag);
+        }
+        if (seen.size === before) break;
+      }
       const next = nextLink(response.headers.get("link"), response.url);
       if (next !== undefined) {
         if (new URL(next).origin !== new URL(response.url).origin) {
@@ -206,7 +228,7 @@ export class RegistryClient {
         break;
       }
     }
-    return await this.#withoutSecrets([...tags], repository);
+    return await this.#withoutSecrets(seen === undefined ? distinct(tags) : tags, repository);
   }
 
   /**
@@ -214,7 +236,9 @@ export class RegistryClient {
    * after a credential would get it printed (`--list-tags`), into argv and into `IMAGE_VERSION`.
    */
   async #withoutSecrets(tags: string[], repository: string): Promise<string[]> {
-    const scrub = await this.#scrubber();
+    const forms = await this.#secretForms();
+    if (forms.length === 0) return tags;
+    const scrub = (text: string) => scrubText(text, forms);
     const kept = tags.filter((tag) => scrub(tag) === tag);
     if (kept.length < tags.length) {
       await this.#warn(
@@ -382,6 +406,12 @@ export class RegistryClient {
     this.#tokens.set(key, { token, expires: now + expiresIn * 1000 });
     return token;
   }
+}
+
+/** The distinct tags, sorted (equal ones are neighbours then: no set of a million strings). */
+function distinct(tags: string[]): string[] {
+  const sorted = tags.sort();
+  return sorted.filter((tag, i) => i === 0 || tag !== sorted[i - 1]);
 }
 
 function isAbort(error: unknown): boolean {
