@@ -35,14 +35,19 @@ export interface Http1Response {
 
 /** An answer that is not HTTP/1.x, or is over the size cap. */
 export class MalformedResponse extends Error {
+  /** Whether the answer was over the size cap (else: not HTTP/1.x). */
+  readonly overLimit: boolean;
+
   /**
    * An answer that cannot be used.
    *
    * @param message What is wrong with it.
+   * @param overLimit Whether it was over the size cap.
    */
-  constructor(message: string) {
+  constructor(message: string, overLimit = false) {
     super(message);
     this.name = "MalformedResponse";
+    this.overLimit = overLimit;
   }
 }
 
@@ -111,7 +116,7 @@ async function readAll(conn: Deno.Conn, limit: number): Promise<Uint8Array> {
     const n = await conn.read(buffer);
     if (n === null) break;
     size += n;
-    if (size > limit) throw new MalformedResponse(`answer over ${limit} bytes`);
+    if (size > limit) throw new MalformedResponse(`answer over ${limit} bytes`, true);
     chunks.push(buffer.slice(0, n));
   }
   return concat(chunks, size);

@@ -57,7 +57,7 @@ async function plainFetch(url: URL, init: RequestInit): Promise<FetchAnswer> {
       { signal: init.signal ?? undefined, limit: ANSWER_LIMIT },
     );
   } catch (error) {
-    if (error instanceof MalformedResponse && /^answer over/.test(error.message)) {
+    if (error instanceof MalformedResponse && error.overLimit) {
       throw new RegistryError({
         kind: "too-large",
         message: `registry ${url.host} sent a response over ${TAGS_BODY_LIMIT} bytes`,
