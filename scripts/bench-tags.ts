@@ -76,7 +76,7 @@ try {
   }
 
   if (growth.length > 0) {
-    console.log("\ngrowth (fake registry: Deno.serve, one page of date-stamp tags):");
+    console.log("\ngrowth (fake registry: a TCP listener here, one page of date-stamp tags):");
     console.log(
       "tags     | skopeo time | run-docker time | ratio | skopeo peak | run-docker peak | ratio | load",
     );
