@@ -38,10 +38,14 @@ for (const entry of Deno.readDirSync(dist)) {
   if (entry.isFile && entry.name.endsWith(".js")) await Deno.remove(`${dist}/${entry.name}`);
 }
 for (const entry of Deno.readDirSync(out)) {
-  await Deno.rename(
-    `${out}/${entry.name}`,
-    `${dist}/${entry.name === "main.js" ? "run-docker.js" : entry.name}`,
-  );
+  const target = `${dist}/${entry.name === "main.js" ? "run-docker.js" : entry.name}`;
+  // Deno loads every module a literal `import("./x.js")` names, and node: built-ins with them,
+  // before the program starts (its module graph), even when the import never runs: the
+  // lazily loaded chunks (yaml, semver, zip, Kubernetes models …) would be read and compiled on
+  // every run. An expression it does not follow keeps them lazy.
+  const code = await Deno.readTextFile(`${out}/${entry.name}`);
+  await Deno.writeTextFile(target, code.replace(/\bimport\(("[^"]+")\)/g, "import([$1][0])"));
+  await Deno.remove(`${out}/${entry.name}`);
 }
 await Deno.remove(out);
 

@@ -5,13 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  type Engine,
-  engineReportsSelinux,
-  engineWhere,
-  listLocalTags,
-  locateEndpoint,
-} from "../lib/edge/engine.ts";
+import { type Engine, engineWhere, locateEndpoint } from "../lib/edge/engine.ts";
+import { engineReportsSelinux, listLocalTags } from "../lib/edge/engine_images.ts";
 import { formatError } from "../lib/core/errors.ts";
 
 /** A temp HOME with a docker context `name` whose endpoint is `host` (none: no meta file). */

@@ -9,15 +9,9 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  diagnoseRunFailure,
-  type Engine,
-  listLocalTags,
-  PullError,
-  pullImage,
-  resolveEngine,
-  runForeground,
-} from "../lib/edge/engine.ts";
+import { type Engine, resolveEngine } from "../lib/edge/engine.ts";
+import { diagnoseRunFailure, listLocalTags } from "../lib/edge/engine_images.ts";
+import { PullError, pullImage, runForeground } from "../lib/edge/engine_run.ts";
 import { EngineError, formatError } from "../lib/core/errors.ts";
 
 /** Runs `fn` with a temp dir; `cli(name, body)` writes an executable `#!/bin/sh` script there. */

@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { formatError } from "../lib/core/errors.ts";
 import { pinnedPullFailure, resolveImage, type ResolveOptions } from "../lib/edge/image.ts";
-import { PullError } from "../lib/edge/engine.ts";
+import { PullError } from "../lib/edge/engine_run.ts";
 import { parseReference } from "../lib/core/reference.ts";
 import { AUTO_POLICY, NATURAL_POLICY } from "../lib/core/tags.ts";
 

@@ -95,6 +95,7 @@ const NOT_IO: Record<string, string> = {
   "edge/release_archive.ts": "its Refusal and the archive libraries' parse errors",
   "edge/release_fetch.ts": "fetch errors (network access is granted to every host)",
   "core/tags.ts": "regular-expression and semver range parse errors",
+  "edge/engine_api.ts": "the engine's own error text (the message of its JSON answer)",
 };
 
 /** Every lib/ file (relative path) with its code, comments left out. */

@@ -12,7 +12,7 @@ import { readEnvironment } from "../lib/edge/host.ts";
 import { loadAll, memoryFiles } from "./config_fixture.ts";
 import { removeOldBinary } from "../lib/edge/self_update.ts";
 import { SIGNAL_NUMBERS, stopSignals } from "../lib/edge/spawn.ts";
-import { killAfterSeconds } from "../lib/edge/engine.ts";
+import { killAfterSeconds } from "../lib/edge/engine_run.ts";
 import { planLayout } from "../lib/core/layout.ts";
 import { parseRunRequest } from "../lib/core/cli.ts";
 import { validateRunRequest } from "../lib/core/request.ts";

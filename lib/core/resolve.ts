@@ -73,14 +73,27 @@ export function orderRows(
   remote: readonly string[] | undefined,
   policy: LoadedTagPolicy,
 ): { rows: TagRow[]; mixed?: MixedTags } {
-  const localSet = new Set(local);
-  const remoteSet = new Set(remote ?? []);
-  const ordered = orderTags([...local, ...(remote ?? [])], policy);
-  const rows = ordered.tags.map((tag) => ({
-    tag,
-    local: localSet.has(tag),
-    remote: remoteSet.has(tag),
-  }));
+  const ordered = orderTags(
+    local.length === 0 ? remote ?? [] : [...local, ...(remote ?? [])],
+    policy,
+  );
+  // Every tag is local or remote, and local ones are few: only they are looked up (in a long
+  // list, a set of every tag costs more than the lookups; a few local tags are compared).
+  const few = local.length < 64;
+  const localSet = few ? undefined : new Set(local);
+  const isLocal = (tag: string) =>
+    local.length > 0 && (localSet === undefined ? local.includes(tag) : localSet.has(tag));
+  const both = new Set(
+    remote === undefined || local.length === 0
+      ? []
+      : few
+      ? local.filter((tag) => remote.includes(tag))
+      : remote.filter((tag) => localSet!.has(tag)),
+  );
+  const rows = ordered.tags.map((tag) => {
+    const here = isLocal(tag);
+    return { tag, local: here, remote: remote !== undefined && (!here || both.has(tag)) };
+  });
   return { rows, mixed: ordered.mixed };
 }
 
@@ -158,7 +171,9 @@ export function formatTagRows(
   registry = "ok",
 ): string {
   if (json) return JSON.stringify({ repository, registry, tags: rows }) + "\n";
-  const width = Math.max(0, ...rows.map((r) => r.tag.length));
+  // A loop, not Math.max(...lengths): a million arguments overflow the stack.
+  let width = 0;
+  for (const row of rows) if (row.tag.length > width) width = row.tag.length;
   return rows.map((r) =>
     `${r.tag.padEnd(width)}  ${r.local && r.remote ? "both" : r.local ? "local" : "remote"}\n`
   )

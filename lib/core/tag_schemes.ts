@@ -82,6 +82,8 @@ const DOTTED = /^[vV]?\d+(?:\.\d+)*$/;
  * ```
  */
 export function isPrerelease(tag: string): boolean {
+  // Most tags of a long list are digits and separators only: no word, no pre-release.
+  if (!hasLetter(tag)) return false;
   if (PEP440_PRE.test(tag)) return true;
   return (tag.toLowerCase().match(/[a-z]+/g) ?? []).some((word) => PRERELEASE_WORDS.has(word));
 }
@@ -103,7 +105,30 @@ export function isPrerelease(tag: string): boolean {
  * ```
  */
 export function tagScheme(tag: string): string {
-  return DOTTED.test(tag) ? "1.2.3" : tag.replace(/\d+/g, "0");
+  if (DOTTED.test(tag)) return "1.2.3";
+  // Every run of digits made `0`, in one pass (no regular expression: once per tag).
+  let shape = "";
+  let start = 0;
+  for (let i = 0; i < tag.length; i++) {
+    const c = tag.charCodeAt(i);
+    if (c < 48 || c > 57) continue;
+    const previous = i > 0 ? tag.charCodeAt(i - 1) : -1;
+    if (previous >= 48 && previous <= 57) continue;
+    shape += `${tag.slice(start, i)}0`;
+    let end = i;
+    while (end < tag.length && tag.charCodeAt(end) >= 48 && tag.charCodeAt(end) <= 57) end++;
+    start = end;
+    i = end - 1;
+  }
+  return shape + tag.slice(start);
+}
+
+function hasLetter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i) | 0x20;
+    if (c >= 97 && c <= 122) return true;
+  }
+  return false;
 }
 
 /** The tags mixed schemes: what the one line says. */
@@ -129,9 +154,10 @@ export interface SchemeOrder<T> {
  *
  * @param items Distinct items (tags, or tags with the part that is compared).
  * @param keyOf The compared part of an item (the tag itself, or a filter's `version` group).
- * @param compare Natural order of two items (by their compared parts): negative when the first
- *   is older. It takes the items, not their parts, so that a caller compares keys it made
- *   once (a million tags sort in seconds, not a minute).
+ * @param compare Natural order of two items (by their compared parts, with any key the caller
+ *   computed once per item): negative when the first is older.
+ * @param sorted `true` when `items` are already newest first by `compare` (a caller that sorted
+ *   them faster than a comparator can): they are not sorted again.
  * @returns The choice first, then the rest; see {@link SchemeOrder}.
  *
  * @example
@@ -147,33 +173,40 @@ export function orderBySchemes<T extends NonNullable<unknown>>(
   items: readonly T[],
   keyOf: (item: T) => string,
   compare: (a: T, b: T) => number,
+  sorted = false,
 ): SchemeOrder<T> {
   const newestFirst = (a: T, b: T) => compare(b, a);
+  // One sort of everything, newest first (stable); every list below keeps that order.
+  const newest = sorted ? items : [...items].sort(newestFirst);
   let latest: T | undefined;
   const channels: T[] = [];
+  const candidates: T[] = [];
   const groups = new Map<string, T[]>();
-  for (const item of items) {
+  for (const item of newest) {
     const key = keyOf(item);
     if (key === "latest") latest = item;
-    else if (CHANNEL_TAGS.has(key)) channels.push(item);
-    else if (!isPrerelease(key)) {
+    else if (CHANNEL_TAGS.has(key)) {
+      channels.push(item);
+      candidates.push(item);
+    } else if (!isPrerelease(key)) {
       const scheme = tagScheme(key);
-      const group = groups.get(scheme) ?? [];
-      group.push(item);
-      groups.set(scheme, group);
+      const group = groups.get(scheme);
+      if (group === undefined) groups.set(scheme, [item]);
+      else group.push(item);
+      candidates.push(item);
     }
   }
-  const sorted = [...groups.values()].map((g) => g.sort(newestFirst))
+  const schemes = [...groups.values()]
     .sort((a, b) => b.length - a.length || newestFirst(a[0], b[0]));
-  const rest = [...sorted.flat(), ...channels].sort(newestFirst);
-  const mixed = sorted.length > 1
-    ? { schemes: sorted.length, examples: sorted.slice(0, 4).map((g) => keyOf(g[0])) }
+  const rest = candidates;
+  const mixed = schemes.length > 1
+    ? { schemes: schemes.length, examples: schemes.slice(0, 4).map((g) => keyOf(g[0])) }
     : undefined;
   let choice: T | undefined;
-  if (sorted.length === 1) choice = sorted[0][0];
+  if (schemes.length === 1) choice = schemes[0][0];
   else if (latest !== undefined) choice = latest;
-  else if (sorted.length > 1) choice = sorted[0][0];
-  else choice = channels.sort(newestFirst)[0];
+  else if (schemes.length > 1) choice = schemes[0][0];
+  else choice = channels[0];
   const ordered = choice === undefined ? [] : [choice];
   for (const item of rest) if (item !== choice) ordered.push(item);
   if (latest !== undefined && latest !== choice) ordered.push(latest);

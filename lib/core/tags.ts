@@ -29,7 +29,7 @@
 import type SemverModule from "semver";
 import type { RE2JS } from "re2js";
 import { type MixedTags, orderBySchemes } from "./tag_schemes.ts";
-import { compareKeys, naturalKey } from "./natural_order.ts";
+import { compareKeys, naturalKey, sortUniform } from "./natural_order.ts";
 
 export { naturalCompare } from "./natural_order.ts";
 
@@ -320,6 +320,11 @@ export function orderTags(
   policy: LoadedTagPolicy = AUTO_POLICY,
 ): OrderedTags {
   const { order, match, versions } = policy;
+  if ((order === "auto" || order === "natural") && match === undefined && versions === undefined) {
+    // Tags of one shape (no letters: no pre-release, channel or `latest`; one scheme).
+    const uniform = sortUniform(tags);
+    if (uniform !== undefined) return { tags: uniform };
+  }
   const keyed: Keyed[] = [];
   let latest = false;
   for (const tag of new Set(tags)) {
@@ -351,10 +356,14 @@ export function orderTags(
   }
   const compare = comparator(order, versions);
   if (order === "auto") {
-    const auto = orderBySchemes(keyed, (k) => k.key, compare);
+    keyed.sort((a, b) => compare(b, a));
+  } else {
+    keyed.sort((a, b) => compare(b, a) || (a.tag < b.tag ? 1 : a.tag > b.tag ? -1 : 0));
+  }
+  if (order === "auto") {
+    const auto = orderBySchemes(keyed, (k) => k.key, compare, true);
     return { tags: auto.ordered.map((k) => k.tag), mixed: auto.mixed };
   }
-  keyed.sort((a, b) => compare(b, a) || (a.tag < b.tag ? 1 : a.tag > b.tag ? -1 : 0));
   const sorted = keyed.map((k) => k.tag);
   if (latest) sorted.push("latest");
   return { tags: sorted };
@@ -372,15 +381,23 @@ function comparator(
     case "numerical":
       return (a, b) => a.number! - b.number!;
     default:
+      if (versions === undefined) {
+        // The common case, inline: ~140,000 comparisons for 10,000 tags.
+        return (a, b) =>
+          a.natural! < b.natural!
+            ? -1
+            : a.natural! > b.natural!
+            ? 1
+            : a.key < b.key
+            ? -1
+            : a.key > b.key
+            ? 1
+            : 0;
+      }
       return (a, b) =>
-        versions !== undefined && a.semver !== undefined && b.semver !== undefined
+        a.semver !== undefined && b.semver !== undefined
           ? versions.compare(a.semver, b.semver)
-          : compareKeys(
-            a.natural ?? naturalKey(a.key),
-            b.natural ?? naturalKey(b.key),
-            a.key,
-            b.key,
-          );
+          : compareKeys(a.natural!, b.natural!, a.key, b.key);
   }
 }
 

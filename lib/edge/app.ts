@@ -16,6 +16,9 @@ import { carryOutContainers } from "./containers.ts";
 import { loadBaseConfig, loadConfig } from "./config/load.ts";
 import { decideLookup, decideRequest, decideRun, type Run } from "../core/decide.ts";
 import * as engines from "./engine.ts";
+import { withApiSocket } from "./engine_api.ts";
+import { engineReportsSelinux } from "./engine_images.ts";
+import type { PullError } from "./engine_run.ts";
 import { identifyEngine } from "./engine_kind.ts";
 import { formatError, RunDockerError } from "../core/errors.ts";
 import {
@@ -108,9 +111,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const noUid = hostUserWarning(lookup.settings.containerUser, host);
   if (noUid !== undefined && !lookup.resolve.lookupOnly) warn(noUid); // Windows: no uid
   const engineHost = { env: environment, os: host.os, uid: host.uid };
-  const engine = await identifyEngine(located, engineHost, lookup.findEngine);
+  const engine = withApiSocket(
+    await identifyEngine(located, engineHost, lookup.findEngine),
+    environment,
+    host.os,
+  );
   // One `info` call, beside the image lookup rather than after it.
-  const selinux = lookup.askSelinux ? engines.engineReportsSelinux(engine, host.os) : undefined;
+  const selinux = lookup.askSelinux ? engineReportsSelinux(engine, host.os) : undefined;
   // gpus: auto: a PATH lookup, and the engine's runtimes only when nvidia-smi is there.
   const gpus = gpusQuestion(
       lookup.settings.gpus,
@@ -163,7 +170,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (action.kind === "print") return saved(await print(action));
   if (action.stderr) await write(Deno.stderr, action.stderr);
   if (action.kind === "run") {
-    const explainPull = (error: engines.PullError) =>
+    const explainPull = (error: PullError) =>
       pinnedPullFailure(first.request.reference, error, resolveOptions);
     // A tag only the registry had: once pulled, its user is read and the run decided again.
     const afterPull = read === undefined ? undefined : async (run: Run) => {

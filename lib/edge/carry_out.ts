@@ -8,16 +8,15 @@
 import type { SelfUpdateRequest } from "../core/cli.ts";
 import { portInUse, type Run } from "../core/decide.ts";
 import { detachedNotice } from "../core/labels.ts";
+import { cliName, type Engine } from "./engine.ts";
+import { diagnoseRunFailure } from "./engine_images.ts";
 import {
-  cliName,
   containerIdFrom,
-  diagnoseRunFailure,
-  type Engine,
   killIfRunning,
   PullError,
   pullImage,
   runForeground,
-} from "./engine.ts";
+} from "./engine_run.ts";
 import { podmanInitMissing } from "./engine_kind.ts";
 import { hasNoDefaultCommand, hasNvidiaRuntime, oomKilled } from "./engine_queries.ts";
 import { EXIT_KILLED, gpusUnavailable, OutOfMemoryError } from "../core/outcome.ts";

@@ -10,7 +10,9 @@ import type { HostFacts } from "../core/facts.ts";
 import { parseRunRequest } from "../core/cli.ts";
 import { imageCandidates } from "../core/tooling.ts";
 import { loadBaseConfig, loadConfig } from "./config/load.ts";
-import { engineFrom, listLocalImages, locateEndpoint } from "./engine.ts";
+import { engineFrom, locateEndpoint } from "./engine.ts";
+import { withApiSocket } from "./engine_api.ts";
+import { listLocalImages } from "./engine_images.ts";
 import { identifyEngine } from "./engine_kind.ts";
 import { print } from "./output.ts";
 
@@ -33,7 +35,8 @@ export async function completeImages(
     const base = await loadBaseConfig({ home: facts.home, env });
     const { config } = await loadConfig(parseRunRequest([]), base);
     const located = await locateEndpoint(engineFrom(config.engine, env), env);
-    const engine = await identifyEngine(located, { env, os: facts.os, uid: facts.uid }, true);
+    const identified = await identifyEngine(located, { env, os: facts.os, uid: facts.uid }, true);
+    const engine = withApiSocket(identified, env, facts.os);
     images = await listLocalImages(engine);
   } catch {
     return 0;

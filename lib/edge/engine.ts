@@ -1,7 +1,9 @@
 /**
- * Edge module: the engine, through the docker CLI. Every docker CLI run-docker
- * starts is started here, through the one spawner (`lib/spawn.ts`), as an
- * argv array (no shell).
+ * Edge module: the engine and its CLI: which CLI, where its engine is (`DOCKER_HOST`, docker
+ * contexts), short captured CLI calls and the errors they map to. Every docker CLI run-docker
+ * starts is started through the one spawner (`lib/spawn.ts`), as an argv array (no shell).
+ * Queries before the run are in `engine_images.ts` (through the engine's API socket when it
+ * has a local one, `engine_api.ts`), the run itself in `engine_run.ts`.
  *
  * @module
  */
@@ -11,10 +13,10 @@ import { EngineError } from "../core/errors.ts";
 import { capLength, stripControls } from "../core/printable.ts";
 import { dockerConfigDir } from "../core/platform_paths.ts";
 import { platformHints } from "../core/platform_hints.ts";
+import { kill, spawn } from "./spawn.ts";
 
 /** This host's hints (Linux: systemctl, the docker group; macOS: Docker Desktop, Colima …). */
 const HINTS = platformHints(Deno.build.os);
-import { kill, SIGNAL_NUMBERS, spawn, spawnOntoStderr, takeSignals } from "./spawn.ts";
 
 /** Which docker CLI to run and how. */
 export interface Engine {
@@ -36,6 +38,12 @@ export interface Engine {
    * before it is killed and reported; default {@link CAPTURE_TIMEOUT_SECONDS}.
    */
   readonly timeoutSeconds?: number;
+  /**
+   * The path of the engine's API socket when the engine is local and reached through one
+   * (`withApiSocket`, lib/edge/engine_api.ts): queries before the run go there, not through a
+   * CLI process. Absent: every query runs the CLI.
+   */
+  readonly socket?: string;
 }
 
 /**
@@ -218,7 +226,14 @@ export async function captureBytes(
   };
 }
 
-function cliMissing(engine: Engine, error: unknown): Error {
+/**
+ * The error of a CLI that could not be started.
+ *
+ * @param engine The engine whose CLI it is.
+ * @param error What starting it threw.
+ * @returns `docker CLI not found` / `not executable` ({@link EngineError}), else `error` itself.
+ */
+export function cliMissing(engine: Engine, error: unknown): Error {
   if (error instanceof Deno.errors.NotFound) {
     return new EngineError(
       `docker CLI not found: ${JSON.stringify(engine.program)}`,
@@ -254,19 +269,24 @@ function unreachable(engine: Engine): EngineError {
   );
 }
 
-const UNREACHABLE =
+/** docker's words for an engine it cannot reach (or may not use). */
+export const UNREACHABLE =
   /Cannot connect to the Docker daemon|error during connect|Is the docker daemon running|permission denied while trying to connect/i;
 
 /**
- * The error for a failed docker CLI call: the engine unreachable or refusing us, else docker's
- * first line.
+ * The error of a failed CLI call: the engine unreachable, permission denied on its socket, or
+ * `WHAT failed: <the CLI's first line>`.
  *
  * @param engine The engine.
- * @param what What failed, e.g. `listing local images`.
- * @param result The captured call.
+ * @param what What was being done, e.g. `listing local images`.
+ * @param result The CLI's exit code and output (an API answer's message as `stderr`).
  * @returns The error to throw.
  */
-export function failure(engine: Engine, what: string, result: Captured): EngineError {
+export function failure(
+  engine: Engine,
+  what: string,
+  result: Pick<Captured, "code" | "stderr">,
+): EngineError {
   if (UNREACHABLE.test(result.stderr)) {
     if (/permission denied/i.test(result.stderr)) {
       return new EngineError(
@@ -293,320 +313,6 @@ export function failure(engine: Engine, what: string, result: Captured): EngineE
  */
 export function cliName(engine: Engine): string {
   return engine.kind?.kind ?? "docker";
-}
-
-/**
- * The tags of a repository's local images.
- *
- * @param engine The docker CLI.
- * @param repository The familiar name (`ubuntu`, `acme/app`, `localhost:5000/a`).
- * @returns The tags, in the engine's order; `<none>` (dangling) left out.
- * @throws {EngineError} when the CLI is missing or the engine unreachable.
- */
-export async function listLocalTags(engine: Engine, repository: string): Promise<string[]> {
-  return (await listRepositoryImages(engine, repository)).map((image) => image.tag);
-}
-
-/**
- * The tags of a repository's local images, each with its image ID (`user: auto` keys its cache
- * by it, so a run needs no `image inspect` of its own).
- *
- * @param engine The docker CLI.
- * @param repository The familiar name (`ubuntu`, `acme/app`, `localhost:5000/a`).
- * @returns `{ tag, id }` in the engine's order, `id` as the engine prints it untruncated
- *   (`sha256:<64 hex>`); `<none>` (dangling) left out.
- * @throws {EngineError} when the CLI is missing or the engine unreachable.
- */
-export async function listRepositoryImages(
-  engine: Engine,
-  repository: string,
-): Promise<{ tag: string; id: string }[]> {
-  const format = "{{.Tag}}\t{{.ID}}";
-  const result = await capture(engine, [
-    "image",
-    "ls",
-    "--no-trunc",
-    "--format",
-    format,
-    repository,
-  ]);
-  if (result.code !== 0) throw failure(engine, "listing local images", result);
-  return result.stdout.split("\n").map((line) => {
-    const [tag, id = ""] = line.trim().split("\t");
-    return { tag: tag.trim(), id: id.trim() };
-  }).filter((image) => image.tag !== "" && image.tag !== "<none>");
-}
-
-/**
- * Whether an image is local: one `image inspect` (the check of a pinned tag before its run).
- *
- * @param engine The docker CLI.
- * @param image The reference as the engine takes it (`acme/app:1.2`, `…@sha256:…`).
- * @returns `true` when the engine has it.
- * @throws {EngineError} when the CLI is missing or the engine unreachable.
- */
-export async function imageIsLocal(engine: Engine, image: string): Promise<boolean> {
-  const result = await capture(engine, ["image", "inspect", "--format", "{{.Id}}", image]);
-  if (result.code === 0) return true;
-  if (UNREACHABLE.test(result.stderr)) throw failure(engine, "looking for the image", result);
-  return false;
-}
-
-/**
- * The digests a local image was pulled or pushed by (`docker image inspect`'s `RepoDigests`).
- *
- * @param engine The engine.
- * @param reference The image, e.g. `python:latest`.
- * @returns Entries like `python@sha256:…`; empty when the image has none or is not there.
- */
-export async function localRepoDigests(engine: Engine, reference: string): Promise<string[]> {
-  const result = await capture(engine, [
-    "image",
-    "inspect",
-    "--format",
-    "{{json .RepoDigests}}",
-    reference,
-  ]);
-  if (result.code !== 0) return [];
-  try {
-    const digests: unknown = JSON.parse(result.stdout.trim() || "[]");
-    return Array.isArray(digests) ? digests.filter((d) => typeof d === "string") : [];
-  } catch {
-    return [];
-  }
-}
-
-/**
- * Every local image, for completing IMAGE: one `image ls`.
- *
- * @param engine The docker CLI.
- * @returns `repository:tag` lines in the engine's order (dangling ones as `<none>:<none>`).
- * @throws {EngineError} when the CLI is missing or the engine unreachable.
- */
-export async function listLocalImages(engine: Engine): Promise<string[]> {
-  const format = "{{.Repository}}:{{.Tag}}";
-  const result = await capture(engine, ["image", "ls", "--format", format]);
-  if (result.code !== 0) throw failure(engine, "listing local images", result);
-  return result.stdout.split("\n").filter((line) => line.trim() !== "");
-}
-
-/** A failed `docker pull`: {@link EngineError} with docker's own last line as the reason. */
-export class PullError extends EngineError {
-  /** docker's last line on stderr (control characters removed, at most 300 characters). */
-  readonly reason: string;
-  /** Everything docker printed on stderr, for the caller to show when it does not fall back. */
-  readonly stderr: string;
-
-  /**
-   * A failed `docker pull`.
-   *
-   * @param image The reference that failed.
-   * @param code docker pull's exit code.
-   * @param stderr docker pull's stderr.
-   * @param cli The engine's name in messages: `docker` or `podman`.
-   */
-  constructor(image: string, code: number, stderr: string, cli = "docker") {
-    super(
-      `${cli} pull ${image} failed (exit ${code})`,
-      `check the registry login (${cli} login) and the network, or run with --local`,
-    );
-    const last = stderr.trim().split("\n").at(-1) ?? "";
-    this.reason = capLength(stripControls(last), 300) || `exit ${code}`;
-    this.stderr = stderr;
-  }
-}
-
-/** How a pull shows itself on stderr. */
-export type PullOutput =
-  /** docker's per-layer progress: docker's stdout is run-docker's stderr (a terminal). */
-  | "progress"
-  /** docker's short summary (`Pulling from`, `Digest`, `Status`), copied to stderr. */
-  | "summary"
-  /** Nothing (docker's `-q`/`--quiet`): only a failure is shown. */
-  | "quiet";
-
-/**
- * Pulls an image, its output on stderr so that stdout stays the container's. docker's stderr
- * (its errors) is held back: shown after a good pull, handed to the caller in the
- * {@link PullError} of a bad one.
- *
- * @param engine The docker CLI.
- * @param image The reference to pull.
- * @param options Options of the pull before the reference (podman's `--tls-verify=false`).
- * @param output See {@link PullOutput}; default `summary`.
- * @throws {PullError} when the pull fails.
- * @throws {EngineError} when the CLI is missing.
- */
-export async function pullImage(
-  engine: Engine,
-  image: string,
-  options: readonly string[] = [],
-  output: PullOutput = "summary",
-): Promise<void> {
-  const args = ["pull", ...options, ...(output === "quiet" ? ["--quiet"] : []), image];
-  let code: number;
-  let stderr: string;
-  try {
-    if (output === "progress") {
-      ({ code, stderr } = await spawnOntoStderr(engine.program, args));
-    } else {
-      const stdout = output === "quiet" ? "null" : "piped";
-      const child = spawn(engine.program, { args, stdin: "null", stdout, stderr: "piped" });
-      const [, text, status] = await Promise.all([
-        // (`child.stdout` throws when it is not piped)
-        stdout === "null"
-          ? undefined
-          : child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true }),
-        new Response(child.stderr).text(),
-        child.status,
-      ]);
-      code = status.code;
-      stderr = text;
-    }
-  } catch (error) {
-    throw cliMissing(engine, error);
-  }
-  if (code !== 0) throw new PullError(image, code, stderr, cliName(engine));
-  if (stderr !== "") await Deno.stderr.write(new TextEncoder().encode(stderr));
-}
-
-/**
- * Finds out why `docker run` exited 125 or 126 when that was run-docker's
- * business: the engine is unreachable or refuses us, or the image is not
- * local (and, without `--local`, could not be pulled). Called only after
- * such an exit, so a good run pays nothing for it.
- *
- * @param engine The docker CLI.
- * @param image The image reference given to `docker run`.
- * @param local Whether `--local` was given.
- * @returns The error to report, or `undefined` when docker's own message says it all.
- */
-export async function diagnoseRunFailure(
-  engine: Engine,
-  image: string,
-  local: boolean,
-): Promise<EngineError | undefined> {
-  const result = await capture(engine, ["image", "inspect", "--format", "{{.Id}}", image]);
-  if (result.code === 0) return undefined;
-  if (UNREACHABLE.test(result.stderr)) return failure(engine, "docker run", result);
-  const cli = cliName(engine);
-  if (local) {
-    return new EngineError(
-      `image ${image} is not local`,
-      `--local never pulls: run without --local, or '${cli} load' the image first`,
-    );
-  }
-  return new EngineError(
-    `image ${image} is not local and could not be pulled`,
-    `check the tag (run-docker --list-tags IMAGE), '${cli} login' to its registry, or the network`,
-  );
-}
-
-/**
- * The container ID that `docker run --cidfile FILE` wrote: the docker CLI
- * writes it once the container is created (and removes the file when the
- * create fails), so an ID here is the container of this run, never another
- * one of the same name.
- *
- * @param cidfile The `--cidfile` path.
- * @returns The 64-hex ID, or `undefined` when no container was created (yet).
- */
-export function containerIdFrom(cidfile: string): string | undefined {
-  try {
-    const id = Deno.readTextFileSync(cidfile).trim();
-    return /^[0-9a-f]{64}$/.test(id) ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Stops this run's container if it still runs: after the docker CLI ended
- * without the container's own exit code (a broken pipe, a crash), the
- * container must not outlive run-docker. Only the container whose ID the
- * run's cidfile holds is touched.
- *
- * @param engine The docker CLI.
- * @param cidfile The run's `--cidfile` path; no ID in it: nothing to do.
- */
-export async function killIfRunning(engine: Engine, cidfile: string): Promise<void> {
-  const id = containerIdFrom(cidfile);
-  if (id !== undefined) await capture(engine, ["kill", id]).catch(() => undefined);
-}
-
-/** Seconds between a forwarded stop signal and `docker kill`, as docker stop's default. */
-const KILL_AFTER_SECONDS = 10;
-
-/**
- * Seconds after stop signal `signal` before the container is killed: {@link KILL_AFTER_SECONDS},
- * except when a Windows console closes (`SIGHUP` there): Windows ends the process about 5 s
- * later, so the kill goes out at once or never.
- *
- * @param signal The stop signal that arrived.
- * @param os `Deno.build.os`.
- * @returns Seconds, 0 or {@link KILL_AFTER_SECONDS}.
- */
-export function killAfterSeconds(signal: Deno.Signal, os: string): number {
-  return os === "windows" && signal === "SIGHUP" ? 0 : KILL_AFTER_SECONDS;
-}
-
-/**
- * Runs the docker CLI with inherited stdio and waits for it. The stop signals
- * (`STOP_SIGNALS`: SIGINT, SIGTERM, SIGHUP and SIGQUIT; on Windows also Ctrl+Break) sent to
- * run-docker go to the docker CLI (which passes them to the container; on Windows the console
- * event reaches docker.exe itself); if the container is still running
- * {@link killAfterSeconds} seconds after such a signal, it is killed, so it
- * never outlives run-docker.
- *
- * @param engine The docker CLI.
- * @param args The argv after `docker`.
- * @param options `env`: variables added to the CLI's environment;
- *   `cidfile`: where the CLI writes the container's ID, for the kill (absent: no kill);
- *   `stdinIsTty`: a SIGINT from the terminal already reached the CLI (same
- *   process group), so it is not sent twice.
- * @returns The CLI's exit code, which is the container's; 128+N when the CLI died of signal N,
- *   or when run-docker killed the container N seconds after stop signal N arrived.
- * @throws {EngineError} when the CLI is missing or not executable.
- */
-export async function runForeground(
-  engine: Engine,
-  args: string[],
-  options: { env?: Record<string, string>; cidfile?: string; stdinIsTty: boolean },
-): Promise<number> {
-  let child: Deno.ChildProcess;
-  try {
-    child = spawn(engine.program, {
-      args,
-      env: options.env,
-      stdin: "inherit",
-      stdout: "inherit",
-      stderr: "inherit",
-    });
-  } catch (error) {
-    throw cliMissing(engine, error);
-  }
-
-  let killTimer: ReturnType<typeof setTimeout> | undefined;
-  let arrived: Deno.Signal | undefined;
-  let killed = false;
-  const giveBack = takeSignals((signal) => {
-    if (!(signal === "SIGINT" && options.stdinIsTty)) kill(child, signal);
-    arrived ??= signal;
-    const cidfile = options.cidfile;
-    if (cidfile === undefined) return;
-    killTimer ??= setTimeout(() => {
-      killed = true;
-      killIfRunning(engine, cidfile);
-    }, killAfterSeconds(signal, Deno.build.os) * 1000);
-  });
-
-  const status = await child.status;
-  if (killTimer !== undefined) clearTimeout(killTimer);
-  giveBack();
-  // The container ignored the signal and run-docker killed it: the signal that arrived ended it.
-  if (killed && arrived !== undefined) return 128 + (SIGNAL_NUMBERS[arrived] ?? 0);
-  if (status.signal !== null) return 128 + (SIGNAL_NUMBERS[status.signal] ?? 0);
-  return status.code;
 }
 
 /**
@@ -707,58 +413,4 @@ function readJson(path: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Whether the engine enforces SELinux, from one `info` call: docker's `SecurityOptions` holds
- * `name=selinux`, or podman's `host.security.selinuxEnabled` is true (`info --format {{json .}}`
- * answers both shapes). A local engine on a Linux host without SELinux (no `/sys/fs/selinux`)
- * shares this host's kernel: it is not asked.
- *
- * @param engine The engine, found on this host.
- * @param os `Deno.build.os`.
- * @returns `true` when the engine says so; `false` when it says otherwise or cannot answer
- *   (an unreachable engine is reported by the run that follows, not here).
- */
-export async function engineReportsSelinux(engine: Engine, os: string): Promise<boolean> {
-  if (os === "linux" && !engine.remote) {
-    try {
-      Deno.statSync("/sys/fs/selinux");
-    } catch {
-      return false;
-    }
-  }
-  try {
-    const info = await engineInfo(engine);
-    const options: unknown = info?.SecurityOptions;
-    if (Array.isArray(options)) {
-      return options.some((o) => typeof o === "string" && /^name=selinux(,|$)/.test(o));
-    }
-    const host = info?.host as { security?: { selinuxEnabled?: unknown } } | undefined;
-    return host?.security?.selinuxEnabled === true;
-  } catch {
-    return false;
-  }
-}
-
-const infos = new WeakMap<Engine, Promise<Record<string, unknown> | undefined>>();
-
-/**
- * The engine's `info --format {{json .}}`, asked at most once per engine value (SELinux and
- * `gpus: auto` share it).
- *
- * @param engine The engine, found on this host.
- * @returns The parsed object; `undefined` when the engine cannot answer (the run reports that).
- */
-export function engineInfo(engine: Engine): Promise<Record<string, unknown> | undefined> {
-  let info = infos.get(engine);
-  if (info === undefined) {
-    info = capture(engine, ["info", "--format", "{{json .}}"]).then((result) => {
-      if (result.code !== 0) return undefined;
-      const value = JSON.parse(result.stdout);
-      return typeof value === "object" && value !== null ? value : undefined;
-    }).catch(() => undefined);
-    infos.set(engine, info);
-  }
-  return info;
 }

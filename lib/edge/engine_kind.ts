@@ -1,7 +1,9 @@
 /**
  * Edge module: which engine runs the containers. `engine: auto` (the default) is docker when
  * its CLI is on PATH and answers `docker version` (or `DOCKER_HOST` is set), else podman. The kind comes from what the
- * CLI says it is (podman-docker's `docker` shim says podman), not from its file name.
+ * CLI says it is (podman-docker's `docker` shim says podman), not from the name it was found
+ * by; a native executable whose real name (symlinks followed) is docker's or podman's needs no
+ * `--version` process.
  *
  * @module
  */
@@ -63,7 +65,7 @@ async function identify(engine: Engine, host: EngineHost, required: boolean): Pr
     // choice to make: `--version` says what the CLI is without reaching the daemon (~15 ms
     // instead of ~30 ms for `version`); its errors say later what is wrong with the engine.
     if (docker !== undefined && (podman === undefined || host.env.DOCKER_HOST || engine.context)) {
-      return withKind(docker, (await probe(docker.program, ["--version"])).family, host);
+      return withKind(docker, await cliFamily(docker.program), host);
     }
     // Both are there: docker when its engine answers.
     const said = docker === undefined ? undefined : await probe(docker.program, ["version"]);
@@ -81,8 +83,45 @@ async function identify(engine: Engine, host: EngineHost, required: boolean): Pr
   }
   const found = required ? resolveEngine(engine, host.env, host.os) : find(engine, host);
   if (found === undefined) return withKind(engine, nameFamily(engine.program), host);
-  const said = await probe(found.program, ["--version"]);
-  return withKind(found, said.family ?? nameFamily(found.program), host);
+  return withKind(found, (await cliFamily(found.program)) ?? nameFamily(found.program), host);
+}
+
+/**
+ * What a CLI is, without a process when its file tells: a native executable (ELF, Mach-O)
+ * whose real name (symlinks followed) says `docker` or `podman` is that CLI; podman-docker's
+ * `docker` shim is a script that runs podman, and anything else is asked with `--version`.
+ */
+async function cliFamily(program: string): Promise<EngineFamily | undefined> {
+  return nativeFamily(program) ?? (await probe(program, ["--version"])).family;
+}
+
+/**
+ * What a CLI is by its file: docker or podman when it is a native executable (ELF, Mach-O)
+ * whose real name (symlinks followed) says so.
+ *
+ * @param program The CLI's path.
+ * @returns `docker`, `podman`, or `undefined` (a script, a wrapper, another name, no such file).
+ */
+export function nativeFamily(program: string): EngineFamily | undefined {
+  try {
+    const real = Deno.realPathSync(program);
+    const name = real.slice(real.lastIndexOf("/") + 1);
+    const family = /podman/i.test(name) ? "podman" : /docker/i.test(name) ? "docker" : undefined;
+    if (family === undefined) return undefined;
+    const head = new Uint8Array(4);
+    const file = Deno.openSync(real);
+    try {
+      if (file.readSync(head) !== 4) return undefined;
+    } finally {
+      file.close();
+    }
+    const magic = new DataView(head.buffer).getUint32(0);
+    const native = magic === 0x7f454c46 || // ELF
+      [0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe, 0xcafebabe].includes(magic); // Mach-O
+    return native ? family : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function find(engine: Engine, host: EngineHost): Engine | undefined {

@@ -6,7 +6,9 @@
  * @module
  */
 
-import { capture, type Engine, engineInfo, findProgram } from "./engine.ts";
+import { capture, type Engine, findProgram } from "./engine.ts";
+import { apiOomKilled } from "./engine_api.ts";
+import { engineInfo } from "./engine_images.ts";
 import type { GpuFacts } from "../core/outcome.ts";
 
 /** Seconds an outcome question may take: past that, the run's own exit code stands alone. */
@@ -33,7 +35,10 @@ export async function oomKilled(
 ): Promise<boolean> {
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   try {
-    const result = await capture({ ...engine, timeoutSeconds: OUTCOME_TIMEOUT_SECONDS }, [
+    const asked = { ...engine, timeoutSeconds: OUTCOME_TIMEOUT_SECONDS };
+    const viaApi = await apiOomKilled(asked, id, span);
+    if (viaApi !== undefined) return viaApi;
+    const result = await capture(asked, [
       "events",
       "--since",
       seconds(span.since),

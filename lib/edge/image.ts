@@ -14,14 +14,9 @@
  * @module
  */
 
-import {
-  cliName,
-  type Engine,
-  imageIsLocal,
-  listRepositoryImages,
-  localRepoDigests,
-  type PullError,
-} from "./engine.ts";
+import { cliName, type Engine } from "./engine.ts";
+import { imageIsLocal, listRepositoryImages, localRepoDigests } from "./engine_images.ts";
+import type { PullError } from "./engine_run.ts";
 import { EngineError } from "../core/errors.ts";
 import { type PinnedMissing, pinnedMissing } from "../core/outcome.ts";
 import {

@@ -18,7 +18,7 @@
  */
 
 import { ioReason } from "../core/errors.ts";
-import { containerIdFrom } from "./engine.ts";
+import { containerIdFrom } from "./engine_run.ts";
 import { listenFor, spawn, STOP_SIGNALS } from "./spawn.ts";
 
 /** Milliseconds a normal end waits for the watchdog to leave. */

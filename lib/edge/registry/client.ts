@@ -24,7 +24,13 @@ import {
   statusError,
 } from "../../core/registry/responses.ts";
 import { isTag } from "../../core/reference.ts";
-import { apiHost, httpAllowed, tagPageSize } from "../../core/registry/hosts.ts";
+import {
+  apiHost,
+  httpAllowed,
+  isLoopbackHost,
+  splitHostPort,
+  tagPageSize,
+} from "../../core/registry/hosts.ts";
 import { basicValue, scrubText, secretForms } from "../../core/registry/secrets.ts";
 import { requestToken } from "./token.ts";
 import {
@@ -157,9 +163,14 @@ export class RegistryClient {
 
   /** Replaces every form of every secret this run holds (credential, tokens received). */
   async #scrubber(): Promise<(text: string) => string> {
-    const credential = await this.#credential?.catch(() => undefined);
-    const forms = secretForms(credential, [...this.#tokens.values()].map((t) => t.token));
+    const forms = await this.#secretForms();
     return (text) => scrubText(text, forms);
+  }
+
+  /** Every form of every secret this run holds. */
+  async #secretForms(): Promise<string[]> {
+    const credential = await this.#credential?.catch(() => undefined);
+    return secretForms(credential, [...this.#tokens.values()].map((t) => t.token));
   }
 
   /** Prints a warning with every secret removed. */
@@ -179,7 +190,10 @@ export class RegistryClient {
     const base = `${origin}/v2/${repository}/tags/list`;
     let url = n === undefined ? base : `${base}?n=${n}`;
     const seenUrls = new Set<string>();
-    const tags = new Set<string>();
+    // The tags of the first page as a list; a set of them only when a second page comes (the
+    // stop rule needs it): a set of a million tags takes seconds to build.
+    let tags: string[] = [];
+    let seen: Set<string> | undefined;
     for (let page = 0;; page++) {
       if (page === MAX_TAG_PAGES) {
         await cut(`goes on past ${MAX_TAG_PAGES} pages: stopped there`);
@@ -200,16 +214,31 @@ export class RegistryClient {
       }
       if (response.status !== 200) throw statusError(response, context);
       const pageTags = parseTagPage(response, context);
-      const before = tags.size;
-      for (const tag of pageTags) {
-        if (typeof tag !== "string" || !isTag(tag) || tags.has(tag)) continue;
-        if (tags.size === MAX_TAGS) {
-          await cut(`has over ${MAX_TAGS.toLocaleString("en")} tags: stopped there`);
-          return await this.#withoutSecrets([...tags], repository);
+      const valid = pageTags.filter((tag): tag is string => typeof tag === "string" && isTag(tag));
+      if (page === 0) {
+        tags = valid;
+        if (valid.length === 0) break;
+      } else {
+        if (seen === undefined) {
+          seen = new Set(tags);
+          tags = [...seen];
         }
-        tags.add(tag);
+        const before = seen.size;
+        for (const tag of valid) {
+          if (seen.has(tag)) continue;
+          seen.add(tag);
+          tags.push(tag);
+        }
+        if (seen.size === before) break;
       }
-      if (tags.size === before) break;
+      // A registry may list any number of tags: past MAX_TAGS distinct ones, stop there.
+      if ((seen?.size ?? tags.length) > MAX_TAGS) {
+        const all = seen === undefined ? distinct(tags) : tags;
+        if (all.length > MAX_TAGS) {
+          await cut(`has over ${MAX_TAGS.toLocaleString("en")} tags: stopped there`);
+          return await this.#withoutSecrets(all.slice(0, MAX_TAGS), repository);
+        }
+      }
       const next = nextLink(response.headers.get("link"), response.url);
       if (next !== undefined) {
         if (new URL(next).origin !== new URL(response.url).origin) {
@@ -224,7 +253,7 @@ export class RegistryClient {
         break;
       }
     }
-    return await this.#withoutSecrets([...tags], repository);
+    return await this.#withoutSecrets(seen === undefined ? distinct(tags) : tags, repository);
   }
 
   /**
@@ -232,7 +261,9 @@ export class RegistryClient {
    * after a credential would get it printed (`--list-tags`), into argv and into `IMAGE_VERSION`.
    */
   async #withoutSecrets(tags: string[], repository: string): Promise<string[]> {
-    const scrub = await this.#scrubber();
+    const forms = await this.#secretForms();
+    if (forms.length === 0) return tags;
+    const scrub = (text: string) => scrubText(text, forms);
     const kept = tags.filter((tag) => scrub(tag) === tag);
     if (kept.length < tags.length) {
       await this.#warn(
@@ -249,6 +280,8 @@ export class RegistryClient {
    * of the two, so an http answer of 200 or 401 means the port is plain
    * http and https cannot succeed there: it is used without waiting for
    * https to fail (which costs ~40 ms of TLS setup). Otherwise https wins.
+   * A loopback registry is asked in plain http alone first: when that answer
+   * decides, no TLS connection is tried at all (nor the CA store read).
    */
   async #ping(context: { host: string; repository?: string }): Promise<string> {
     if (this.#origin !== undefined) return this.#origin;
@@ -263,18 +296,20 @@ export class RegistryClient {
         return { origin, error };
       }
     };
-    const https = attempt(`https://${host}`);
-    type Outcome = Awaited<typeof https>;
+    const attemptHttps = () => attempt(`https://${host}`);
+    type Outcome = Awaited<ReturnType<typeof attemptHttps>>;
     const answered = (o: Outcome) =>
       o.response !== undefined && [200, 401].includes(o.response.status);
     let chosen: Outcome;
     if (httpAllowed(this.registry, this.#options.insecure ?? [])) {
+      const loopback = isLoopbackHost(splitHostPort(host).hostname);
+      const https = loopback ? undefined : attemptHttps();
       const http = attempt(`http://${host}`);
-      const first = await Promise.race([https, http]);
+      const first = https === undefined ? await http : await Promise.race([https, http]);
       if (first.origin.startsWith("http:") && answered(first)) {
         chosen = first;
       } else {
-        const secure = await https;
+        const secure = await (https ?? attemptHttps());
         chosen = secure.error === undefined ? secure : await http;
         if (chosen !== secure && !answered(chosen)) {
           // Plain http to a TLS port answers 400: a TLS failure is the news. When https was
@@ -286,7 +321,7 @@ export class RegistryClient {
         }
       }
     } else {
-      chosen = await https;
+      chosen = await attemptHttps();
     }
     if (chosen.error !== undefined) throw chosen.error;
     const response = chosen.response!;
@@ -396,6 +431,12 @@ export class RegistryClient {
     this.#tokens.set(key, { token, expires: now + expiresIn * 1000 });
     return token;
   }
+}
+
+/** The distinct tags, sorted (equal ones are neighbours then: no set of a million strings). */
+function distinct(tags: string[]): string[] {
+  const sorted = tags.sort();
+  return sorted.filter((tag, i) => i === 0 || tag !== sorted[i - 1]);
 }
 
 function isAbort(error: unknown): boolean {

@@ -10,6 +10,7 @@ import { RegistryClient } from "./client.ts";
 import { dockerConfigPath, lookupCredential, systemCredentialIo } from "./credentials.ts";
 import type { Fetch } from "./transport.ts";
 import { certsDirs, type HostPlaces } from "../../core/platform_paths.ts";
+import { withPlainLoopback } from "./plain_http.ts";
 
 export { RegistryClient } from "./client.ts";
 export { RegistryError } from "../../core/registry/errors.ts";
@@ -45,11 +46,16 @@ export function systemRegistryClient(
   warn: (message: string) => void,
   options: RegistryClientOptions = {},
 ): RegistryClient {
-  const caCerts = readCaFiles(certsDirs(registry, host));
-  const client = caCerts.length > 0 ? Deno.createHttpClient({ caCerts }) : undefined;
-  const fetchWithCa: Fetch = client === undefined
-    ? (input, init) => fetch(input, init)
-    : (input, init) => fetch(input, { ...init, client } as RequestInit);
+  // docker's CA files are read, and a client made with them, at the first request that fetch
+  // sends (not for a plain-http loopback registry).
+  let client: Deno.HttpClient | null | undefined;
+  const fetchWithCa: Fetch = withPlainLoopback((input, init) => {
+    if (client === undefined) {
+      const caCerts = readCaFiles(certsDirs(registry, host));
+      client = caCerts.length > 0 ? Deno.createHttpClient({ caCerts }) : null;
+    }
+    return client === null ? fetch(input, init) : fetch(input, { ...init, client } as RequestInit);
+  });
   const configPath = dockerConfigPath(host);
   return new RegistryClient(registry, {
     fetch: fetchWithCa,

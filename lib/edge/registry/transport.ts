@@ -21,8 +21,21 @@ import {
 
 export type { RequestContext } from "../../core/registry/network_errors.ts";
 
+/**
+ * What the transport reads of an answer: a `Response`, or the plain-http client's answer
+ * (`plain_http.ts`), which needs none of fetch's body and stream machinery.
+ */
+export interface FetchAnswer {
+  /** The HTTP status. */
+  readonly status: number;
+  /** The headers (only reading is needed). */
+  readonly headers: { get(name: string): string | null };
+  /** The body's chunks, or `null` for none. */
+  readonly body: (AsyncIterable<Uint8Array> & { cancel(): Promise<void> }) | null;
+}
+
 /** The fetch the client uses; `Deno`'s global by default. */
-export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+export type Fetch = (input: string, init?: RequestInit) => Promise<FetchAnswer>;
 
 /** Transport settings. Times in milliseconds. */
 export interface TransportOptions {
@@ -139,10 +152,11 @@ export class Transport {
         ms: bound < requestMs ? this.#budgetMs : requestMs,
         whole: bound < requestMs,
       };
-      const signals = [AbortSignal.timeout(bound)];
-      if (this.#options.signal) signals.push(this.#options.signal);
-      const signal = AbortSignal.any(signals);
-      let response: Response;
+      const timeout = AbortSignal.timeout(bound);
+      const signal = this.#options.signal
+        ? AbortSignal.any([timeout, this.#options.signal])
+        : timeout;
+      let response: FetchAnswer;
       let finalUrl: string;
       try {
         [response, finalUrl] = await this.#fetchFollowing(url, init, context, signal);
@@ -192,7 +206,7 @@ export class Transport {
     init: SendInit,
     context: RequestContext,
     signal: AbortSignal,
-  ): Promise<[Response, string]> {
+  ): Promise<[FetchAnswer, string]> {
     let current = new URL(url);
     const origin = current.origin;
     let method = init.method ?? "GET";
@@ -299,7 +313,7 @@ export function retryAfter(value: string | null, now: () => number): number | un
  * @throws {RegistryError} `too-large`.
  */
 async function readCapped(
-  response: Response,
+  response: FetchAnswer,
   limit: number,
   context: RequestContext,
 ): Promise<Uint8Array> {
