@@ -5,7 +5,9 @@
  *
  * - Linux and macOS: `/etc/run-docker/config.yaml`, `/etc/docker/certs.d`.
  * - Windows: `%ProgramData%\run-docker\config.yaml` and `%ProgramData%\docker\certs.d` (docker's
- *   own), a folder only administrators may write. Never `/etc/…`, which Windows would read as
+ *   own). By default any user may create a folder in `%ProgramData%` (and owns it), and
+ *   run-docker cannot read Windows ACLs: an administrator makes these folders first, writable by
+ *   Administrators only (README, Platforms). Never `/etc/…`, which Windows would read as
  *   `<current drive>:\etc\…`, a folder any user may create. Without an absolute `%ProgramData%`
  *   there is no system file and no system CA folder.
  * - Everywhere: docker's client folder is `$DOCKER_CONFIG`, else `<home>/.docker` with the home
