@@ -10,6 +10,7 @@
  */
 
 import { captureBytes, type Engine } from "./engine.ts";
+import { apiImage } from "./engine_api.ts";
 import { type ImageUser, imageUserOf, isUserSpec, needsPasswd } from "../core/user.ts";
 import { mayMakeIn, randomHex } from "./host.ts";
 import { onStop, spawn } from "./spawn.ts";
@@ -45,15 +46,9 @@ export async function readImageUser(
   const early = known === undefined ? undefined : cacheFile(cache, known);
   const hit = early === undefined ? undefined : readCache(early);
   if (hit !== undefined) return { user: hit ?? undefined, save: nothing };
-  const inspected = await captureBytes(engine, [
-    "image",
-    "inspect",
-    "--format",
-    "{{.Id}}\t{{.Config.User}}",
-    image,
-  ]);
-  if (inspected.code !== 0) return { user: undefined, save: nothing };
-  const [id, configUser = ""] = new TextDecoder().decode(inspected.stdout).trim().split("\t");
+  const inspected = await inspectUser(engine, image);
+  if (inspected === undefined) return { user: undefined, save: nothing };
+  const { id, configUser } = inspected;
   const hex = hexOf(id);
   const file = hex === undefined ? undefined : cacheFile(cache, hex);
   const cached = file === undefined || file === early ? undefined : readCache(file);
@@ -62,6 +57,36 @@ export async function readImageUser(
     ? imageUserOf(configUser, await readPasswd(engine, hex ?? image))
     : imageUserOf(configUser);
   return { user, save: file === undefined ? nothing : () => writeCache(file, user ?? null) };
+}
+
+/**
+ * The image's ID and `Config.User`: through the engine's API socket when it has a local one,
+ * else one `docker image inspect`.
+ */
+async function inspectUser(
+  engine: Engine,
+  image: string,
+): Promise<{ id: string; configUser: string } | undefined> {
+  // A socket that fails (timeout, an odd answer): the CLI is asked instead.
+  const viaApi = await apiImage(engine, image).catch(() => undefined);
+  if (viaApi === null) return undefined;
+  if (viaApi !== undefined) {
+    const config = viaApi.Config as { User?: unknown } | null | undefined;
+    const user = config?.User;
+    return typeof viaApi.Id === "string"
+      ? { id: viaApi.Id, configUser: typeof user === "string" ? user : "" }
+      : undefined;
+  }
+  const inspected = await captureBytes(engine, [
+    "image",
+    "inspect",
+    "--format",
+    "{{.Id}}\t{{.Config.User}}",
+    image,
+  ]);
+  if (inspected.code !== 0) return undefined;
+  const [id, configUser = ""] = new TextDecoder().decode(inspected.stdout).trim().split("\t");
+  return { id, configUser };
 }
 
 /** What {@link readImageUser} found. */
