@@ -16,7 +16,7 @@
  * @module
  */
 
-import { CAPTURE_TIMEOUT_SECONDS, type Engine, failure } from "./engine.ts";
+import { CAPTURE_TIMEOUT_SECONDS, type Engine, failure, findProgram } from "./engine.ts";
 import { nativeFamily } from "./engine_kind.ts";
 import { exchange, type Http1Response } from "./http1.ts";
 import { EngineError } from "../core/errors.ts";
@@ -27,6 +27,8 @@ export interface ApiSocketEnv {
   readonly CONTAINER_HOST?: string;
   /** Where a rootless podman's API service puts `podman/podman.sock`. */
   readonly XDG_RUNTIME_DIR?: string;
+  /** Where a CLI given by name (`docker`, as `--dry-run` names it) is found. */
+  readonly PATH?: string;
 }
 
 /**
@@ -55,7 +57,8 @@ export function withApiSocket(
   engine: Engine,
   env: ApiSocketEnv,
   os: string,
-  isNativeCli: (program: string) => boolean = (program) => nativeFamily(program) !== undefined,
+  isNativeCli: (program: string) => boolean = (program) =>
+    nativeFamily(findProgram(program, env, os) ?? program) !== undefined,
 ): Engine {
   const socket = os === "windows" || !isNativeCli(engine.program)
     ? undefined
