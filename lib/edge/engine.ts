@@ -14,6 +14,7 @@ import { capLength, stripControls } from "../core/printable.ts";
 import { dockerConfigDir } from "../core/platform_paths.ts";
 import { platformHints } from "../core/platform_hints.ts";
 import { kill, spawn } from "./spawn.ts";
+import { concatBytes } from "./bytes.ts";
 
 /** This host's hints (Linux: systemctl, the docker group; macOS: Docker Desktop, Colima …). */
 const HINTS = platformHints(Deno.build.os);
@@ -212,12 +213,7 @@ export async function captureBytes(
       "check that the engine is healthy: docker info",
     );
   }
-  const stdout = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    stdout.set(chunk, at);
-    at += chunk.length;
-  }
+  const stdout = concatBytes(chunks);
   return {
     code: status.code,
     stdout,

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { concatBytes } from "./bytes.ts";
+
 /** A request. */
 export interface Http1Request {
   /** `GET`, `HEAD`, `POST` … */
@@ -119,18 +121,7 @@ async function readAll(conn: Deno.Conn, limit: number): Promise<Uint8Array> {
     if (size > limit) throw new MalformedResponse(`answer over ${limit} bytes`, true);
     chunks.push(buffer.slice(0, n));
   }
-  return concat(chunks, size);
-}
-
-function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return all;
+  return concatBytes(chunks);
 }
 
 /**
@@ -216,7 +207,7 @@ function dechunk(bytes: Uint8Array): Uint8Array {
     const sizeText = new TextDecoder().decode(bytes.subarray(at, lineEnd)).split(";")[0].trim();
     if (!/^[0-9a-fA-F]{1,8}$/.test(sizeText)) throw new MalformedResponse("bad chunk size");
     const length = parseInt(sizeText, 16);
-    if (length === 0) return concat(chunks, size);
+    if (length === 0) return concatBytes(chunks);
     const dataStart = lineEnd + 2;
     if (dataStart + length + 2 > bytes.length) throw new MalformedResponse("chunk cut short");
     chunks.push(bytes.subarray(dataStart, dataStart + length));

@@ -18,6 +18,7 @@ import {
   type RequestContext,
   timeoutError,
 } from "../../core/registry/network_errors.ts";
+import { concatBytes } from "../bytes.ts";
 
 export type { RequestContext } from "../../core/registry/network_errors.ts";
 
@@ -330,13 +331,7 @@ async function readCapped(
     if (size > limit) throw tooLarge(limit, context);
     chunks.push(chunk);
   }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
+  return concatBytes(chunks);
 }
 
 function tooLarge(limit: number, context: RequestContext): RegistryError {
