@@ -20,6 +20,9 @@ export const LABELS = {
   pid: "run-docker.pid",
   /** `true` for a detached run (`-d`): nothing waits for it, so it is never a leftover. */
   detached: "run-docker.detached",
+  /** Why a container that never runs exists: `read-image-user` (`user: auto` copies the image's
+   * `/etc/passwd` out of it); one left by a killed run-docker is `--cleanup`'s to remove. */
+  purpose: "run-docker.purpose",
 } as const;
 
 /** Who started a run: the host name and run-docker's pid, and whether it is detached. */

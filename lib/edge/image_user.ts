@@ -11,6 +11,8 @@
 
 import { captureBytes, type Engine } from "./engine.ts";
 import { apiImage } from "./engine_api.ts";
+import { LABELS } from "../core/labels.ts";
+import { VERSION } from "../core/version.ts";
 import { type ImageUser, imageUserOf, isUserSpec, needsPasswd } from "../core/user.ts";
 import { mayMakeIn, randomHex } from "./host.ts";
 import { onStop, spawn } from "./spawn.ts";
@@ -108,7 +110,9 @@ async function readPasswd(engine: Engine, image: string): Promise<string | undef
     "create",
     "--pull=never",
     "--label",
-    "run-docker.purpose=read-image-user",
+    `${LABELS.version}=${VERSION}`,
+    "--label",
+    `${LABELS.purpose}=read-image-user`,
     image,
     "run-docker-reads-etc-passwd",
   ]);
