@@ -22,7 +22,14 @@ import { hasNoDefaultCommand, hasNvidiaRuntime, oomKilled } from "./engine_queri
 import { EXIT_KILLED, gpusUnavailable, OutOfMemoryError } from "../core/outcome.ts";
 import { EngineError, NotInImageError, UsageError } from "../core/errors.ts";
 import type { HostFacts } from "../core/facts.ts";
-import { dirGiver, isPortFree, makeDirs, removeEmptyDirs, writeHostUserFiles } from "./host.ts";
+import {
+  checkDirs,
+  dirGiver,
+  isPortFree,
+  makeDirs,
+  removeEmptyDirs,
+  writeHostUserFiles,
+} from "./host.ts";
 import { warn, write } from "./output.ts";
 import { releaseBase, selfUpdate } from "./self_update.ts";
 import { onStop, stopUnderWay } from "./spawn.ts";
@@ -81,7 +88,10 @@ export async function carryOutRun(
     writeHostUserFiles(host, run.writeUserFiles.containerHome);
   }
   const { plan, image } = chosen;
-  const give = run.dirOwner === undefined ? undefined : await dirGiver(run.dirOwner);
+  // node:fs (for fchown) costs ~60 ms to load: only when a directory is to be made.
+  const give = run.dirOwner === undefined || checkDirs(run.makeDirs).size === run.makeDirs.length
+    ? undefined
+    : await dirGiver(run.dirOwner);
   const created = makeDirs(run.makeDirs, give);
   // Host root: the folders that were there already keep their owner; say when that locks out.
   const locked = run.dirOwner === undefined
