@@ -66,12 +66,13 @@ export function spawnRunDocker(
   args: string[],
   home: string,
   stderr: "piped" | "null" = "piped",
+  env: Record<string, string> = {},
 ): Deno.ChildProcess {
   const [cmd, argv] = program(args);
   return new Deno.Command(cmd, {
     args: argv,
     clearEnv: true,
-    env: baseEnv(home),
+    env: baseEnv(home, env),
     stdin: "null",
     stdout: "piped",
     stderr,

@@ -98,8 +98,15 @@ e2e(
         leftover: `e2e-ps-leftover-${id}`,
       };
       const image = `${IMAGE}:${TAG}`;
+      // TMPDIR in the temp HOME: the leftover's cid folder, which nothing removes after a kill -9
+      // of run-docker and its watchdog, goes with the test's HOME.
       const start = (name: string) =>
-        spawnRunDocker(["--name", name, image, "sh", "-c", "echo ready; exec sleep 300"], home);
+        spawnRunDocker(
+          ["--name", name, image, "sh", "-c", "echo ready; exec sleep 300"],
+          home,
+          "piped",
+          { TMPDIR: home },
+        );
       const live = start(names.live);
       const leftover = start(names.leftover);
       try {
