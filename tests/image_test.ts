@@ -11,7 +11,12 @@
 
 import assert from "node:assert/strict";
 import { formatError } from "../lib/core/errors.ts";
-import { pinnedPullFailure, resolveImage, type ResolveOptions } from "../lib/edge/image.ts";
+import {
+  pinnedPullFailure,
+  resolveImage,
+  type ResolveOptions,
+  scrubPullText,
+} from "../lib/edge/image.ts";
 import { PullError } from "../lib/edge/engine_run.ts";
 import { parseReference } from "../lib/core/reference.ts";
 import { AUTO_POLICY, NATURAL_POLICY } from "../lib/core/tags.ts";
@@ -674,3 +679,27 @@ function closedPort(): number {
   listener.close();
   return port;
 }
+
+Deno.test("scrubPullText(): docker's pull text loses every form of the registry's credential", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "run-docker-scrub-" });
+  const host = "127.0.0.1:5999";
+  try {
+    await Deno.writeTextFile(
+      `${dir}/config.json`,
+      JSON.stringify({ auths: { [host]: { auth: btoa("alice:hunter2-pw") } } }),
+    );
+    const text = `Error response from daemon: denied: hunter2-pw / ${btoa("alice:hunter2-pw")}\n`;
+    const scrubbed = await scrubPullText(parseReference(`${host}/app`), text, {
+      engine: { program: "docker" },
+      policy: NATURAL_POLICY,
+      local: false,
+      env: { HOME: dir, DOCKER_CONFIG: dir },
+      warn: () => {},
+    });
+    assert.ok(!scrubbed.includes("hunter2-pw"), scrubbed);
+    assert.ok(!scrubbed.includes(btoa("alice:hunter2-pw")), scrubbed);
+    assert.match(scrubbed, /^Error response from daemon: denied: /);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

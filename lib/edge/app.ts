@@ -28,7 +28,7 @@ import {
   readEnvironment,
   writeHostUserFiles,
 } from "./host.ts";
-import { pinnedPullFailure, resolveImage } from "./image.ts";
+import { pinnedPullFailure, resolveImage, scrubPullText } from "./image.ts";
 import { gpuFacts } from "./engine_queries.ts";
 import { gpusQuestion } from "../core/outcome.ts";
 import { isGiven } from "../core/request.ts";
@@ -181,7 +181,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     };
     // The update notice reads only its cache now; it asks the network once the container exits.
     const updates = beforeRun({ ...host, env: environment }, first.request.own.local);
-    const code = await carryOutRun(action, engine, host, { explainPull, afterPull });
+    // docker's pull text may echo the credential the registry was sent.
+    const scrub = (text: string) => scrubPullText(first.request.reference, text, resolveOptions);
+    const code = await carryOutRun(action, engine, host, { explainPull, afterPull, scrub });
     await afterRun(updates);
     return saved(code);
   }

@@ -56,7 +56,8 @@ import { unwritableDirsWarning } from "../core/user.ts";
  * @param hooks `explainPull`: for a pinned image whose pull failed, the one error that says why
  *   (it may ask the registry); absent: docker's own text and a generic error. `afterPull`: once
  *   the pull of `run.pull` succeeded, the run decided again with what the pulled image says
- *   (`user: auto` reads its user); absent: `run` stands.
+ *   (`user: auto` reads its user); absent: `run` stands. `scrub`: takes every form of the
+ *   registry credential out of docker's pull text before it is shown; absent: shown as it is.
  * @returns The container's exit code (128+N when the CLI died of signal N).
  * @throws {UsageError} when the notebook port is taken.
  * @throws {OutOfMemoryError} (exit 137) when the engine killed the container for want of memory.
@@ -71,6 +72,7 @@ export async function carryOutRun(
   hooks: {
     readonly explainPull?: (error: PullError) => Promise<Error>;
     readonly afterPull?: (run: Run) => Promise<Run>;
+    readonly scrub?: (text: string) => Promise<string>;
   } = {},
 ): Promise<number> {
   let run = decided;
@@ -79,7 +81,9 @@ export async function carryOutRun(
   if (run.checkPort && !isPortFree(run.checkPort.hostname, run.checkPort.port)) {
     throw portInUse(run.checkPort);
   }
-  let chosen = run.pull === undefined ? run : await pullOrFallBack(run, engine, hooks.explainPull);
+  let chosen = run.pull === undefined
+    ? run
+    : await pullOrFallBack(run, engine, hooks.explainPull, hooks.scrub);
   if (chosen === run && run.pull !== undefined && hooks.afterPull !== undefined) {
     chosen = run = await hooks.afterPull(run);
   }
@@ -190,6 +194,7 @@ async function pullOrFallBack(
   run: Run,
   engine: Engine,
   explainPull?: (error: PullError) => Promise<Error>,
+  scrub: (text: string) => Promise<string> = (text) => Promise.resolve(text),
 ): Promise<Pick<Run, "plan" | "image">> {
   try {
     // On a terminal, docker's own per-layer progress; elsewhere its short summary.
@@ -202,12 +207,12 @@ async function pullOrFallBack(
       throw await explainPull(error);
     }
     if (!(error instanceof PullError) || run.fallback === undefined) {
-      if (error instanceof PullError) await write(Deno.stderr, error.stderr);
+      if (error instanceof PullError) await write(Deno.stderr, await scrub(error.stderr));
       throw error;
     }
     const { registry, image } = run.fallback;
     warn(
-      `registry ${registry} could not serve ${run.pull} (${error.reason}); ` +
+      `registry ${registry} could not serve ${run.pull} (${await scrub(error.reason)}); ` +
         `using the newest local image ${image}`,
     );
     return run.fallback;

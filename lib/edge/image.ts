@@ -295,6 +295,23 @@ export async function resolveImage(
 }
 
 /**
+ * Text of docker's about a pull from the image's registry, with every form of this run's
+ * credential for that registry taken out (a registry may echo what it was sent into an error).
+ *
+ * @param reference The image pulled.
+ * @param text docker's text.
+ * @param options The lookup's options (registry settings, environment).
+ * @returns The text without any form of the credential.
+ */
+export function scrubPullText(
+  reference: ImageReference,
+  text: string,
+  options: ResolveOptions,
+): Promise<string> {
+  return registryClient(reference, options).scrub(text);
+}
+
+/**
  * The one error for a pinned image (`IMAGE:TAG`, `IMAGE@DIGEST`) whose pull failed, after
  * asking the registry for the repository's tags (only now, when the pull already failed):
  * no such tag, no such repository, the registry unreachable, or else the pull's own reason.

@@ -150,14 +150,16 @@ export class RegistryClient {
   }
 
   /**
-   * Removes every form of every secret this client holds (the credential, once a challenge
-   * made it look it up, and the tokens received) from a text: for docker's own text about this
-   * registry (a failed pull), in which a registry can echo what it was sent.
+   * Removes every form of every secret this client holds (the registry's credential, looked up
+   * now if no challenge asked for it yet, as docker sends the same one, and the tokens received)
+   * from a text: for docker's own text about this registry (a failed pull), in which a registry
+   * can echo what it was sent.
    *
    * @param text Any text.
    * @returns The text with each form replaced.
    */
   async scrub(text: string): Promise<string> {
+    await this.#loadCredential().catch(() => undefined);
     return (await this.#scrubber())(text);
   }
 
