@@ -15,8 +15,8 @@ import {
   gatherHostFacts,
   makeDirs,
   removeEmptyDirs,
-  writeHostUserFiles,
 } from "../lib/edge/host.ts";
+import { writeHostUserFiles } from "../lib/edge/host_user_files.ts";
 import { withDir } from "./temp_dir.ts";
 
 /** Every path under `dir`, relative, sorted; directories end in `/`. */

@@ -50,7 +50,8 @@ Deno.test({
   ignore: Deno.build.os !== "linux",
 }, async () => {
   const printed = await underShippedPermissions(`
-const { makeDirs, writeHostUserFiles } = await import(lib + "edge/host.ts");
+const { makeDirs } = await import(lib + "edge/host.ts");
+const { writeHostUserFiles } = await import(lib + "edge/host_user_files.ts");
 const { systemConfigFiles } = await import(lib + "edge/config/files.ts");
 const { formatError } = await import(lib + "core/errors.ts");
 const report = (error) => console.log(formatError(error).lines.join("\\n"));

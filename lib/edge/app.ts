@@ -21,13 +21,8 @@ import { engineReportsSelinux } from "./engine_images.ts";
 import type { PullError } from "./engine_run.ts";
 import { identifyEngine } from "./engine_kind.ts";
 import { formatError, RunDockerError } from "../core/errors.ts";
-import {
-  checkDirs,
-  gatherHostFacts,
-  randomHex,
-  readEnvironment,
-  writeHostUserFiles,
-} from "./host.ts";
+import { checkDirs, gatherHostFacts, randomHex, readEnvironment } from "./host.ts";
+import { writeHostUserFiles } from "./host_user_files.ts";
 import { pinnedPullFailure, resolveImage, scrubPullText } from "./image.ts";
 import { gpuFacts } from "./engine_queries.ts";
 import { gpusQuestion } from "../core/outcome.ts";

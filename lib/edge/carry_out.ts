@@ -22,14 +22,8 @@ import { hasNoDefaultCommand, hasNvidiaRuntime, oomKilled } from "./engine_queri
 import { EXIT_KILLED, gpusUnavailable, OutOfMemoryError } from "../core/outcome.ts";
 import { EngineError, NotInImageError, UsageError } from "../core/errors.ts";
 import type { HostFacts } from "../core/facts.ts";
-import {
-  checkDirs,
-  dirGiver,
-  isPortFree,
-  makeDirs,
-  removeEmptyDirs,
-  writeHostUserFiles,
-} from "./host.ts";
+import { checkDirs, dirGiver, isPortFree, makeDirs, removeEmptyDirs } from "./host.ts";
+import { writeHostUserFiles } from "./host_user_files.ts";
 import { warn, write } from "./output.ts";
 import { releaseBase, selfUpdate } from "./self_update.ts";
 import { onStop, stopUnderWay } from "./spawn.ts";

@@ -14,7 +14,8 @@ import { apiImage } from "./engine_api.ts";
 import { LABELS } from "../core/labels.ts";
 import { VERSION } from "../core/version.ts";
 import { type ImageUser, imageUserOf, isUserSpec, needsPasswd } from "../core/user.ts";
-import { mayMakeIn, randomHex } from "./host.ts";
+import { randomHex } from "./host.ts";
+import { mayMakeIn } from "./host_user_files.ts";
 import { onStop, spawn } from "./spawn.ts";
 
 /** The most a cache file may hold; a bigger one is not ours and is ignored. */

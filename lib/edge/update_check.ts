@@ -8,7 +8,7 @@
  */
 
 import { cacheDir } from "../core/platform_paths.ts";
-import { mayMakeIn } from "./host.ts";
+import { mayMakeIn } from "./host_user_files.ts";
 import { planUpdateCheck, type UpdateCache, type UpdatePlan } from "../core/update_notice.ts";
 import { VERSION } from "../core/version.ts";
 import { type Fetcher, getText } from "./release_fetch.ts";
