@@ -120,6 +120,33 @@ Deno.test("listLocalTags(): podman's API service not running: the CLI answers", 
   }
 });
 
+Deno.test("listLocalTags(): a socket that never answers is the engine's timeout, not the CLI's", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "rd-engine-api-" });
+  const listener = Deno.listen({ transport: "unix", path: `${dir}/docker.sock` });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  try {
+    const engine = {
+      program: `${dir}/no-cli`,
+      kind: DOCKER,
+      socket: `${dir}/docker.sock`,
+      timeoutSeconds: 0.3,
+    };
+    const error = await listLocalTags(engine, "acme/app").catch((e) => e);
+    assert.deepEqual(formatError(error).lines, [
+      "run-docker: error: the Docker engine did not answer in 0.3 s (docker image ls)",
+      "hint: check that the engine is healthy: docker info",
+    ]);
+  } finally {
+    listener.close();
+    await accepting.catch(() => {});
+    for (const conn of held) conn.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("listLocalTags(): an answer that is not a list of images falls back to the CLI", () =>
   withFakeEngine(() => new Response("not json"), async (engine) => {
     const error = await listLocalTags(engine, "acme/app").catch((e) => e);

@@ -113,7 +113,7 @@ async function ask(engine: Engine, path: string, cli: string): Promise<ApiRespon
   } catch (error) {
     if (signal.aborted) {
       throw new EngineError(
-        `the docker CLI did not answer in ${seconds} s (docker ${cli})`,
+        `the Docker engine did not answer in ${seconds} s (docker ${cli})`,
         "check that the engine is healthy: docker info",
       );
     }
