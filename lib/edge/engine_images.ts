@@ -69,9 +69,14 @@ export async function imageIsLocal(engine: Engine, image: string): Promise<boole
   if (viaApi !== undefined) return viaApi !== null;
   const result = await capture(engine, ["image", "inspect", "--format", "{{.Id}}", image]);
   if (result.code === 0) return true;
-  if (UNREACHABLE.test(result.stderr)) throw failure(engine, "looking for the image", result);
-  return false;
+  // Only the engine's "no such image" means not local; anything else (an engine it cannot
+  // reach, a DOCKER_HOST it cannot parse) is that failure, not a missing image.
+  if (NO_SUCH_IMAGE.test(result.stderr)) return false;
+  throw failure(engine, "looking for the image", result);
 }
+
+/** docker's and podman's words for an image the engine does not have. */
+const NO_SUCH_IMAGE = /no such image|no such object|image not known/i;
 
 /**
  * The digests a local image was pulled or pushed by (`docker image inspect`'s `RepoDigests`).
