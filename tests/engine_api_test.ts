@@ -13,9 +13,9 @@ import { withApiSocket } from "../lib/edge/engine_api.ts";
 import {
   diagnoseRunFailure,
   engineInfo,
-  imageIsLocal,
   listLocalImages,
   listLocalTags,
+  localImageId,
   localRepoDigests,
 } from "../lib/edge/engine_images.ts";
 import { oomKilled } from "../lib/edge/engine_queries.ts";
@@ -171,8 +171,8 @@ Deno.test("image inspect, digests, info and the oom event go to the socket", () 
     }
     return new Response("", { status: 404 });
   }, async (engine, requests) => {
-    assert.equal(await imageIsLocal(engine, "acme/app:1.0"), true);
-    assert.equal(await imageIsLocal(engine, "acme/app:9"), false);
+    assert.equal(await localImageId(engine, "acme/app:1.0"), "sha256:1");
+    assert.equal(await localImageId(engine, "acme/app:9"), undefined);
     assert.deepEqual(await localRepoDigests(engine, "acme/app:1.0"), ["acme/app@sha256:ab"]);
     assert.deepEqual(await localRepoDigests(engine, "acme/app:9"), []);
     assert.equal(await diagnoseRunFailure(engine, "acme/app:1.0", false), undefined);

@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { type Engine, resolveEngine } from "../lib/edge/engine.ts";
-import { diagnoseRunFailure, imageIsLocal, listLocalTags } from "../lib/edge/engine_images.ts";
+import { diagnoseRunFailure, listLocalTags, localImageId } from "../lib/edge/engine_images.ts";
 import { PullError, pullImage, runForeground } from "../lib/edge/engine_run.ts";
 import { EngineError, formatError } from "../lib/core/errors.ts";
 
@@ -237,16 +237,16 @@ Deno.test("runForeground() passes the container's exit code through, 128+N for a
     );
   }));
 
-Deno.test("imageIsLocal(): only the engine's 'no such image' is not local; another failure is said", () =>
+Deno.test("localImageId(): only the engine's 'no such image' is not local; another failure is said", () =>
   withDir(async (dir, cli) => {
     const missing = cli("missing", 'echo "Error: No such image: app:1" >&2; exit 1');
-    assert.equal(await imageIsLocal({ program: missing }, "app:1"), false);
+    assert.equal(await localImageId({ program: missing }, "app:1"), undefined);
     const podman = cli("podman", 'echo "Error: app:1: image not known" >&2; exit 125');
-    assert.equal(await imageIsLocal({ program: podman }, "app:1"), false);
+    assert.equal(await localImageId({ program: podman }, "app:1"), undefined);
     const bogus = cli(
       "bogus",
       'echo "Failed to initialize: unable to resolve docker endpoint: invalid bind address format: bogus://x" >&2; exit 1',
     );
-    const error = await rejection(imageIsLocal({ program: bogus }, "app:1"));
+    const error = await rejection(localImageId({ program: bogus }, "app:1"));
     assert.match(lines(error, dir)[0], /looking for the image failed: .*invalid bind address/);
   }));

@@ -142,7 +142,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       engine,
       (engine.kind?.kind === "podman" ? qualifiedReference : formatReference)(found.image),
       cache,
-      found.image.tag === undefined ? undefined : found.localIds?.get(found.image.tag),
+      found.localIds?.get(found.image.tag ?? found.image.digest ?? ""),
     )
     : undefined;
   const runFacts = {

@@ -57,21 +57,24 @@ export async function listRepositoryImages(
 }
 
 /**
- * Whether an image is local: one `image inspect` (the check of a pinned tag before its run).
+ * The ID of a local image: one `image inspect` (the check of a pinned tag before its run; the
+ * ID then keys `user: auto`'s cache, so the image is not inspected again).
  *
  * @param engine The docker CLI.
  * @param image The reference as the engine takes it (`acme/app:1.2`, `…@sha256:…`).
- * @returns `true` when the engine has it.
+ * @returns The image ID (`sha256:…`; `""` when the engine did not say), or `undefined` when the
+ *   engine does not have the image.
  * @throws {EngineError} when the CLI is missing or the engine unreachable.
  */
-export async function imageIsLocal(engine: Engine, image: string): Promise<boolean> {
+export async function localImageId(engine: Engine, image: string): Promise<string | undefined> {
   const viaApi = await apiImage(engine, image);
-  if (viaApi !== undefined) return viaApi !== null;
+  if (viaApi === null) return undefined;
+  if (viaApi !== undefined) return typeof viaApi.Id === "string" ? viaApi.Id : "";
   const result = await capture(engine, ["image", "inspect", "--format", "{{.Id}}", image]);
-  if (result.code === 0) return true;
+  if (result.code === 0) return result.stdout.trim();
   // Only the engine's "no such image" means not local; anything else (an engine it cannot
   // reach, a DOCKER_HOST it cannot parse) is that failure, not a missing image.
-  if (NO_SUCH_IMAGE.test(result.stderr)) return false;
+  if (NO_SUCH_IMAGE.test(result.stderr)) return undefined;
   throw failure(engine, "looking for the image", result);
 }
 

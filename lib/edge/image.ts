@@ -15,7 +15,7 @@
  */
 
 import { cliName, type Engine } from "./engine.ts";
-import { imageIsLocal, listRepositoryImages, localRepoDigests } from "./engine_images.ts";
+import { listRepositoryImages, localImageId, localRepoDigests } from "./engine_images.ts";
 import type { PullError } from "./engine_run.ts";
 import { EngineError } from "../core/errors.ts";
 import { type PinnedMissing, pinnedMissing } from "../core/outcome.ts";
@@ -104,7 +104,7 @@ export interface Resolution {
   readonly pinnedRemote?: true;
   /** More `--explain` lines about the choice (mixed tags, the digest of `latest`, a rule). */
   readonly notes?: readonly string[];
-  /** The local tags' image IDs (`sha256:…`), by tag, when the engine listed them. */
+  /** Local image IDs (`sha256:…`) by tag (or by the digest given), when the engine said them. */
   readonly localIds?: ReadonlyMap<string, string>;
 }
 
@@ -173,14 +173,17 @@ export async function resolveImage(
     const engineRef = options.engine.kind?.kind === "podman"
       ? qualifiedReference(reference)
       : formatReference(reference);
-    let local: boolean;
+    let id: string | undefined;
     try {
-      local = await imageIsLocal(options.engine, engineRef);
+      id = await localImageId(options.engine, engineRef);
     } catch (error) {
       if (options.dryRun && error instanceof EngineError) return found;
       throw error;
     }
-    if (local) return found;
+    // The ID by the tag (or digest) as given: `user: auto` needs no inspect of its own.
+    if (id !== undefined) {
+      return { ...found, localIds: new Map([[reference.tag ?? reference.digest!, id]]) };
+    }
     if (options.local || options.localOnlyRule !== undefined) {
       throw pinnedMissing(
         formatReference(reference),
