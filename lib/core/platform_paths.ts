@@ -35,13 +35,32 @@ export interface HostPlaces {
 /** The system file on Linux and macOS. */
 export const POSIX_SYSTEM_CONFIG = "/etc/run-docker/config.yaml";
 
-/** An absolute Windows path: `C:\…`, `C:/…` or a UNC `\\server\share`. */
-const WINDOWS_ABSOLUTE = /^([A-Za-z]:[\\/]|\\\\[^\\]+\\[^\\]+)/;
+/** An absolute Windows path: `C:\…`, `C:/…` or a UNC `\\server\share` (either slash). */
+const WINDOWS_ABSOLUTE = /^([A-Za-z]:[\\/]|[\\/]{2}[^\\/]+[\\/][^\\/]+)/;
+
+/**
+ * Whether a path is absolute on Windows: a drive (`C:\…`, `C:/…`) or a UNC share.
+ *
+ * @param path Any path.
+ * @returns `true` for `C:\x`, `C:/x`, `\\nas\share`, `//nas/share`; `false` for `\\nas`, `x`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isWindowsAbsolute } from "./platform_paths.ts";
+ * assert.equal(isWindowsAbsolute("C:\\work"), true);
+ * assert.equal(isWindowsAbsolute("\\\\nas\\share\\work"), true);
+ * assert.equal(isWindowsAbsolute("work"), false);
+ * ```
+ */
+export function isWindowsAbsolute(path: string): boolean {
+  return WINDOWS_ABSOLUTE.test(path);
+}
 
 /** `%ProgramData%` when it is an absolute Windows path (`C:\ProgramData`, `\\server\share`). */
 function programData(env: Environment): string | undefined {
   const dir = env.PROGRAMDATA;
-  return dir !== undefined && WINDOWS_ABSOLUTE.test(dir) ? dir : undefined;
+  return dir !== undefined && isWindowsAbsolute(dir) ? dir : undefined;
 }
 
 /**
@@ -129,7 +148,7 @@ export function certsDirs(registry: string, host: HostPlaces): string[] {
 export function cacheDir(host: HostPlaces): string | undefined {
   const path = hostPath(host.os);
   if (host.os === "windows") {
-    const absolute = (p: string | undefined) => p !== undefined && WINDOWS_ABSOLUTE.test(p);
+    const absolute = (p: string | undefined) => p !== undefined && isWindowsAbsolute(p);
     const local = host.env.LOCALAPPDATA;
     const base = absolute(local)
       ? local!

@@ -30,7 +30,7 @@ import {
   type Provenance,
 } from "../../core/config/schema.ts";
 import { ConfigError } from "../../core/config/errors.ts";
-import { systemConfigFile } from "../../core/platform_paths.ts";
+import { isWindowsAbsolute, systemConfigFile } from "../../core/platform_paths.ts";
 
 /** What loading the configuration reads. */
 export interface ConfigHost {
@@ -105,7 +105,7 @@ export async function loadBaseConfig(host: ConfigHost): Promise<BaseConfig> {
   const os = host.os ?? Deno.build.os;
   const workRoot = workRootOf(config.workdir, host.home, host.env, os);
   // Absolute: `/…`, `C:\…`, or a UNC `\\server\share\…`.
-  if (config.workdir && !workRoot.startsWith("/") && !/^([A-Za-z]:[\\/]|\\\\)/.test(workRoot)) {
+  if (config.workdir && !workRoot.startsWith("/") && !isWindowsAbsolute(workRoot)) {
     throw new ConfigError(
       `${provenance.get("workdir")}: workdir must be an absolute path (after ~ and \${VAR}), got ${
         JSON.stringify(workRoot)
