@@ -147,14 +147,17 @@ Deno.test("planRun() under user: auto: uid 1001 runs as 1001:1001 with a writabl
   assert.ok(plan.explain.some((l) => l.startsWith("added --user 1001:1001 (user: auto: your uid")));
 });
 
+/** The facts of a run's last step for a given tag, with no image user read. */
+const RUN_FACTS = {
+  version: "0.1.0",
+  engine: "docker",
+  found: GIVEN,
+  nonce: "9f3a",
+  notebookToken: "t0ken",
+};
+
 Deno.test("decideRun() as host root: data and log are made owned by the image user", () => {
-  const facts = {
-    version: "0.1.0",
-    engine: "docker",
-    found: GIVEN,
-    nonce: "9f3a",
-    notebookToken: "t0ken",
-  };
+  const facts = RUN_FACTS;
   const root = lookup(["zppz/app:1"], { host: { uid: 0, gid: 0 } });
   const unread = decideRun(root, facts);
   assert.ok(unread.kind === "run");
@@ -179,13 +182,7 @@ Deno.test("decideRun() as host root: data and log are made owned by the image us
 });
 
 Deno.test("decideRun() --emit and a remote engine: the image user, whatever your uid", () => {
-  const facts = {
-    version: "0.1.0",
-    engine: "docker",
-    found: GIVEN,
-    nonce: "9f3a",
-    notebookToken: "t0ken",
-  };
+  const facts = RUN_FACTS;
   const host = { uid: 1001, gid: 1001 };
   const emitted = decideRun(lookup(["--emit", "compose", "zppz/app:1"], { host }), facts);
   assert.ok(emitted.kind === "emit");
